@@ -1,0 +1,2 @@
+//! Placeholder; the demo connector is being written.
+fn main() {}

@@ -1,0 +1,204 @@
+//! The process side of a connector (docs/runtime.md): launch settings from the environment,
+//! logging to stderr, the listener and the ready line, the launch-secret check, health, and
+//! shutdown on a signal, on the Shutdown RPC, or when the host process disappears.
+
+use std::io::Write;
+use std::time::Duration;
+
+use ecma2_proto::frames::MAX_MESSAGE_BYTES;
+use ecma2_proto::meta;
+use ecma2_proto::pb::connector_service_server::ConnectorServiceServer;
+use ecma2_transport::{Address, Listener, TransportError};
+use tonic::service::interceptor::InterceptedService;
+use tonic::{Request, Status};
+use tracing::{info, warn};
+
+use crate::ConnectorServer;
+
+/// Why a connector process could not serve.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// An environment variable has a value the SDK cannot use.
+    #[error("environment variable {name} has an invalid value: {reason}")]
+    Env {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Listening or serving failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// Writing the ready line failed.
+    #[error("cannot write the ready line to stdout: {0}")]
+    Stdout(std::io::Error),
+}
+
+/// What the host told the connector at launch (or the defaults for a manual run).
+#[derive(Clone)]
+pub struct LaunchSettings {
+    /// Where to listen.
+    pub listen: Address,
+    /// The per-launch secret every call must carry, if any.
+    pub launch_secret: Option<String>,
+    /// The host's pid; the connector exits when it is gone.
+    pub host_pid: Option<u32>,
+    /// The name the host knows the connector by.
+    pub connector_name: Option<String>,
+    /// JSON log lines on stderr.
+    pub json_logs: bool,
+}
+
+impl std::fmt::Debug for LaunchSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LaunchSettings")
+            .field("listen", &self.listen)
+            .field("launch_secret", &self.launch_secret.as_ref().map(|_| "<redacted>"))
+            .field("host_pid", &self.host_pid)
+            .field("connector_name", &self.connector_name)
+            .field("json_logs", &self.json_logs)
+            .finish()
+    }
+}
+
+impl LaunchSettings {
+    /// Reads `ECMA2_*` variables.
+    pub fn from_env() -> Result<Self, ServeError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let listen = match var(meta::env::LISTEN) {
+            Some(text) => text
+                .parse()
+                .map_err(|e: TransportError| ServeError::Env { name: meta::env::LISTEN, reason: e.to_string() })?,
+            None => "tcp:127.0.0.1:0".parse().expect("a valid default"),
+        };
+        let host_pid = match var(meta::env::HOST_PID) {
+            Some(text) => Some(text.parse().map_err(|_| ServeError::Env {
+                name: meta::env::HOST_PID,
+                reason: format!("{text:?} is not a process id"),
+            })?),
+            None => None,
+        };
+        let launch_secret = var(meta::env::LAUNCH_SECRET);
+        let json_logs = match var(meta::env::LOG_FORMAT).as_deref() {
+            Some("json") => true,
+            Some("text") => false,
+            Some(other) => {
+                return Err(ServeError::Env {
+                    name: meta::env::LOG_FORMAT,
+                    reason: format!("{other:?} is neither json nor text"),
+                });
+            }
+            None => launch_secret.is_some(),
+        };
+        Ok(Self { listen, launch_secret, host_pid, connector_name: var(meta::env::CONNECTOR_NAME), json_logs })
+    }
+}
+
+/// Installs the stderr log subscriber (JSON lines or text), honouring `RUST_LOG`. Does nothing
+/// if a subscriber is already installed.
+pub fn init_logging(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().flatten_event(true).with_current_span(false).with_span_list(false).try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    // Compared without an early exit, so the time taken does not reveal how much matched.
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether the host process is gone: its pid no longer exists, or we were re-parented.
+fn host_gone(host_pid: u32, parent_at_start: u32) -> bool {
+    !std::path::Path::new(&format!("/proc/{host_pid}")).exists()
+        || std::os::unix::process::parent_id() != parent_at_start
+}
+
+async fn wait_for_stop(host_pid: Option<u32>, stopping: tokio_util::sync::CancellationToken) -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).ok();
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let parent = std::os::unix::process::parent_id();
+    let watch = async move {
+        match host_pid {
+            Some(pid) => loop {
+                if host_gone(pid, parent) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            },
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = async { match term.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => "SIGTERM",
+        _ = async { match int.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => "SIGINT",
+        _ = stopping.cancelled() => "Shutdown RPC",
+        _ = watch => "host process gone",
+    }
+}
+
+pub(crate) async fn serve<T: Send + 'static>(
+    server: ConnectorServer<T>,
+    settings: LaunchSettings,
+) -> Result<(), ServeError> {
+    let listener = Listener::bind(&settings.listen).await?;
+    let address = listener.local_address();
+
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
+    reporter
+        .set_service_status("ecma2.v1.ConnectorService", tonic_health::ServingStatus::Serving)
+        .await;
+
+    let secret = settings.launch_secret.clone();
+    let check = move |request: Request<()>| -> Result<Request<()>, Status> {
+        let Some(expected) = secret.as_deref() else { return Ok(request) };
+        match request.metadata().get(meta::LAUNCH_SECRET) {
+            Some(given) if same_bytes(given.as_bytes(), expected.as_bytes()) => Ok(request),
+            Some(_) => Err(Status::unauthenticated("wrong launch secret")),
+            None => Err(Status::unauthenticated("missing launch secret (metadata ecma2-launch-secret)")),
+        }
+    };
+    let service = InterceptedService::new(
+        ConnectorServiceServer::new(server.clone())
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES),
+        check,
+    );
+    let router = tonic::transport::Server::builder().add_service(health).add_service(service);
+
+    let ready = serde_json::json!({
+        "ecma2": meta::READY_MARKER,
+        "protocol": ecma2_proto::PROTOCOL_VERSIONS.iter().max(),
+        "address": address.to_string(),
+        "pid": std::process::id(),
+    });
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{ready}").and_then(|_| stdout.flush()).map_err(ServeError::Stdout)?;
+    }
+    info!(address = %address, "connector listening");
+
+    let stopper = server.clone();
+    let host_pid = settings.host_pid;
+    let shutdown = async move {
+        let why = wait_for_stop(host_pid, stopper.stopping()).await;
+        info!(reason = why, "shutting down");
+        reporter.set_service_status("", tonic_health::ServingStatus::NotServing).await;
+        reporter
+            .set_service_status("ecma2.v1.ConnectorService", tonic_health::ServingStatus::NotServing)
+            .await;
+        let closed = stopper.close_all().await;
+        if closed > 0 {
+            warn!(closed, "closed open sessions with TerminatedShuttingDown");
+        }
+    };
+    listener.serve(router, shutdown).await?;
+    info!("connector stopped");
+    Ok(())
+}
