@@ -1,0 +1,88 @@
+//! Engine authentication: a bearer token kept in a file the host creates with mode 0600 on first
+//! start. Every engine call must carry `authorization: Bearer <token>`; anything else is
+//! UNAUTHENTICATED before it reaches a connector.
+
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use ecma2_proto::meta;
+use tonic::{Request, Status};
+
+/// Reads the token file, creating it (0600, random token) when missing.
+pub fn load_or_create_token(path: &Path) -> std::io::Result<String> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        let token = text.trim().to_owned();
+        if !token.is_empty() {
+            let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            }
+            return Ok(token);
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    file.write_all(token.as_bytes())?;
+    file.write_all(b"\n")?;
+    Ok(token)
+}
+
+/// The interceptor checking the engine's token.
+#[derive(Clone)]
+pub struct EngineAuth {
+    expected: String,
+}
+
+impl EngineAuth {
+    /// Accepts `Bearer <token>`.
+    pub fn new(token: &str) -> Self {
+        Self { expected: format!("Bearer {token}") }
+    }
+}
+
+impl tonic::service::Interceptor for EngineAuth {
+    fn call(&mut self, request: Request<()>) -> Result<Request<()>, Status> {
+        let given = request.metadata().get(meta::AUTHORIZATION).map(|v| v.as_bytes()).unwrap_or_default();
+        let expected = self.expected.as_bytes();
+        let same = given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
+        if same {
+            Ok(request)
+        } else if given.is_empty() {
+            Err(Status::unauthenticated("missing engine token: send `authorization: Bearer <token>` (the host's token file)"))
+        } else {
+            Err(Status::unauthenticated("wrong engine token"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tonic::service::Interceptor;
+
+    #[test]
+    fn token_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/engine.token");
+        let first = load_or_create_token(&path).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(load_or_create_token(&path).unwrap(), first);
+        assert_eq!(first.len(), 64);
+    }
+
+    #[test]
+    fn only_the_right_bearer_token_passes() {
+        let mut auth = EngineAuth::new("abc");
+        let mut ok = Request::new(());
+        ok.metadata_mut().insert("authorization", "Bearer abc".parse().unwrap());
+        assert!(auth.call(ok).is_ok());
+        let mut bad = Request::new(());
+        bad.metadata_mut().insert("authorization", "Bearer abd".parse().unwrap());
+        assert_eq!(auth.call(bad).unwrap_err().code(), tonic::Code::Unauthenticated);
+        assert!(auth.call(Request::new(())).unwrap_err().message().contains("missing engine token"));
+    }
+}

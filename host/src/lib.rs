@@ -1,0 +1,259 @@
+//! The ECMA2 connector host. [`Host::start`] validates nothing itself (see [`config`]); it
+//! launches and supervises every configured connector, serves engines the contract's
+//! ConnectorService (forwarding each call, see [`forward`]) and HostService on a loopback or Unix
+//! socket behind a bearer token, and on [`RunningHost::shutdown`] closes every open session with
+//! TerminatedShuttingDown before stopping the connectors.
+
+pub mod auth;
+pub mod config;
+pub mod forward;
+mod launch;
+pub mod logs;
+pub mod sessions;
+pub mod status;
+pub mod supervisor;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ecma2_proto::frames::MAX_MESSAGE_BYTES;
+use ecma2_proto::pb::connector_service_server::ConnectorServiceServer;
+use ecma2_proto::pb::host_service_server::{HostService, HostServiceServer};
+use ecma2_proto::pb::*;
+use ecma2_transport::{Address, Listener};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tonic::service::interceptor::InterceptedService;
+use tonic::{Request, Response, Status};
+use tracing::{info, warn};
+
+use crate::config::HostConfig;
+use crate::sessions::{Kind, Sessions, close_upstream};
+use crate::supervisor::ConnectorHandle;
+
+/// Why the host could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The state directory or token file could not be prepared.
+    #[error("cannot prepare {path}: {source}")]
+    State {
+        /// The path.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The engine listener could not be bound.
+    #[error(transparent)]
+    Listen(#[from] ecma2_transport::TransportError),
+}
+
+/// State shared by the engine-facing services.
+pub struct HostInner {
+    pub(crate) connectors: Vec<Arc<ConnectorHandle>>,
+    pub(crate) sessions: Sessions,
+}
+
+impl HostInner {
+    /// Closes session `id` with `reason`: cancels its in-flight call, then calls the connector's
+    /// Close within the grace period. Unknown or already closed sessions succeed.
+    pub async fn close_session(&self, id: &str, reason: CloseReason) -> Result<(), Fault> {
+        let Some(session) = self.sessions.remove(id) else { return Ok(()) };
+        session.cancel.cancel();
+        let alive = session.connector.ready().map(|r| r.generation == session.generation).unwrap_or(false);
+        if !alive {
+            return Ok(());
+        }
+        close_upstream(&session.connector, &session.client, session.kind, id, reason).await
+    }
+
+    /// The connector handles, in configuration order.
+    pub fn connectors(&self) -> &[Arc<ConnectorHandle>] {
+        &self.connectors
+    }
+}
+
+/// A host that is running.
+pub struct RunningHost {
+    /// Where engines reach it.
+    pub address: Address,
+    /// The engine token.
+    pub token: String,
+    inner: Arc<HostInner>,
+    shutdown: CancellationToken,
+    server: tokio::task::JoinHandle<()>,
+    stopped: Arc<Notify>,
+}
+
+/// Entry point.
+pub struct Host;
+
+impl Host {
+    /// Prepares state, starts every connector and serves engines.
+    pub async fn start(config: HostConfig) -> Result<RunningHost, HostError> {
+        let state = |path: &std::path::Path| {
+            let path = path.to_owned();
+            move |source| HostError::State { path, source }
+        };
+        let run_dir = config.state_dir.join("run");
+        std::fs::create_dir_all(&run_dir).map_err(state(&run_dir))?;
+        let token = auth::load_or_create_token(&config.token_file).map_err(state(&config.token_file))?;
+
+        let shutdown = CancellationToken::new();
+        let stopped = Arc::new(Notify::new());
+        let connectors: Vec<_> = config
+            .connectors
+            .iter()
+            .map(|c| supervisor::supervise(c.clone(), run_dir.clone(), shutdown.clone(), stopped.clone()))
+            .collect();
+        let inner = Arc::new(HostInner { connectors, sessions: Sessions::default() });
+
+        let listener = Listener::bind(&config.engine_listen).await?;
+        let address = listener.local_address();
+        if let Address::Unix(path) = &address {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(state(path))?;
+        }
+        let (reporter, health) = tonic_health::server::health_reporter();
+        reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
+        let engine_auth = auth::EngineAuth::new(&token);
+        let engine = InterceptedService::new(
+            ConnectorServiceServer::new(forward::EngineService { host: inner.clone() })
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(MAX_MESSAGE_BYTES),
+            engine_auth.clone(),
+        );
+        let host_service = InterceptedService::new(HostServiceServer::new(HostApi { host: inner.clone() }), engine_auth);
+        let router = tonic::transport::Server::builder()
+            .add_service(health)
+            .add_service(engine)
+            .add_service(host_service);
+        let stop = shutdown.clone();
+        let server = tokio::spawn(async move {
+            if let Err(e) = listener.serve(router, stop.cancelled_owned()).await {
+                warn!(error = %e, "engine listener stopped");
+            }
+        });
+
+        let reaper_inner = inner.clone();
+        let reaper_stop = shutdown.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    _ = reaper_stop.cancelled() => return,
+                }
+                for id in reaper_inner.sessions.idle() {
+                    info!(session_id = %id, "session idle past its timeout; closing it");
+                    let reason = match reaper_inner.sessions.get(&id).map(|s| s.kind) {
+                        Some(Kind::Password) => CloseReason::Normal,
+                        _ => CloseReason::TerminatedByUser,
+                    };
+                    let _ = reaper_inner.close_session(&id, reason).await;
+                }
+            }
+        });
+        info!(address = %address, connectors = inner.connectors.len(), "host listening for engines");
+        Ok(RunningHost { address, token, inner, shutdown, server, stopped })
+    }
+}
+
+impl RunningHost {
+    /// Shared state (for tests and the CLI).
+    pub fn inner(&self) -> &Arc<HostInner> {
+        &self.inner
+    }
+
+    /// Waits until every connector has reached a settled state (ready or failed), up to `limit`.
+    pub async fn wait_settled(&self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let settled = self
+                .inner
+                .connectors
+                .iter()
+                .all(|c| matches!(c.state(), ConnectorState::Ready | ConnectorState::Failed));
+            if settled {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Closes every session with TerminatedShuttingDown, stops every connector, stops serving.
+    pub async fn shutdown(self) {
+        let ids = self.inner.sessions.ids();
+        if !ids.is_empty() {
+            info!(sessions = ids.len(), "closing open sessions for shutdown");
+        }
+        let closes = ids.iter().map(|id| self.inner.close_session(id, CloseReason::TerminatedShuttingDown));
+        futures_util::future::join_all(closes).await;
+        let stopped = self.stopped.clone();
+        let waiting = self.inner.connectors.len();
+        let all_stopped = async {
+            let mut left = waiting;
+            while left > 0 {
+                let notified = stopped.notified();
+                left = self
+                    .inner
+                    .connectors
+                    .iter()
+                    .filter(|c| !matches!(c.state(), ConnectorState::Stopped | ConnectorState::Failed))
+                    .count();
+                if left == 0 {
+                    break;
+                }
+                let _ = tokio::time::timeout(Duration::from_millis(50), notified).await;
+            }
+        };
+        self.shutdown.cancel();
+        let _ = tokio::time::timeout(Duration::from_secs(30), all_stopped).await;
+        let _ = self.server.await;
+        info!("host stopped");
+    }
+}
+
+/// HostService.
+struct HostApi {
+    host: Arc<HostInner>,
+}
+
+#[tonic::async_trait]
+impl HostService for HostApi {
+    async fn get_host_info(&self, request: Request<GetHostInfoRequest>) -> Result<Response<GetHostInfoResponse>, Status> {
+        let asked = request.into_inner().protocol_versions;
+        let chosen = asked
+            .iter()
+            .copied()
+            .filter(|v| ecma2_proto::PROTOCOL_VERSIONS.contains(v))
+            .max()
+            .ok_or_else(|| {
+                Status::failed_precondition(format!(
+                    "no common protocol version: engine speaks {asked:?}, host speaks {:?}",
+                    ecma2_proto::PROTOCOL_VERSIONS
+                ))
+            })?;
+        Ok(Response::new(GetHostInfoResponse {
+            protocol_version: chosen,
+            host_version: env!("CARGO_PKG_VERSION").to_owned(),
+            features: Vec::new(),
+        }))
+    }
+
+    async fn list_connectors(&self, _request: Request<ListConnectorsRequest>) -> Result<Response<ListConnectorsResponse>, Status> {
+        Ok(Response::new(ListConnectorsResponse { connectors: self.host.connectors.iter().map(|c| c.status()).collect() }))
+    }
+
+    async fn get_connector_status(&self, request: Request<GetConnectorStatusRequest>) -> Result<Response<GetConnectorStatusResponse>, Status> {
+        let name = request.into_inner().name;
+        let connector = self
+            .host
+            .connectors
+            .iter()
+            .find(|c| *c.name == name)
+            .ok_or_else(|| Status::not_found(format!("no connector named {name:?}")))?;
+        Ok(Response::new(GetConnectorStatusResponse { status: Some(connector.status()) }))
+    }
+}

@@ -1,0 +1,70 @@
+//! `ecma2-host`: parse the command line and the config file, then run the host until SIGINT or
+//! SIGTERM. Bad configuration exits with status 64 and a message naming the file and the key.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use ecma2_host::Host;
+use ecma2_host::config::HostConfig;
+
+/// Runs ECMA2 connectors out of process and forwards every engine call to them.
+#[derive(Debug, Parser)]
+#[command(name = "ecma2-host", version)]
+struct Args {
+    /// The host configuration file (see deploy/host.toml).
+    #[arg(long, short, env = "ECMA2_HOST_CONFIG")]
+    config: PathBuf,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Check the configuration and exit.
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match args.log_format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+    let config = match HostConfig::load(&args.config) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("ecma2-host: {e}");
+            return ExitCode::from(64);
+        }
+    };
+    if args.check {
+        println!("{}: ok ({} connectors)", args.config.display(), config.connectors.len());
+        return ExitCode::SUCCESS;
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    runtime.block_on(async move {
+        let host = match Host::start(config).await {
+            Ok(host) => host,
+            Err(e) => {
+                eprintln!("ecma2-host: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        host.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}

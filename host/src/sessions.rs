@@ -1,0 +1,207 @@
+//! Sessions as the host sees them: which connector (and which launch of it) owns a session,
+//! whether a call is in flight, when it was last used, and the run permit when the connector
+//! wants its runs serialized. Closing a session cancels its in-flight call first, then calls the
+//! connector's Close with the reason, and kills the process if Close outlives the grace period.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ecma2_proto::pb::{
+    CloseExportConnectionRequest, CloseExportConnectionRunStep, CloseImportConnectionRequest,
+    CloseImportConnectionRunStep, ClosePasswordConnectionRequest, CloseReason, Fault, FaultKind,
+};
+use tokio::sync::OwnedSemaphorePermit;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::supervisor::{Client, ConnectorHandle};
+
+/// The kind of a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Call-based import.
+    Import,
+    /// Call-based export.
+    Export,
+    /// Password management.
+    Password,
+}
+
+/// One open session.
+pub struct Session {
+    /// The session id (the connector's).
+    pub id: String,
+    /// The connector.
+    pub connector: Arc<ConnectorHandle>,
+    /// The launch of the connector that owns it.
+    pub generation: u64,
+    /// The client of that launch.
+    pub client: Client,
+    /// Its kind.
+    pub kind: Kind,
+    /// The page (or batch) size in force.
+    pub page_size: i32,
+    /// Cancelled when the session closes; in-flight forwards stop.
+    pub cancel: CancellationToken,
+    /// For password sessions: the connector reported a secure connection.
+    pub secure: AtomicBool,
+    in_flight: AtomicUsize,
+    last_used: Mutex<Instant>,
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+/// Marks a call in flight on a session for as long as it lives.
+pub struct InFlight(Arc<Session>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.touch();
+    }
+}
+
+impl Session {
+    /// A new session record.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: String,
+        connector: Arc<ConnectorHandle>,
+        generation: u64,
+        client: Client,
+        kind: Kind,
+        page_size: i32,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Self {
+        Self {
+            id,
+            connector,
+            generation,
+            client,
+            kind,
+            page_size,
+            cancel: CancellationToken::new(),
+            secure: AtomicBool::new(false),
+            in_flight: AtomicUsize::new(0),
+            last_used: Mutex::new(Instant::now()),
+            _permit: permit,
+        }
+    }
+
+    fn touch(&self) {
+        *self.last_used.lock().expect("last_used lock") = Instant::now();
+    }
+
+    /// Starts a call on this session.
+    pub fn begin(self: &Arc<Self>) -> InFlight {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        self.touch();
+        InFlight(self.clone())
+    }
+
+    fn idle_for(&self) -> Option<Duration> {
+        (self.in_flight.load(Ordering::SeqCst) == 0)
+            .then(|| self.last_used.lock().expect("last_used lock").elapsed())
+    }
+}
+
+/// Every open session of the host.
+#[derive(Default)]
+pub struct Sessions {
+    map: Mutex<HashMap<String, Arc<Session>>>,
+}
+
+impl Sessions {
+    /// Registers a session.
+    pub fn insert(&self, session: Session) -> Arc<Session> {
+        let session = Arc::new(session);
+        session.connector.add_sessions(1);
+        self.map.lock().expect("sessions lock").insert(session.id.clone(), session.clone());
+        session
+    }
+
+    /// Looks a session up.
+    pub fn get(&self, id: &str) -> Option<Arc<Session>> {
+        self.map.lock().expect("sessions lock").get(id).cloned()
+    }
+
+    /// Removes a session, returning it if it was open.
+    pub fn remove(&self, id: &str) -> Option<Arc<Session>> {
+        let removed = self.map.lock().expect("sessions lock").remove(id);
+        if let Some(s) = &removed {
+            s.connector.add_sessions(-1);
+        }
+        removed
+    }
+
+    /// Ids of every open session.
+    pub fn ids(&self) -> Vec<String> {
+        self.map.lock().expect("sessions lock").keys().cloned().collect()
+    }
+
+    /// Ids of sessions with no call in flight for longer than their connector's idle timeout.
+    pub fn idle(&self) -> Vec<String> {
+        self.map
+            .lock()
+            .expect("sessions lock")
+            .values()
+            .filter(|s| s.idle_for().is_some_and(|d| d > s.connector.config.limits.session_idle_timeout))
+            .map(|s| s.id.clone())
+            .collect()
+    }
+}
+
+/// Calls the connector's Close for `kind` on session `id`, within the grace period. Past the
+/// grace period the process is killed (and restarted by its supervisor).
+pub async fn close_upstream(
+    connector: &ConnectorHandle,
+    client: &Client,
+    kind: Kind,
+    id: &str,
+    reason: CloseReason,
+) -> Result<(), Fault> {
+    let grace = connector.config.limits.close_grace;
+    let mut client = client.clone();
+    let id = id.to_owned();
+    let call = async {
+        match kind {
+            Kind::Import => client
+                .close_import_connection(CloseImportConnectionRequest {
+                    session_id: id.clone(),
+                    import_run_step: Some(CloseImportConnectionRunStep { reason: reason as i32, ..Default::default() }),
+                })
+                .await
+                .map(drop),
+            Kind::Export => client
+                .close_export_connection(CloseExportConnectionRequest {
+                    session_id: id.clone(),
+                    export_run_step: Some(CloseExportConnectionRunStep { reason: reason as i32 }),
+                })
+                .await
+                .map(drop),
+            Kind::Password => client
+                .close_password_connection(ClosePasswordConnectionRequest { session_id: id.clone() })
+                .await
+                .map(drop),
+        }
+    };
+    match tokio::time::timeout(grace, call).await {
+        Ok(Ok(())) => {
+            info!(connector = %connector.name, session_id = %id, reason = ?reason, "session closed");
+            Ok(())
+        }
+        Ok(Err(status)) => {
+            warn!(connector = %connector.name, session_id = %id, error = %status.message(), "close failed");
+            Err(Fault::from_status(&status).unwrap_or_else(|| {
+                Fault::new(FaultKind::DroppedConnectionException, status.message().to_owned())
+            }))
+        }
+        Err(_) => {
+            let why = format!("session {id} did not close within the grace period of {grace:?}");
+            connector.kill_and_restart(&why);
+            Err(Fault::new(FaultKind::DroppedConnectionException, format!("{why}; the connector was killed and is restarting")))
+        }
+    }
+}

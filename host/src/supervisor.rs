@@ -1,0 +1,423 @@
+//! One supervisor per configured connector: launch the process, read its ready line, connect,
+//! handshake, then watch it. A crash marks it restarting and relaunches it after a backoff that
+//! doubles per crash; too many crashes within the window mark it failed with the reason. Forwarding
+//! code reads the current state through [`ConnectorHandle`].
+
+use std::collections::VecDeque;
+use std::process::Stdio;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use ecma2_proto::meta;
+use ecma2_proto::pb::connector_service_client::ConnectorServiceClient;
+use ecma2_proto::pb::{
+    ConnectorState, ConnectorStatus, ConnectorTransport, Ecma2Interface, GetCapabilitiesRequest,
+    HandshakeRequest, HandshakeResponse, MaCapabilities, ShutdownRequest,
+};
+use ecma2_transport::Address;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::{Notify, Semaphore};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tonic::metadata::MetadataValue;
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+use tracing::{Instrument, error, info, info_span, warn};
+
+use crate::config::{ConnectorConfig, HopTransport};
+use crate::logs::{self, Tail};
+
+/// Adds the per-launch secret to every host → connector call.
+#[derive(Clone)]
+pub struct LaunchSecret(MetadataValue<tonic::metadata::Ascii>);
+
+impl Interceptor for LaunchSecret {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        request.metadata_mut().insert(meta::LAUNCH_SECRET, self.0.clone());
+        Ok(request)
+    }
+}
+
+/// A client of one running connector process.
+pub type Client = ConnectorServiceClient<InterceptedService<Channel, LaunchSecret>>;
+
+/// What forwarding needs of a ready connector.
+#[derive(Clone)]
+pub struct Ready {
+    /// The client.
+    pub client: Client,
+    /// Which launch this is; sessions of an older generation died with their process.
+    pub generation: u64,
+    /// Its handshake.
+    pub handshake: HandshakeResponse,
+    /// Whether the hop is a Unix socket (secure for passwords).
+    pub secure_hop: bool,
+}
+
+#[derive(Default)]
+struct Live {
+    state: i32,
+    ready: Option<Ready>,
+    pid: u32,
+    restarts: u32,
+    last_error: String,
+    open_sessions: u32,
+}
+
+/// Shared view of one connector.
+pub struct ConnectorHandle {
+    /// The configured name.
+    pub name: Arc<str>,
+    /// Its configuration.
+    pub config: ConnectorConfig,
+    live: RwLock<Live>,
+    /// Serializes runs when the connector says ConcurrentOperation = false.
+    pub run_gate: Arc<Semaphore>,
+    serialize_runs: RwLock<bool>,
+    /// Asks the supervisor to kill and restart the current process.
+    kill_request: Notify,
+    /// Signals a state change (for tests and waiters).
+    pub changed: Notify,
+}
+
+impl ConnectorHandle {
+    fn new(config: ConnectorConfig) -> Self {
+        Self {
+            name: config.name.as_str().into(),
+            config,
+            live: RwLock::new(Live { state: ConnectorState::Starting as i32, ..Default::default() }),
+            run_gate: Arc::new(Semaphore::new(1)),
+            serialize_runs: RwLock::new(false),
+            kill_request: Notify::new(),
+            changed: Notify::new(),
+        }
+    }
+
+    /// The state.
+    pub fn state(&self) -> ConnectorState {
+        ConnectorState::try_from(self.live.read().expect("live lock").state).unwrap_or_default()
+    }
+
+    /// The ready connection, or why there is none.
+    pub fn ready(&self) -> Result<Ready, (ConnectorState, String)> {
+        let live = self.live.read().expect("live lock");
+        match &live.ready {
+            Some(r) if live.state == ConnectorState::Ready as i32 => Ok(r.clone()),
+            _ => Err((ConnectorState::try_from(live.state).unwrap_or_default(), live.last_error.clone())),
+        }
+    }
+
+    /// Whether the handshake announced `interface`.
+    pub fn implements(ready: &Ready, interface: Ecma2Interface) -> bool {
+        ready.handshake.interfaces.contains(&(interface as i32))
+    }
+
+    /// Whether runs of this connector must not overlap (ConcurrentOperation = false).
+    pub fn serialize_runs(&self) -> bool {
+        *self.serialize_runs.read().expect("serialize lock")
+    }
+
+    /// Adjusts the open-session count shown in status.
+    pub fn add_sessions(&self, delta: i32) {
+        let mut live = self.live.write().expect("live lock");
+        live.open_sessions = live.open_sessions.saturating_add_signed(delta);
+    }
+
+    /// Asks the supervisor to kill the process (it will be restarted).
+    pub fn kill_and_restart(&self, why: &str) {
+        warn!(connector = %self.name, reason = why, "killing connector process");
+        self.set_error(why);
+        self.kill_request.notify_one();
+    }
+
+    /// The status message for the host service.
+    pub fn status(&self) -> ConnectorStatus {
+        let live = self.live.read().expect("live lock");
+        ConnectorStatus {
+            name: self.name.to_string(),
+            state: live.state,
+            transport: match self.config.transport {
+                HopTransport::Unix => ConnectorTransport::Unix,
+                HopTransport::Tcp => ConnectorTransport::Tcp,
+            } as i32,
+            handshake: live.ready.as_ref().map(|r| r.handshake.clone()),
+            pid: live.pid,
+            restarts: live.restarts,
+            open_sessions: live.open_sessions,
+            last_error: live.last_error.clone(),
+        }
+    }
+
+    fn set_state(&self, state: ConnectorState) {
+        {
+            let mut live = self.live.write().expect("live lock");
+            live.state = state as i32;
+            if state != ConnectorState::Ready {
+                live.ready = None;
+            }
+            if matches!(state, ConnectorState::Restarting | ConnectorState::Failed | ConnectorState::Stopped) {
+                live.pid = 0;
+            }
+        }
+        self.changed.notify_waiters();
+    }
+
+    fn set_error(&self, error: &str) {
+        self.live.write().expect("live lock").last_error = error.to_owned();
+    }
+}
+
+/// A launched, handshaken process.
+struct Running {
+    child: Child,
+    ready: Ready,
+}
+
+/// Starts supervising `config`; returns the handle at once.
+pub fn supervise(
+    config: ConnectorConfig,
+    run_dir: std::path::PathBuf,
+    shutdown: CancellationToken,
+    stopped: Arc<Notify>,
+) -> Arc<ConnectorHandle> {
+    let handle = Arc::new(ConnectorHandle::new(config));
+    let h = handle.clone();
+    let span = info_span!("connector", connector = %handle.name);
+    tokio::spawn(
+        async move {
+            supervise_loop(&h, &run_dir, &shutdown).await;
+            stopped.notify_waiters();
+        }
+        .instrument(span),
+    );
+    handle
+}
+
+async fn supervise_loop(handle: &Arc<ConnectorHandle>, run_dir: &std::path::Path, shutdown: &CancellationToken) {
+    let limits = handle.config.limits.clone();
+    let mut crashes: VecDeque<Instant> = VecDeque::new();
+    let mut backoff = limits.restart_backoff;
+    let mut generation = 0u64;
+    loop {
+        generation += 1;
+        handle.set_state(ConnectorState::Starting);
+        let launched = tokio::select! {
+            r = launch(handle, run_dir, generation) => r,
+            _ = shutdown.cancelled() => { handle.set_state(ConnectorState::Stopped); return; }
+        };
+        match launched {
+            Ok(mut running) => {
+                {
+                    let mut live = handle.live.write().expect("live lock");
+                    live.pid = running.child.id().unwrap_or_default();
+                    live.ready = Some(running.ready.clone());
+                    live.state = ConnectorState::Ready as i32;
+                    live.last_error.clear();
+                }
+                handle.changed.notify_waiters();
+                info!(pid = handle.status().pid, generation, "connector ready");
+                tokio::select! {
+                    status = running.child.wait() => {
+                        let text = match status {
+                            Ok(s) => format!("connector process exited unexpectedly ({s})"),
+                            Err(e) => format!("connector process could not be waited for: {e}"),
+                        };
+                        error!(error = %text, "connector crashed");
+                        handle.set_error(&text);
+                    }
+                    _ = handle.kill_request.notified() => {
+                        let _ = running.child.start_kill();
+                        let _ = running.child.wait().await;
+                    }
+                    _ = shutdown.cancelled() => {
+                        stop(handle, running).await;
+                        handle.set_state(ConnectorState::Stopped);
+                        return;
+                    }
+                }
+            }
+            Err(text) => {
+                error!(error = %text, "connector failed to start");
+                handle.set_error(&text);
+            }
+        }
+        let now = Instant::now();
+        crashes.push_back(now);
+        while crashes.front().is_some_and(|t| now.duration_since(*t) > limits.crash_window) {
+            crashes.pop_front();
+        }
+        if crashes.len() as u32 >= limits.max_crashes {
+            let last = handle.status().last_error;
+            let text = format!(
+                "gave up after {} crashes within {:?}; last error: {last}",
+                crashes.len(),
+                limits.crash_window
+            );
+            error!(error = %text, "connector failed");
+            handle.set_error(&text);
+            handle.set_state(ConnectorState::Failed);
+            shutdown.cancelled().await;
+            return;
+        }
+        handle.set_state(ConnectorState::Restarting);
+        handle.live.write().expect("live lock").restarts += 1;
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = shutdown.cancelled() => { handle.set_state(ConnectorState::Stopped); return; }
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
+}
+
+/// Orderly stop: the Shutdown RPC (the connector closes its sessions), then wait, then kill.
+async fn stop(handle: &ConnectorHandle, mut running: Running) {
+    let grace = handle.config.limits.close_grace;
+    let mut client = running.ready.client.clone();
+    let asked = tokio::time::timeout(grace, client.shutdown(ShutdownRequest { reason: "host shutting down".into() })).await;
+    if let Ok(Ok(response)) = &asked {
+        info!(closed_sessions = response.get_ref().closed_sessions, "connector shut down");
+    }
+    if tokio::time::timeout(grace, running.child.wait()).await.is_err() {
+        warn!("connector did not exit within the close grace; killing it");
+        let _ = running.child.start_kill();
+        let _ = running.child.wait().await;
+    }
+}
+
+fn random_secret() -> String {
+    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+}
+
+async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation: u64) -> Result<Running, String> {
+    let config = &handle.config;
+    let limits = &config.limits;
+    let deadline = Instant::now() + limits.start_timeout;
+    let listen = match config.transport {
+        HopTransport::Unix => format!("unix:{}", run_dir.join(format!("{}-{generation}.sock", config.name)).display()),
+        HopTransport::Tcp => "tcp:127.0.0.1:0".to_owned(),
+    };
+    let secret = random_secret();
+    let program = config.command.clone().unwrap_or_default();
+    let mut command = Command::new(&program);
+    command
+        .args(&config.args)
+        .envs(&config.env)
+        .env(meta::env::LISTEN, &listen)
+        .env(meta::env::LAUNCH_SECRET, &secret)
+        .env(meta::env::HOST_PID, std::process::id().to_string())
+        .env(meta::env::CONNECTOR_NAME, &config.name)
+        .env(meta::env::LOG_FORMAT, "json")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    if let Some(dir) = &config.working_dir {
+        command.current_dir(dir);
+    }
+    crate::launch::tie_to_host(&mut command);
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot launch connector {:?} with command {program:?}: {e}", config.name))?;
+    let tail = Tail::default();
+    let stderr = child.stderr.take().expect("stderr is piped");
+    tokio::spawn(logs::forward(handle.name.clone(), stderr, tail.clone()));
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut stdout = BufReader::new(stdout).lines();
+
+    let ready_line = tokio::select! {
+        line = stdout.next_line() => line.map_err(|e| format!("reading the connector's stdout: {e}"))?,
+        status = child.wait() => {
+            // Give the stderr reader a moment to record why.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            return Err(format!(
+                "connector process exited before it was ready ({}); last stderr: {}",
+                status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string()),
+                tail.text()
+            ));
+        }
+        _ = tokio::time::sleep_until(deadline) => {
+            return Err(format!("connector did not print its ready line within {:?}; last stderr: {}", limits.start_timeout, tail.text()));
+        }
+    };
+    let Some(ready_line) = ready_line else {
+        return Err(format!("connector closed stdout before it was ready; last stderr: {}", tail.text()));
+    };
+    let address = parse_ready(&ready_line)?;
+    let name = handle.name.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = stdout.next_line().await {
+            warn!(connector = %name, line = %line, "unexpected connector stdout");
+        }
+    });
+
+    let channel = loop {
+        match ecma2_transport::connect(&address).await {
+            Ok(channel) => break channel,
+            Err(e) if Instant::now() >= deadline => return Err(format!("cannot connect to the connector: {e}")),
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    };
+    let secret_value: MetadataValue<_> = secret.parse().map_err(|_| "launch secret is not ASCII".to_owned())?;
+    let client = ConnectorServiceClient::with_interceptor(channel, LaunchSecret(secret_value))
+        .max_decoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES);
+    let handshake = tokio::time::timeout_at(
+        deadline,
+        client.clone().handshake(HandshakeRequest {
+            protocol_versions: ecma2_proto::PROTOCOL_VERSIONS.to_vec(),
+            caller_name: "ecma2-host".into(),
+            caller_version: env!("CARGO_PKG_VERSION").into(),
+            features: Vec::new(),
+        }),
+    )
+    .await
+    .map_err(|_| format!("no handshake within {:?}", limits.start_timeout))?
+    .map_err(|s| format!("handshake failed: {}", s.message()))?
+    .into_inner();
+
+    let ready = Ready {
+        client: client.clone(),
+        generation,
+        secure_hop: matches!(address, Address::Unix(_)),
+        handshake,
+    };
+    if ConnectorHandle::implements(&ready, Ecma2Interface::GetCapabilities) {
+        match client.clone().get_capabilities(GetCapabilitiesRequest {}).await {
+            Ok(r) => {
+                let caps: MaCapabilities = r.into_inner().capabilities.unwrap_or_default();
+                *handle.serialize_runs.write().expect("serialize lock") = caps.concurrent_operation == Some(false);
+            }
+            Err(s) => warn!(error = %s.message(), "capabilities unavailable at start"),
+        }
+    }
+    Ok(Running { child, ready })
+}
+
+fn parse_ready(line: &str) -> Result<Address, String> {
+    let value: serde_json::Value = serde_json::from_str(line)
+        .map_err(|_| format!("the connector's first stdout line is not the JSON ready line: {line:?}"))?;
+    if value.get("ecma2").and_then(|v| v.as_str()) != Some(meta::READY_MARKER) {
+        return Err(format!("the connector's first stdout line is not a ready line: {line:?}"));
+    }
+    value
+        .get("address")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| format!("the ready line has no address: {line:?}"))?
+        .parse()
+        .map_err(|e: ecma2_transport::TransportError| format!("the ready line's address is invalid: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ready_lines_are_checked() {
+        let ok = parse_ready(r#"{"ecma2":"ready","protocol":1,"address":"unix:/tmp/a.sock","pid":1,"extra":true}"#);
+        assert_eq!(ok.unwrap(), Address::Unix("/tmp/a.sock".into()));
+        assert!(parse_ready("hello").unwrap_err().contains("not the JSON ready line"));
+        assert!(parse_ready(r#"{"ecma2":"ready"}"#).unwrap_err().contains("no address"));
+    }
+}
