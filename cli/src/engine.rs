@@ -1,0 +1,94 @@
+//! The engine's side of the wire: a connection to a host (running, or started in-process from a
+//! config file for the duration of a command) and request helpers that add the bearer token and
+//! the `ecma2-connector` metadata key.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use ecma2_host::config::HostConfig;
+use ecma2_host::{Host, RunningHost};
+use ecma2_proto::meta;
+use ecma2_proto::pb::connector_service_client::ConnectorServiceClient;
+use ecma2_proto::pb::host_service_client::HostServiceClient;
+use ecma2_proto::pb::{Fault, ListConnectorsRequest};
+use ecma2_transport::Address;
+use tonic::metadata::MetadataValue;
+use tonic::transport::Channel;
+
+/// A connection to a host.
+pub struct Engine {
+    channel: Channel,
+    token: MetadataValue<tonic::metadata::Ascii>,
+    /// The in-process host, when the command started one.
+    pub owned: Option<RunningHost>,
+}
+
+impl Engine {
+    /// Connects to a running host.
+    pub async fn connect(address: &Address, token: &str) -> Result<Self> {
+        let channel = ecma2_transport::connect(address).await?;
+        Ok(Self { channel, token: format!("Bearer {token}").parse()?, owned: None })
+    }
+
+    /// Connects using a token file.
+    pub async fn connect_with_file(address: &Address, token_file: &Path) -> Result<Self> {
+        let token = std::fs::read_to_string(token_file)
+            .with_context(|| format!("reading the engine token file {}", token_file.display()))?;
+        Self::connect(address, token.trim()).await
+    }
+
+    /// Starts a host from `config` in this process and connects to it.
+    pub async fn start(config: HostConfig) -> Result<Self> {
+        let host = Host::start(config).await?;
+        if !host.wait_settled(Duration::from_secs(60)).await {
+            bail!("connectors did not become ready within 60s");
+        }
+        let mut engine = Self::connect(&host.address, &host.token).await?;
+        engine.owned = Some(host);
+        Ok(engine)
+    }
+
+    /// A request with the token and the target connector.
+    pub fn request<T>(&self, connector: &str, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        request.metadata_mut().insert(meta::AUTHORIZATION, self.token.clone());
+        if let Ok(value) = connector.parse() {
+            request.metadata_mut().insert(meta::CONNECTOR, value);
+        }
+        request
+    }
+
+    /// The ConnectorService client.
+    pub fn connectors(&self) -> ConnectorServiceClient<Channel> {
+        ConnectorServiceClient::new(self.channel.clone())
+            .max_decoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
+    }
+
+    /// The HostService client.
+    pub fn host(&self) -> HostServiceClient<Channel> {
+        HostServiceClient::new(self.channel.clone())
+    }
+
+    /// Lists connector names.
+    pub async fn connector_names(&self) -> Result<Vec<String>> {
+        let response = self.host().list_connectors(self.request("", ListConnectorsRequest {})).await.map_err(explain)?;
+        Ok(response.into_inner().connectors.into_iter().map(|c| c.name).collect())
+    }
+
+    /// Stops the in-process host, if any.
+    pub async fn finish(self) {
+        if let Some(host) = self.owned {
+            host.shutdown().await;
+        }
+    }
+}
+
+/// Turns a status into an error that names the ECMA2 exception when there is one.
+pub fn explain(status: tonic::Status) -> anyhow::Error {
+    match Fault::from_status(&status) {
+        Some(fault) => anyhow::anyhow!("{}", fault.describe()),
+        None => anyhow::anyhow!("{:?}: {}", status.code(), status.message()),
+    }
+}

@@ -1,0 +1,349 @@
+//! `ecma2`: the engine side of ecma2-host. Talks to a running host (`--host` and `--token-file`)
+//! or starts one in-process from `--config` for the duration of the command, and runs ECMA2 calls
+//! and run profiles the way the sync engine does. `ecma2 demo` runs the whole path on an embedded
+//! default: host, demo connector, full import, export, delta import.
+
+mod drop;
+mod engine;
+mod run;
+mod space;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use ecma2_host::config::HostConfig;
+use ecma2_proto::pb::{self, *};
+use ecma2_transport::Address;
+
+use crate::engine::{Engine, explain};
+use crate::run::{ImportOptions, Summary};
+use crate::space::Space;
+
+/// Run ECMA2 connectors through ecma2-host like the sync engine does.
+#[derive(Debug, Parser)]
+#[command(name = "ecma2", version)]
+struct Cli {
+    /// A running host's engine address (unix:/path or tcp:127.0.0.1:PORT).
+    #[arg(long, global = true, env = "ECMA2_HOST")]
+    host: Option<Address>,
+    /// The running host's engine token file.
+    #[arg(long, global = true, env = "ECMA2_TOKEN_FILE")]
+    token_file: Option<PathBuf>,
+    /// Start a host from this config file for the duration of the command instead.
+    #[arg(long, short, global = true)]
+    config: Option<PathBuf>,
+    /// Where the connector space and watermarks live.
+    #[arg(long, global = true, default_value = ".ecma2")]
+    state: PathBuf,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The connectors the host runs, with their state.
+    List,
+    /// A connector's schema.
+    Schema(Target),
+    /// Full or delta import into the connector space.
+    Import {
+        #[command(flatten)]
+        target: Target,
+        /// Delta import (needs the watermark of an earlier import).
+        #[arg(long)]
+        delta: bool,
+        /// Page size; 0 means the connector's default.
+        #[arg(long, default_value_t = 0)]
+        page_size: i32,
+        /// Write every change as it crossed to this file, one JSON object a line.
+        #[arg(long)]
+        drop_file: Option<PathBuf>,
+    },
+    /// Run the demo: host + demo connector, full import, export, delta import.
+    Demo {
+        /// Users the demo directory is seeded with.
+        #[arg(long, default_value_t = 1000)]
+        users: u32,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct Target {
+    /// The connector's name in the host.
+    #[arg(long)]
+    connector: String,
+    /// A configuration parameter, `name=value` (repeatable).
+    #[arg(long = "param", value_parser = parse_param)]
+    params: Vec<(String, String)>,
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{text:?} is not name=value"))
+}
+
+fn params(pairs: &[(String, String)]) -> Vec<ConfigParameter> {
+    pairs
+        .iter()
+        .map(|(name, value)| ConfigParameter { name: name.clone(), value: value.clone(), ..Default::default() })
+        .collect()
+}
+
+async fn connect(cli: &Cli) -> Result<Engine> {
+    if let Some(config) = &cli.config {
+        let config = HostConfig::load(config)?;
+        return Engine::start(config).await;
+    }
+    let Some(host) = &cli.host else {
+        bail!("say which host to use: --host ADDRESS --token-file FILE, or --config HOST.toml to start one");
+    };
+    let token_file = cli.token_file.clone().context("--token-file is needed with --host")?;
+    Engine::connect_with_file(host, &token_file).await
+}
+
+fn print_summary(summary: &Summary, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(summary).expect("a summary serializes"));
+        return;
+    }
+    println!(
+        "{:<13} adds {:>7}  updates {:>7}  deletes {:>7}  errors {:>5}  pages {:>5}  objects {:>8}  {:>9.0} obj/s  {:>7.2}s",
+        summary.profile,
+        summary.adds,
+        summary.updates,
+        summary.deletes,
+        summary.errors,
+        summary.pages,
+        summary.objects,
+        summary.objects_per_second,
+        summary.elapsed_seconds
+    );
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ECMA2_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    match run_cli(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ecma2: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_cli(cli: Cli) -> Result<()> {
+    if let Command::Demo { users } = &cli.command {
+        return demo(*users, cli.json).await;
+    }
+    let engine = connect(&cli).await?;
+    let result = command(&cli, &engine).await;
+    engine.finish().await;
+    result
+}
+
+async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
+    match &cli.command {
+        Command::List => {
+            let list = engine.host().list_connectors(engine.request("", ListConnectorsRequest {})).await.map_err(explain)?;
+            for c in list.into_inner().connectors {
+                let hs = c.handshake.clone().unwrap_or_default();
+                let info = hs.connector.unwrap_or_default();
+                if cli.json {
+                    println!("{}", serde_json::json!({"name": c.name, "state": c.state().as_str_name(), "pid": c.pid, "restarts": c.restarts, "connector": info.name, "version": info.version, "language": info.language, "last_error": c.last_error}));
+                } else {
+                    println!("{:<16} {:<24} pid {:<7} restarts {:<3} {} {} ({}) {}", c.name, c.state().as_str_name(), c.pid, c.restarts, info.name, info.version, info.language, c.last_error);
+                }
+            }
+        }
+        Command::Schema(target) => {
+            let schema = engine
+                .connectors()
+                .get_schema(engine.request(&target.connector, GetSchemaRequest { config_parameters: params(&target.params) }))
+                .await
+                .map_err(explain)?
+                .into_inner()
+                .schema
+                .unwrap_or_default();
+            for t in &schema.types {
+                println!("{}{}", t.name, if t.locked { " (anchor locked)" } else { "" });
+                for a in &t.attributes {
+                    println!(
+                        "  {:<28} {:<10} {}{}",
+                        a.name,
+                        a.data_type().as_str_name().trim_start_matches("ATTRIBUTE_TYPE_"),
+                        if a.is_multi_valued { "multi " } else { "" },
+                        if a.is_anchor { "anchor" } else { "" }
+                    );
+                }
+            }
+        }
+        Command::Import { target, delta, page_size, drop_file } => {
+            let space = Space::open(&cli.state)?;
+            let mut file = match drop_file {
+                Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)),
+                None => None,
+            };
+            let summary = run::import(
+                engine,
+                &space,
+                ImportOptions {
+                    connector: &target.connector,
+                    delta: *delta,
+                    page_size: *page_size,
+                    params: params(&target.params),
+                    partition: None,
+                    drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
+                },
+            )
+            .await?;
+            print_summary(&summary, cli.json);
+        }
+        Command::Demo { .. } => unreachable!("handled before connecting"),
+    }
+    Ok(())
+}
+
+/// The demo connector binary next to this executable.
+fn demo_connector() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let path = exe.with_file_name("ecma2-demo");
+    if !path.exists() {
+        bail!("{} is missing: build it with `cargo build -p ecma2-demo` (the README's demo command does)", path.display());
+    }
+    Ok(path)
+}
+
+async fn demo(users: u32, json: bool) -> Result<()> {
+    let state = std::env::temp_dir().join(format!("ecma2-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&state)?;
+    let config_text = format!(
+        "state_dir = {state:?}\n[engine]\nlisten = \"unix:{sock}\"\n\n[[connector]]\nname = \"demo\"\ncommand = {cmd:?}\n",
+        state = state.join("host").display().to_string(),
+        sock = state.join("engine.sock").display(),
+        cmd = demo_connector()?.display().to_string(),
+    );
+    let config = HostConfig::parse(&state.join("host.toml"), &config_text)?;
+    eprintln!("starting ecma2-host with the demo connector (state in {})", state.display());
+    let engine = Engine::start(config).await?;
+    let outcome = demo_runs(&engine, &state, users, json).await;
+    engine.finish().await;
+    let _ = std::fs::remove_dir_all(&state);
+    outcome
+}
+
+async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Result<()> {
+    let connector = "demo";
+    let space = Space::open(&state.join("space"))?;
+    let params = vec![
+        ConfigParameter { name: "database".into(), value: state.join("demo.db").display().to_string(), ..Default::default() },
+        ConfigParameter { name: "seed_users".into(), value: users.to_string(), ..Default::default() },
+    ];
+    let names = engine.connector_names().await?;
+    eprintln!("host runs: {}", names.join(", "));
+
+    let full = run::import(engine, &space, ImportOptions { connector, delta: false, page_size: 0, params: params.clone(), partition: None, drop_file: None }).await?;
+    print_summary(&full, json);
+
+    let changes = demo_changes(engine, &space, connector, &params).await?;
+    let (export, results) = run::export(engine, &space, connector, params.clone(), changes, 0).await?;
+    print_summary(&export, json);
+    let anchors = results.iter().filter(|r| !r.anchor_attributes.is_empty()).count();
+    eprintln!("  the connector assigned {anchors} anchors on export");
+
+    let delta = run::import(engine, &space, ImportOptions { connector, delta: true, page_size: 0, params, partition: None, drop_file: None }).await?;
+    print_summary(&delta, json);
+    eprintln!("connector space now holds {} objects", space.count(connector)?);
+    Ok(())
+}
+
+/// Three adds, one update and one delete, shaped from the connector's own schema and objects.
+async fn demo_changes(engine: &Engine, space: &Space, connector: &str, params: &[ConfigParameter]) -> Result<Vec<CsEntryChange>> {
+    let schema = engine
+        .connectors()
+        .get_schema(engine.request(connector, GetSchemaRequest { config_parameters: params.to_vec() }))
+        .await
+        .map_err(explain)?
+        .into_inner()
+        .schema
+        .unwrap_or_default();
+    let user_type = schema.types.iter().find(|t| t.name == "user").or(schema.types.first()).context("the connector has no object types")?;
+    let sample = space.sample(connector, &user_type.name, 3)?;
+    if sample.len() < 3 {
+        bail!("the demo needs at least 3 imported {} objects, found {}", user_type.name, sample.len());
+    }
+    let parent = sample[0].dn.split_once(',').map(|(_, p)| p.to_owned()).unwrap_or_default();
+    let strings: Vec<&SchemaAttribute> = user_type
+        .attributes
+        .iter()
+        .filter(|a| a.data_type() == AttributeType::String && !a.is_anchor && !a.is_multi_valued)
+        .collect();
+    let mut changes = Vec::new();
+    for n in 1..=3 {
+        let cn = format!("Demo Export {n} {}", uuid::Uuid::new_v4().simple());
+        let attrs = strings
+            .iter()
+            .map(|a| AttributeChange {
+                name: a.name.clone(),
+                data_type: AttributeType::String as i32,
+                modification_type: AttributeModificationType::Add as i32,
+                value_changes: vec![ValueChange {
+                    value: Some(AttributeValue {
+                        kind: Some(attribute_value::Kind::StringValue(if a.name.to_lowercase().contains("mail") {
+                            format!("{}@demo.example", cn.replace(' ', ".").to_lowercase())
+                        } else {
+                            cn.clone()
+                        })),
+                    }),
+                    modification_type: ValueModificationType::Add as i32,
+                }],
+                ..Default::default()
+            })
+            .collect();
+        changes.push(CsEntryChange {
+            identifier: uuid::Uuid::new_v4().to_string(),
+            object_modification_type: ObjectModificationType::Add as i32,
+            object_type: user_type.name.clone(),
+            dn: format!("CN={cn},{parent}"),
+            attribute_changes: attrs,
+            ..Default::default()
+        });
+    }
+    let title = strings.iter().find(|a| a.name == "title").or(strings.last()).context("no string attribute to update")?;
+    changes.push(CsEntryChange {
+        identifier: uuid::Uuid::new_v4().to_string(),
+        object_modification_type: ObjectModificationType::Update as i32,
+        object_type: user_type.name.clone(),
+        dn: sample[1].dn.clone(),
+        anchor_attributes: sample[1].anchor_attributes.clone(),
+        attribute_changes: vec![AttributeChange {
+            name: title.name.clone(),
+            data_type: AttributeType::String as i32,
+            modification_type: AttributeModificationType::Replace as i32,
+            value_changes: vec![ValueChange {
+                value: Some(AttributeValue { kind: Some(attribute_value::Kind::StringValue("Changed by the ecma2 demo".into())) }),
+                modification_type: ValueModificationType::Add as i32,
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    changes.push(CsEntryChange {
+        identifier: uuid::Uuid::new_v4().to_string(),
+        object_modification_type: ObjectModificationType::Delete as i32,
+        object_type: user_type.name.clone(),
+        dn: sample[2].dn.clone(),
+        anchor_attributes: sample[2].anchor_attributes.clone(),
+        ..Default::default()
+    });
+    let _ = pb::Fault::default();
+    Ok(changes)
+}

@@ -1,0 +1,356 @@
+//! Run profiles with the sync engine's controller semantics: full and delta import (paging until
+//! MoreToImport is false, obsolescence after a clean full import, the watermark committed only as
+//! far as the last page before an object-level error, a delta without a watermark refused), and
+//! export of staged changes with anchors stored from the results. Every change that crosses can be
+//! written to a drop file; progress goes to stderr; Ctrl-C closes with TerminatedByUser.
+
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use ecma2_proto::frames::Reassembler;
+use ecma2_proto::pb::*;
+use serde::Serialize;
+
+use crate::engine::{Engine, explain};
+use crate::space::{Space, anchor_key, apply_update};
+
+/// What a run did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    /// The profile.
+    pub profile: String,
+    /// Adds staged.
+    pub adds: u64,
+    /// Updates staged.
+    pub updates: u64,
+    /// Deletes staged (delta deletes plus obsolescence).
+    pub deletes: u64,
+    /// Object-level errors.
+    pub errors: u64,
+    /// Pages (import) or batches (export).
+    pub pages: u64,
+    /// Objects that crossed.
+    pub objects: u64,
+    /// Seconds.
+    pub elapsed_seconds: f64,
+    /// Objects per second.
+    pub objects_per_second: f64,
+    /// The watermark committed.
+    pub watermark: Option<String>,
+}
+
+/// Import options.
+pub struct ImportOptions<'a> {
+    /// The connector.
+    pub connector: &'a str,
+    /// Delta (true) or full.
+    pub delta: bool,
+    /// Page size; 0 for the connector's default.
+    pub page_size: i32,
+    /// Configuration parameters.
+    pub params: Vec<ConfigParameter>,
+    /// The partition to import (None: the connector's first, or none).
+    pub partition: Option<Partition>,
+    /// Drop file.
+    pub drop_file: Option<&'a mut dyn Write>,
+}
+
+const MAX_ERRORS: u64 = 5000;
+
+fn partition_key(partition: &Option<Partition>) -> String {
+    partition.as_ref().map(|p| p.dn.clone()).unwrap_or_else(|| "default".to_owned())
+}
+
+/// Runs a full or delta import.
+pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) -> Result<Summary> {
+    let connector = options.connector;
+    let partition_name = partition_key(&options.partition);
+    let watermark = space.watermark(connector, &partition_name)?;
+    if options.delta && watermark.is_none() {
+        bail!("connector {connector} has no watermark for partition {partition_name}: run a full import first");
+    }
+    let started = Instant::now();
+    let mut summary = Summary { profile: if options.delta { "delta import" } else { "full import" }.into(), ..Default::default() };
+    let mut client = engine.connectors();
+    let schema = client
+        .get_schema(engine.request(connector, GetSchemaRequest { config_parameters: options.params.clone() }))
+        .await
+        .map_err(explain)?
+        .into_inner()
+        .schema;
+    let open = client
+        .open_import_connection(engine.request(
+            connector,
+            OpenImportConnectionRequest {
+                config_parameters: options.params.clone(),
+                types: schema,
+                import_run_step: Some(OpenImportConnectionRunStep {
+                    custom_data: if options.delta { watermark.clone().unwrap_or_default() } else { String::new() },
+                    page_size: options.page_size,
+                    import_type: if options.delta { OperationType::Delta } else { OperationType::Full } as i32,
+                    step_partition: options.partition.clone(),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .map_err(explain)?
+        .into_inner();
+    let session = open.session_id.clone();
+    let mut drop_file = options.drop_file;
+    let outcome = async {
+        if !options.delta {
+            space.clear_seen(connector, &partition_name)?;
+        }
+        let mut custom = open.results.map(|r| r.custom_data).filter(|c| !c.is_empty()).or(watermark.clone()).unwrap_or_default();
+        let mut committed = if options.delta { watermark.clone() } else { None };
+        let mut frozen = false;
+        let mut full_objects: Vec<CsEntryChange> = Vec::new();
+        loop {
+            let mut stream = client
+                .get_import_entries(engine.request(
+                    connector,
+                    GetImportEntriesRequest {
+                        session_id: session.clone(),
+                        import_run_step: Some(GetImportEntriesRunStep {
+                            custom_data: custom.clone(),
+                            full_object_entries: std::mem::take(&mut full_objects),
+                        }),
+                    },
+                ))
+                .await
+                .map_err(explain)?
+                .into_inner();
+            let mut reassembler = Reassembler::default();
+            let mut page_errors = 0u64;
+            let mut results = None;
+            space.begin()?;
+            while let Some(frame) = stream.message().await.map_err(explain)? {
+                let entry = match frame.frame {
+                    Some(get_import_entries_response::Frame::Entry(e)) => Some(e),
+                    Some(get_import_entries_response::Frame::EntryFragment(f)) => reassembler.push(f)?,
+                    Some(get_import_entries_response::Frame::Results(r)) => {
+                        results = Some(r);
+                        None
+                    }
+                    None => None,
+                };
+                let Some(entry) = entry else { continue };
+                summary.objects += 1;
+                if let Some(out) = drop_file.as_mut() {
+                    writeln!(out, "{}", crate::drop::entry_json(&entry))?;
+                }
+                let code = MaImportError::try_from(entry.error_code_import).unwrap_or(MaImportError::Success);
+                if !matches!(code, MaImportError::Success | MaImportError::Unspecified) {
+                    page_errors += 1;
+                    summary.errors += 1;
+                    eprintln!("  object error {:?} on {}: {} {}", code, entry.dn, entry.error_name, entry.error_detail);
+                    if matches!(code, MaImportError::ImportErrorCustomStopRun | MaImportError::ImportErrorParseError | MaImportError::ImportErrorReadError) {
+                        space.commit()?;
+                        bail!("connector {connector} reported {code:?} on {}: the run stops", entry.dn);
+                    }
+                    continue;
+                }
+                stage(space, connector, &partition_name, &entry, options.delta, &mut summary, &mut full_objects)?;
+            }
+            space.commit()?;
+            reassembler.ensure_idle()?;
+            let results = results.context("the page ended without its results frame")?;
+            summary.pages += 1;
+            custom = results.custom_data.clone();
+            if page_errors > 0 {
+                frozen = true;
+            } else if !frozen {
+                committed = Some(results.custom_data.clone());
+            }
+            let rate = summary.objects as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            eprintln!("  page {}: {} objects so far, {:.0}/s", summary.pages, summary.objects, rate);
+            if summary.errors >= MAX_ERRORS {
+                bail!("the run stopped after {MAX_ERRORS} object errors, as the sync engine does");
+            }
+            if !results.more_to_import && full_objects.is_empty() {
+                break;
+            }
+        }
+        Ok::<_, anyhow::Error>((committed, frozen))
+    }
+    .await;
+    let reason = if outcome.is_ok() { CloseReason::Normal } else { CloseReason::TerminatedByUser };
+    let closed = client
+        .close_import_connection(engine.request(
+            connector,
+            CloseImportConnectionRequest {
+                session_id: session.clone(),
+                import_run_step: Some(CloseImportConnectionRunStep { reason: reason as i32, ..Default::default() }),
+            },
+        ))
+        .await;
+    let (mut committed, frozen) = outcome?;
+    let closed = closed.map_err(explain)?.into_inner();
+    if let Some(c) = closed.results.map(|r| r.custom_data).filter(|c| !c.is_empty())
+        && !frozen
+    {
+        committed = Some(c);
+    }
+    if !options.delta {
+        if summary.errors == 0 {
+            summary.deletes += space.delete_unseen(connector, &partition_name)? as u64;
+        } else {
+            eprintln!("  {} object errors: obsolescence skipped", summary.errors);
+        }
+    }
+    if let Some(w) = &committed {
+        space.set_watermark(connector, &partition_name, w)?;
+    }
+    summary.watermark = committed;
+    summary.elapsed_seconds = started.elapsed().as_secs_f64();
+    summary.objects_per_second = summary.objects as f64 / summary.elapsed_seconds.max(1e-9);
+    Ok(summary)
+}
+
+fn stage(
+    space: &Space,
+    connector: &str,
+    partition: &str,
+    entry: &CsEntryChange,
+    delta: bool,
+    summary: &mut Summary,
+    full_objects: &mut Vec<CsEntryChange>,
+) -> Result<()> {
+    let key = anchor_key(entry);
+    match entry.object_modification_type() {
+        ObjectModificationType::Add | ObjectModificationType::Replace => {
+            let known = space.get(connector, &key)?;
+            match known {
+                Some(old) if old == CsEntryChange { identifier: old.identifier.clone(), ..entry.clone() } => {}
+                Some(_) => summary.updates += 1,
+                None => summary.adds += 1,
+            }
+            space.put(connector, partition, entry)?;
+        }
+        ObjectModificationType::Update if delta => match space.get(connector, &key)? {
+            Some(mut stored) => {
+                apply_update(&mut stored, entry)?;
+                space.put(connector, partition, &stored)?;
+                summary.updates += 1;
+            }
+            None => {
+                // Known only by DN (moved in from an excluded container): ask for it in full.
+                full_objects.push(CsEntryChange {
+                    identifier: entry.identifier.clone(),
+                    object_type: entry.object_type.clone(),
+                    dn: entry.dn.clone(),
+                    anchor_attributes: entry.anchor_attributes.clone(),
+                    ..Default::default()
+                });
+            }
+        },
+        ObjectModificationType::Delete if delta => {
+            if space.remove(connector, &key)? {
+                summary.deletes += 1;
+            }
+        }
+        other => bail!(
+            "connector {connector} returned {other:?} for {} in a {}; only Add is valid in a full import",
+            entry.dn,
+            if delta { "delta import" } else { "full import" }
+        ),
+    }
+    Ok(())
+}
+
+/// Exports `changes` in batches; stores the anchors the connector returns.
+pub async fn export(
+    engine: &Engine,
+    space: &Space,
+    connector: &str,
+    params: Vec<ConfigParameter>,
+    changes: Vec<CsEntryChange>,
+    batch_size: i32,
+) -> Result<(Summary, Vec<CsEntryChangeResult>)> {
+    let started = Instant::now();
+    let mut summary = Summary { profile: "export".into(), ..Default::default() };
+    let mut client = engine.connectors();
+    let schema = client
+        .get_schema(engine.request(connector, GetSchemaRequest { config_parameters: params.clone() }))
+        .await
+        .map_err(explain)?
+        .into_inner()
+        .schema;
+    let open = client
+        .open_export_connection(engine.request(
+            connector,
+            OpenExportConnectionRequest {
+                config_parameters: params,
+                types: schema,
+                export_run_step: Some(OpenExportConnectionRunStep {
+                    export_type: OperationType::Delta as i32,
+                    batch_size,
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .map_err(explain)?
+        .into_inner();
+    let session = open.session_id;
+    let mut all_results = Vec::new();
+    let outcome = async {
+        for batch in changes.chunks(open.batch_size.max(1) as usize) {
+            let frames: Vec<PutExportEntriesRequest> = batch
+                .iter()
+                .cloned()
+                .flat_map(|entry| match ecma2_proto::frames::frame(entry) {
+                    ecma2_proto::frames::Framed::Whole(e) => vec![put_export_entries_request::Frame::Entry(e)],
+                    ecma2_proto::frames::Framed::Fragments(f) => {
+                        f.into_iter().map(put_export_entries_request::Frame::EntryFragment).collect()
+                    }
+                })
+                .map(|frame| PutExportEntriesRequest { session_id: session.clone(), frame: Some(frame) })
+                .collect();
+            let results = client
+                .put_export_entries(engine.request(connector, tokio_stream::iter(frames)))
+                .await
+                .map_err(explain)?
+                .into_inner()
+                .results
+                .unwrap_or_default();
+            summary.pages += 1;
+            for entry in batch {
+                summary.objects += 1;
+                match entry.object_modification_type() {
+                    ObjectModificationType::Add => summary.adds += 1,
+                    ObjectModificationType::Delete => summary.deletes += 1,
+                    _ => summary.updates += 1,
+                }
+            }
+            for result in &results.cs_entry_change_results {
+                let code = MaExportError::try_from(result.error_code).unwrap_or(MaExportError::Success);
+                if !matches!(code, MaExportError::Success | MaExportError::Unspecified) {
+                    summary.errors += 1;
+                    eprintln!("  export result {code:?} for {}: {} {}", result.identifier, result.error_name, result.error_detail);
+                }
+            }
+            all_results.extend(results.cs_entry_change_results);
+        }
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    let reason = if outcome.is_ok() { CloseReason::Normal } else { CloseReason::TerminatedByUser };
+    let closed = client
+        .close_export_connection(engine.request(
+            connector,
+            CloseExportConnectionRequest {
+                session_id: session,
+                export_run_step: Some(CloseExportConnectionRunStep { reason: reason as i32 }),
+            },
+        ))
+        .await;
+    outcome?;
+    closed.map_err(explain)?;
+    let _ = space;
+    summary.elapsed_seconds = started.elapsed().as_secs_f64();
+    summary.objects_per_second = summary.objects as f64 / summary.elapsed_seconds.max(1e-9);
+    Ok((summary, all_results))
+}

@@ -1,0 +1,285 @@
+//! The connector space: what the engine knows of each connector's objects, kept in an embedded
+//! SQLite database in the state directory. Objects are stored as their full CSEntryChange (Add
+//! form, protobuf-encoded), keyed by connector and anchor; watermarks per connector and partition.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use ecma2_proto::pb::{
+    AttributeChange, AttributeModificationType, AttributeValue, CsEntryChange, ObjectModificationType,
+    ValueChange, ValueModificationType, attribute_value::Kind,
+};
+use prost::Message;
+use rusqlite::{OptionalExtension, params};
+
+/// The connector space database.
+pub struct Space {
+    db: rusqlite::Connection,
+}
+
+/// The identity of an object: its anchor values, or its DN when it has no anchor.
+pub fn anchor_key(entry: &CsEntryChange) -> String {
+    if entry.anchor_attributes.is_empty() {
+        return format!("dn:{}", entry.dn.to_lowercase());
+    }
+    let mut parts: Vec<String> = entry
+        .anchor_attributes
+        .iter()
+        .map(|a| format!("{}={}", a.name, value_text(a.value.as_ref())))
+        .collect();
+    parts.sort();
+    parts.join("|")
+}
+
+/// A short text form of a value.
+pub fn value_text(value: Option<&AttributeValue>) -> String {
+    match value.and_then(|v| v.kind.as_ref()) {
+        Some(Kind::StringValue(s)) | Some(Kind::ReferenceValue(s)) => s.clone(),
+        Some(Kind::IntegerValue(i)) => i.to_string(),
+        Some(Kind::BooleanValue(b)) => b.to_string(),
+        Some(Kind::BinaryValue(b)) => format!("<{} bytes>", b.len()),
+        None => String::new(),
+    }
+}
+
+impl Space {
+    /// Opens (creating) the database under `dir`.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join("connector-space.db");
+        let db = rusqlite::Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        db.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+             CREATE TABLE IF NOT EXISTS objects (
+               connector TEXT NOT NULL, anchor TEXT NOT NULL, partition TEXT NOT NULL,
+               dn TEXT NOT NULL, object_type TEXT NOT NULL, entry BLOB NOT NULL, seen INTEGER NOT NULL DEFAULT 0,
+               PRIMARY KEY (connector, anchor));
+             CREATE INDEX IF NOT EXISTS objects_dn ON objects(connector, dn);
+             CREATE TABLE IF NOT EXISTS watermarks (
+               connector TEXT NOT NULL, partition TEXT NOT NULL, custom_data TEXT NOT NULL,
+               PRIMARY KEY (connector, partition));",
+        )?;
+        Ok(Self { db })
+    }
+
+    /// Begins a transaction (pages are applied in one each).
+    pub fn begin(&self) -> Result<()> {
+        self.db.execute_batch("BEGIN")?;
+        Ok(())
+    }
+
+    /// Commits the open transaction.
+    pub fn commit(&self) -> Result<()> {
+        self.db.execute_batch("COMMIT")?;
+        Ok(())
+    }
+
+    /// The committed watermark; None when no import ever completed for this partition.
+    pub fn watermark(&self, connector: &str, partition: &str) -> Result<Option<String>> {
+        Ok(self
+            .db
+            .query_row(
+                "SELECT custom_data FROM watermarks WHERE connector=?1 AND partition=?2",
+                params![connector, partition],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Commits a watermark.
+    pub fn set_watermark(&self, connector: &str, partition: &str, custom_data: &str) -> Result<()> {
+        self.db.execute(
+            "INSERT INTO watermarks(connector, partition, custom_data) VALUES (?1, ?2, ?3)
+             ON CONFLICT(connector, partition) DO UPDATE SET custom_data=excluded.custom_data",
+            params![connector, partition, custom_data],
+        )?;
+        Ok(())
+    }
+
+    /// Clears the seen marks before a full import.
+    pub fn clear_seen(&self, connector: &str, partition: &str) -> Result<()> {
+        self.db
+            .execute("UPDATE objects SET seen=0 WHERE connector=?1 AND partition=?2", params![connector, partition])?;
+        Ok(())
+    }
+
+    /// Deletes objects a full import did not return (obsolescence). Returns how many.
+    pub fn delete_unseen(&self, connector: &str, partition: &str) -> Result<usize> {
+        Ok(self.db.execute(
+            "DELETE FROM objects WHERE connector=?1 AND partition=?2 AND seen=0",
+            params![connector, partition],
+        )?)
+    }
+
+    /// Looks an object up by anchor key.
+    pub fn get(&self, connector: &str, anchor: &str) -> Result<Option<CsEntryChange>> {
+        let blob: Option<Vec<u8>> = self
+            .db
+            .query_row("SELECT entry FROM objects WHERE connector=?1 AND anchor=?2", params![connector, anchor], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        blob.map(|b| CsEntryChange::decode(b.as_slice()).context("decoding a stored object")).transpose()
+    }
+
+    /// Stores the full object, marking it seen.
+    pub fn put(&self, connector: &str, partition: &str, entry: &CsEntryChange) -> Result<()> {
+        let mut stored = entry.clone();
+        stored.object_modification_type = ObjectModificationType::Add as i32;
+        self.db
+            .prepare_cached(
+                "INSERT INTO objects(connector, anchor, partition, dn, object_type, entry, seen) VALUES (?1,?2,?3,?4,?5,?6,1)
+                 ON CONFLICT(connector, anchor) DO UPDATE SET partition=excluded.partition, dn=excluded.dn,
+                   object_type=excluded.object_type, entry=excluded.entry, seen=1",
+            )?
+            .execute(params![connector, anchor_key(entry), partition, entry.dn, entry.object_type, stored.encode_to_vec()])?;
+        Ok(())
+    }
+
+    /// Removes an object.
+    pub fn remove(&self, connector: &str, anchor: &str) -> Result<bool> {
+        Ok(self.db.execute("DELETE FROM objects WHERE connector=?1 AND anchor=?2", params![connector, anchor])? > 0)
+    }
+
+    /// How many objects the connector has.
+    pub fn count(&self, connector: &str) -> Result<i64> {
+        Ok(self.db.query_row("SELECT count(*) FROM objects WHERE connector=?1", params![connector], |r| r.get(0))?)
+    }
+
+    /// Some objects of a type, for building demo exports.
+    pub fn sample(&self, connector: &str, object_type: &str, limit: usize) -> Result<Vec<CsEntryChange>> {
+        let mut statement = self
+            .db
+            .prepare("SELECT entry FROM objects WHERE connector=?1 AND object_type=?2 ORDER BY dn LIMIT ?3")?;
+        let rows = statement.query_map(params![connector, object_type, limit as i64], |r| r.get::<_, Vec<u8>>(0))?;
+        rows.map(|b| Ok(CsEntryChange::decode(b?.as_slice())?)).collect()
+    }
+}
+
+/// Applies a delta Update to a stored object, as the engine's connector space would.
+pub fn apply_update(stored: &mut CsEntryChange, update: &CsEntryChange) -> Result<()> {
+    for change in &update.attribute_changes {
+        if change.name.eq_ignore_ascii_case("DN") {
+            if let Some(value) = change.value_changes.first() {
+                stored.dn = value_text(value.value.as_ref());
+            }
+            continue;
+        }
+        let position = stored.attribute_changes.iter().position(|a| a.name == change.name);
+        match change.modification_type() {
+            AttributeModificationType::Add | AttributeModificationType::Replace => {
+                let replacement = AttributeChange {
+                    modification_type: AttributeModificationType::Add as i32,
+                    value_changes: change
+                        .value_changes
+                        .iter()
+                        .map(|v| ValueChange { value: v.value.clone(), modification_type: ValueModificationType::Add as i32 })
+                        .collect(),
+                    ..change.clone()
+                };
+                match position {
+                    Some(i) if change.modification_type() == AttributeModificationType::Add => {
+                        stored.attribute_changes[i].value_changes.extend(replacement.value_changes)
+                    }
+                    Some(i) => stored.attribute_changes[i] = replacement,
+                    None => stored.attribute_changes.push(replacement),
+                }
+            }
+            AttributeModificationType::Delete => {
+                if let Some(i) = position {
+                    stored.attribute_changes.remove(i);
+                }
+            }
+            AttributeModificationType::Update => {
+                let attribute = match position {
+                    Some(i) => &mut stored.attribute_changes[i],
+                    None => {
+                        stored.attribute_changes.push(AttributeChange {
+                            modification_type: AttributeModificationType::Add as i32,
+                            value_changes: Vec::new(),
+                            ..change.clone()
+                        });
+                        stored.attribute_changes.last_mut().expect("just pushed")
+                    }
+                };
+                for value in &change.value_changes {
+                    match value.modification_type() {
+                        ValueModificationType::Delete => attribute.value_changes.retain(|v| v.value != value.value),
+                        _ => attribute.value_changes.push(ValueChange {
+                            value: value.value.clone(),
+                            modification_type: ValueModificationType::Add as i32,
+                        }),
+                    }
+                }
+            }
+            other => bail!("attribute {:?} has modification type {other:?}, which an import cannot carry", change.name),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ecma2_proto::pb::AnchorAttribute;
+
+    fn value(s: &str) -> Option<AttributeValue> {
+        Some(AttributeValue { kind: Some(Kind::StringValue(s.into())) })
+    }
+
+    fn entry(id: &str) -> CsEntryChange {
+        CsEntryChange {
+            object_type: "user".into(),
+            dn: format!("CN={id}"),
+            anchor_attributes: vec![AnchorAttribute { name: "id".into(), data_type: 1, value: value(id) }],
+            attribute_changes: vec![AttributeChange {
+                name: "member".into(),
+                modification_type: AttributeModificationType::Add as i32,
+                value_changes: vec![ValueChange { value: value("a"), modification_type: 2 }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn obsolescence_removes_only_unseen_objects() {
+        let dir = tempfile::tempdir().unwrap();
+        let space = Space::open(dir.path()).unwrap();
+        space.put("c", "p", &entry("1")).unwrap();
+        space.put("c", "p", &entry("2")).unwrap();
+        space.clear_seen("c", "p").unwrap();
+        space.put("c", "p", &entry("1")).unwrap();
+        assert_eq!(space.delete_unseen("c", "p").unwrap(), 1);
+        assert!(space.get("c", "id=1").unwrap().is_some());
+        assert!(space.get("c", "id=2").unwrap().is_none());
+    }
+
+    #[test]
+    fn updates_apply_value_level_changes_and_renames() {
+        let mut stored = entry("1");
+        let update = CsEntryChange {
+            attribute_changes: vec![
+                AttributeChange {
+                    name: "member".into(),
+                    modification_type: AttributeModificationType::Update as i32,
+                    value_changes: vec![
+                        ValueChange { value: value("b"), modification_type: ValueModificationType::Add as i32 },
+                        ValueChange { value: value("a"), modification_type: ValueModificationType::Delete as i32 },
+                    ],
+                    ..Default::default()
+                },
+                AttributeChange {
+                    name: "DN".into(),
+                    value_changes: vec![ValueChange { value: value("CN=new"), modification_type: 2 }],
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        apply_update(&mut stored, &update).unwrap();
+        assert_eq!(stored.dn, "CN=new");
+        let members: Vec<_> = stored.attribute_changes[0].value_changes.iter().map(|v| value_text(v.value.as_ref())).collect();
+        assert_eq!(members, ["b"]);
+    }
+}
