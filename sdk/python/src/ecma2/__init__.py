@@ -1,0 +1,161 @@
+"""ecma2: write ECMA2 (MIM/FIM) connectors in Python, served out of process over gRPC.
+
+A connector is a class inheriting the ECMA2 interfaces it implements (:mod:`ecma2.interfaces`);
+``ecma2.serve(MyConnector, name=..., version=...)`` runs it as a connector process that an
+``ecma2-host`` launches. The model (:mod:`ecma2.change`, :mod:`ecma2.config`, ...) carries
+ECMA2's own names and numbers; :mod:`ecma2.errors` holds ECMA2's exceptions.
+"""
+
+from ecma2 import errors
+from ecma2.capabilities import MACapabilities
+from ecma2.change import (
+    AnchorAttribute,
+    AttributeChange,
+    CSEntryChange,
+    CSEntryChangeResult,
+    Reference,
+    Value,
+    ValueChange,
+)
+from ecma2.config import (
+    ConfigParameter,
+    ConfigParameterDefinition,
+    ConfigParameters,
+    ParameterValidationResult,
+)
+from ecma2.context import CallContext
+from ecma2.enums import (
+    AttribFlags,
+    AttributeModificationType,
+    AttributeOperation,
+    AttributeType,
+    CloseReason,
+    ConfigParameterPage,
+    ConfigParameterType,
+    ConnectionSecurityLevel,
+    ConnectionState,
+    DeprovisionAction,
+    Ecma2Interface,
+    MADistinguishedNameStyle,
+    MAExportError,
+    MAExportType,
+    MAImportError,
+    MANormalizations,
+    MAObjectConfirmation,
+    ModificationType,
+    ObjectModificationType,
+    OperationType,
+    ParameterValidationResultCode,
+    PasswordOptions,
+    RuleType,
+    ValueModificationType,
+)
+from ecma2.errors import *  # noqa: F403 (every ECMA2 exception, as in ECMA2's namespace)
+from ecma2.interfaces import (
+    CallExport,
+    CallImport,
+    FileExport,
+    FileImport,
+    GetCapabilities,
+    GetCapabilitiesEx,
+    GetHierarchy,
+    GetParameters,
+    GetParametersEx,
+    GetPartitions,
+    GetSchema,
+    Password,
+)
+from ecma2.partitions import HierarchyNode, Partition
+from ecma2.password import Attrib, CSEntry
+from ecma2.runsteps import (
+    CloseExportConnectionRunStep,
+    CloseImportConnectionResults,
+    CloseImportConnectionRunStep,
+    GetImportEntriesResults,
+    GetImportEntriesRunStep,
+    OpenExportConnectionRunStep,
+    OpenImportConnectionResults,
+    OpenImportConnectionRunStep,
+    PutExportEntriesResults,
+    ReadExportFileRunStep,
+    WriteImportFileResults,
+    WriteImportFileRunStep,
+)
+from ecma2.runtime import serve
+from ecma2.schema import ChangeTypeDescription, Schema, SchemaAttribute, SchemaType
+from ecma2.secret import Secret
+
+__all__ = [
+    "AnchorAttribute",
+    "Attrib",
+    "AttribFlags",
+    "AttributeChange",
+    "AttributeModificationType",
+    "AttributeOperation",
+    "AttributeType",
+    "CSEntry",
+    "CSEntryChange",
+    "CSEntryChangeResult",
+    "CallContext",
+    "CallExport",
+    "CallImport",
+    "ChangeTypeDescription",
+    "CloseExportConnectionRunStep",
+    "CloseImportConnectionResults",
+    "CloseImportConnectionRunStep",
+    "CloseReason",
+    "ConfigParameter",
+    "ConfigParameterDefinition",
+    "ConfigParameterPage",
+    "ConfigParameterType",
+    "ConfigParameters",
+    "ConnectionSecurityLevel",
+    "ConnectionState",
+    "DeprovisionAction",
+    "Ecma2Interface",
+    "FileExport",
+    "FileImport",
+    "GetCapabilities",
+    "GetCapabilitiesEx",
+    "GetHierarchy",
+    "GetImportEntriesResults",
+    "GetImportEntriesRunStep",
+    "GetParameters",
+    "GetParametersEx",
+    "GetPartitions",
+    "GetSchema",
+    "HierarchyNode",
+    "MACapabilities",
+    "MADistinguishedNameStyle",
+    "MAExportError",
+    "MAExportType",
+    "MAImportError",
+    "MANormalizations",
+    "MAObjectConfirmation",
+    "ModificationType",
+    "ObjectModificationType",
+    "OpenExportConnectionRunStep",
+    "OpenImportConnectionResults",
+    "OpenImportConnectionRunStep",
+    "OperationType",
+    "ParameterValidationResult",
+    "ParameterValidationResultCode",
+    "Partition",
+    "Password",
+    "PasswordOptions",
+    "PutExportEntriesResults",
+    "ReadExportFileRunStep",
+    "Reference",
+    "RuleType",
+    "Schema",
+    "SchemaAttribute",
+    "SchemaType",
+    "Secret",
+    "Value",
+    "ValueChange",
+    "ValueModificationType",
+    "WriteImportFileResults",
+    "WriteImportFileRunStep",
+    "serve",
+]
+__all__ += errors.__all__

@@ -1,0 +1,81 @@
+"""The launch environment of runtime.md, parsed and validated before any socket is bound."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+class LaunchError(ValueError):
+    """A launch variable with a value the connector cannot use (exit status 64)."""
+
+
+@dataclass(frozen=True)
+class ListenAddress:
+    """Where to listen: a Unix socket path, or a TCP host and port (0 picks a free one)."""
+
+    scheme: str
+    path: str = ""
+    host: str = ""
+    port: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> ListenAddress:
+        """Parses ``unix:/abs/path.sock`` or ``tcp:HOST:PORT``."""
+        if text.startswith("unix:"):
+            path = text[len("unix:") :]
+            if not path.startswith("/"):
+                raise LaunchError(f"ECMA2_LISTEN: unix socket path must be absolute: {text!r}")
+            return cls("unix", path=path)
+        if text.startswith("tcp:"):
+            host, sep, port = text[len("tcp:") :].rpartition(":")
+            if not sep or not host or not port.isdigit() or int(port) > 65535:
+                raise LaunchError(f"ECMA2_LISTEN: expected tcp:HOST:PORT, got {text!r}")
+            return cls("tcp", host=host, port=int(port))
+        raise LaunchError(f"ECMA2_LISTEN: expected unix:/path or tcp:HOST:PORT, got {text!r}")
+
+    @property
+    def grpc_target(self) -> str:
+        """The address in gRPC's syntax."""
+        return f"unix:{self.path}" if self.scheme == "unix" else f"{self.host}:{self.port}"
+
+    def announced(self, bound_port: int) -> str:
+        """The address for the ready line, with the real port."""
+        if self.scheme == "unix":
+            return f"unix:{self.path}"
+        return f"tcp:{self.host}:{bound_port}"
+
+
+@dataclass(frozen=True)
+class LaunchConfig:
+    """The connector's view of its launch environment."""
+
+    listen: ListenAddress
+    connector_name: str
+    launch_secret: str | None = field(default=None, repr=False)
+    host_pid: int | None = None
+    log_format: str = "text"
+
+    @classmethod
+    def from_env(cls, default_name: str, env: Mapping[str, str] | None = None) -> LaunchConfig:
+        """Reads ``ECMA2_*``; raises :class:`LaunchError` naming the variable at fault."""
+        env = os.environ if env is None else env
+        listen = ListenAddress.parse(env.get("ECMA2_LISTEN") or "tcp:127.0.0.1:0")
+        secret = env.get("ECMA2_LAUNCH_SECRET") or None
+        host_pid: int | None = None
+        raw_pid = env.get("ECMA2_HOST_PID", "").strip()
+        if raw_pid:
+            if not raw_pid.isdigit() or int(raw_pid) <= 0:
+                raise LaunchError(f"ECMA2_HOST_PID: expected a process id, got {raw_pid!r}")
+            host_pid = int(raw_pid)
+        log_format = (env.get("ECMA2_LOG_FORMAT") or ("json" if secret else "text")).lower()
+        if log_format not in {"json", "text"}:
+            raise LaunchError(f"ECMA2_LOG_FORMAT: expected json or text, got {log_format!r}")
+        return cls(
+            listen=listen,
+            connector_name=env.get("ECMA2_CONNECTOR_NAME") or default_name,
+            launch_secret=secret,
+            host_pid=host_pid,
+            log_format=log_format,
+        )
