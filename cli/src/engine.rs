@@ -28,7 +28,11 @@ impl Engine {
     /// Connects to a running host.
     pub async fn connect(address: &Address, token: &str) -> Result<Self> {
         let channel = ecma2_transport::connect(address).await?;
-        Ok(Self { channel, token: format!("Bearer {token}").parse()?, owned: None })
+        Ok(Self {
+            channel,
+            token: format!("Bearer {token}").parse()?,
+            owned: None,
+        })
     }
 
     /// Connects using a token file.
@@ -73,7 +77,11 @@ impl Engine {
 
     /// Lists connector names.
     pub async fn connector_names(&self) -> Result<Vec<String>> {
-        let response = self.host().list_connectors(self.request("", ListConnectorsRequest {})).await.map_err(explain)?;
+        let response = self
+            .host()
+            .list_connectors(self.request("", ListConnectorsRequest {}))
+            .await
+            .map_err(explain)?;
         Ok(response.into_inner().connectors.into_iter().map(|c| c.name).collect())
     }
 

@@ -90,7 +90,11 @@ fn parse_param(text: &str) -> Result<(String, String), String> {
 fn params(pairs: &[(String, String)]) -> Vec<ConfigParameter> {
     pairs
         .iter()
-        .map(|(name, value)| ConfigParameter { name: name.clone(), value: value.clone(), ..Default::default() })
+        .map(|(name, value)| ConfigParameter {
+            name: name.clone(),
+            value: value.clone(),
+            ..Default::default()
+        })
         .collect()
 }
 
@@ -130,7 +134,10 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("ECMA2_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     match run_cli(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -153,21 +160,43 @@ async fn run_cli(cli: Cli) -> Result<()> {
 async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
     match &cli.command {
         Command::List => {
-            let list = engine.host().list_connectors(engine.request("", ListConnectorsRequest {})).await.map_err(explain)?;
+            let list = engine
+                .host()
+                .list_connectors(engine.request("", ListConnectorsRequest {}))
+                .await
+                .map_err(explain)?;
             for c in list.into_inner().connectors {
                 let hs = c.handshake.clone().unwrap_or_default();
                 let info = hs.connector.unwrap_or_default();
                 if cli.json {
-                    println!("{}", serde_json::json!({"name": c.name, "state": c.state().as_str_name(), "pid": c.pid, "restarts": c.restarts, "connector": info.name, "version": info.version, "language": info.language, "last_error": c.last_error}));
+                    println!(
+                        "{}",
+                        serde_json::json!({"name": c.name, "state": c.state().as_str_name(), "pid": c.pid, "restarts": c.restarts, "connector": info.name, "version": info.version, "language": info.language, "last_error": c.last_error})
+                    );
                 } else {
-                    println!("{:<16} {:<24} pid {:<7} restarts {:<3} {} {} ({}) {}", c.name, c.state().as_str_name(), c.pid, c.restarts, info.name, info.version, info.language, c.last_error);
+                    println!(
+                        "{:<16} {:<24} pid {:<7} restarts {:<3} {} {} ({}) {}",
+                        c.name,
+                        c.state().as_str_name(),
+                        c.pid,
+                        c.restarts,
+                        info.name,
+                        info.version,
+                        info.language,
+                        c.last_error
+                    );
                 }
             }
         }
         Command::Schema(target) => {
             let schema = engine
                 .connectors()
-                .get_schema(engine.request(&target.connector, GetSchemaRequest { config_parameters: params(&target.params) }))
+                .get_schema(engine.request(
+                    &target.connector,
+                    GetSchemaRequest {
+                        config_parameters: params(&target.params),
+                    },
+                ))
                 .await
                 .map_err(explain)?
                 .into_inner()
@@ -186,10 +215,17 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                 }
             }
         }
-        Command::Import { target, delta, page_size, drop_file } => {
+        Command::Import {
+            target,
+            delta,
+            page_size,
+            drop_file,
+        } => {
             let space = Space::open(&cli.state)?;
             let mut file = match drop_file {
-                Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)),
+                Some(path) => Some(std::io::BufWriter::new(
+                    std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+                )),
                 None => None,
             };
             let summary = run::import(
@@ -217,7 +253,10 @@ fn demo_connector() -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let path = exe.with_file_name("ecma2-demo");
     if !path.exists() {
-        bail!("{} is missing: build it with `cargo build -p ecma2-demo` (the README's demo command does)", path.display());
+        bail!(
+            "{} is missing: build it with `cargo build -p ecma2-demo` (the README's demo command does)",
+            path.display()
+        );
     }
     Ok(path)
 }
@@ -232,7 +271,10 @@ async fn demo(users: u32, json: bool) -> Result<()> {
         cmd = demo_connector()?.display().to_string(),
     );
     let config = HostConfig::parse(&state.join("host.toml"), &config_text)?;
-    eprintln!("starting ecma2-host with the demo connector (state in {})", state.display());
+    eprintln!(
+        "starting ecma2-host with the demo connector (state in {})",
+        state.display()
+    );
     let engine = Engine::start(config).await?;
     let outcome = demo_runs(&engine, &state, users, json).await;
     engine.finish().await;
@@ -244,13 +286,33 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Res
     let connector = "demo";
     let space = Space::open(&state.join("space"))?;
     let params = vec![
-        ConfigParameter { name: "database".into(), value: state.join("demo.db").display().to_string(), ..Default::default() },
-        ConfigParameter { name: "seed_users".into(), value: users.to_string(), ..Default::default() },
+        ConfigParameter {
+            name: "database".into(),
+            value: state.join("demo.db").display().to_string(),
+            ..Default::default()
+        },
+        ConfigParameter {
+            name: "seed_users".into(),
+            value: users.to_string(),
+            ..Default::default()
+        },
     ];
     let names = engine.connector_names().await?;
     eprintln!("host runs: {}", names.join(", "));
 
-    let full = run::import(engine, &space, ImportOptions { connector, delta: false, page_size: 0, params: params.clone(), partition: None, drop_file: None }).await?;
+    let full = run::import(
+        engine,
+        &space,
+        ImportOptions {
+            connector,
+            delta: false,
+            page_size: 0,
+            params: params.clone(),
+            partition: None,
+            drop_file: None,
+        },
+    )
+    .await?;
     print_summary(&full, json);
 
     let changes = demo_changes(engine, &space, connector, &params).await?;
@@ -259,28 +321,63 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Res
     let anchors = results.iter().filter(|r| !r.anchor_attributes.is_empty()).count();
     eprintln!("  the connector assigned {anchors} anchors on export");
 
-    let delta = run::import(engine, &space, ImportOptions { connector, delta: true, page_size: 0, params, partition: None, drop_file: None }).await?;
+    let delta = run::import(
+        engine,
+        &space,
+        ImportOptions {
+            connector,
+            delta: true,
+            page_size: 0,
+            params,
+            partition: None,
+            drop_file: None,
+        },
+    )
+    .await?;
     print_summary(&delta, json);
     eprintln!("connector space now holds {} objects", space.count(connector)?);
     Ok(())
 }
 
 /// Three adds, one update and one delete, shaped from the connector's own schema and objects.
-async fn demo_changes(engine: &Engine, space: &Space, connector: &str, params: &[ConfigParameter]) -> Result<Vec<CsEntryChange>> {
+async fn demo_changes(
+    engine: &Engine,
+    space: &Space,
+    connector: &str,
+    params: &[ConfigParameter],
+) -> Result<Vec<CsEntryChange>> {
     let schema = engine
         .connectors()
-        .get_schema(engine.request(connector, GetSchemaRequest { config_parameters: params.to_vec() }))
+        .get_schema(engine.request(
+            connector,
+            GetSchemaRequest {
+                config_parameters: params.to_vec(),
+            },
+        ))
         .await
         .map_err(explain)?
         .into_inner()
         .schema
         .unwrap_or_default();
-    let user_type = schema.types.iter().find(|t| t.name == "user").or(schema.types.first()).context("the connector has no object types")?;
+    let user_type = schema
+        .types
+        .iter()
+        .find(|t| t.name == "user")
+        .or(schema.types.first())
+        .context("the connector has no object types")?;
     let sample = space.sample(connector, &user_type.name, 3)?;
     if sample.len() < 3 {
-        bail!("the demo needs at least 3 imported {} objects, found {}", user_type.name, sample.len());
+        bail!(
+            "the demo needs at least 3 imported {} objects, found {}",
+            user_type.name,
+            sample.len()
+        );
     }
-    let parent = sample[0].dn.split_once(',').map(|(_, p)| p.to_owned()).unwrap_or_default();
+    let parent = sample[0]
+        .dn
+        .split_once(',')
+        .map(|(_, p)| p.to_owned())
+        .unwrap_or_default();
     let strings: Vec<&SchemaAttribute> = user_type
         .attributes
         .iter()
@@ -297,11 +394,13 @@ async fn demo_changes(engine: &Engine, space: &Space, connector: &str, params: &
                 modification_type: AttributeModificationType::Add as i32,
                 value_changes: vec![ValueChange {
                     value: Some(AttributeValue {
-                        kind: Some(attribute_value::Kind::StringValue(if a.name.to_lowercase().contains("mail") {
-                            format!("{}@demo.example", cn.replace(' ', ".").to_lowercase())
-                        } else {
-                            cn.clone()
-                        })),
+                        kind: Some(attribute_value::Kind::StringValue(
+                            if a.name.to_lowercase().contains("mail") {
+                                format!("{}@demo.example", cn.replace(' ', ".").to_lowercase())
+                            } else {
+                                cn.clone()
+                            },
+                        )),
                     }),
                     modification_type: ValueModificationType::Add as i32,
                 }],
@@ -317,7 +416,11 @@ async fn demo_changes(engine: &Engine, space: &Space, connector: &str, params: &
             ..Default::default()
         });
     }
-    let title = strings.iter().find(|a| a.name == "title").or(strings.last()).context("no string attribute to update")?;
+    let title = strings
+        .iter()
+        .find(|a| a.name == "title")
+        .or(strings.last())
+        .context("no string attribute to update")?;
     changes.push(CsEntryChange {
         identifier: uuid::Uuid::new_v4().to_string(),
         object_modification_type: ObjectModificationType::Update as i32,
@@ -329,7 +432,9 @@ async fn demo_changes(engine: &Engine, space: &Space, connector: &str, params: &
             data_type: AttributeType::String as i32,
             modification_type: AttributeModificationType::Replace as i32,
             value_changes: vec![ValueChange {
-                value: Some(AttributeValue { kind: Some(attribute_value::Kind::StringValue("Changed by the ecma2 demo".into())) }),
+                value: Some(AttributeValue {
+                    kind: Some(attribute_value::Kind::StringValue("Changed by the ecma2 demo".into())),
+                }),
                 modification_type: ValueModificationType::Add as i32,
             }],
             ..Default::default()

@@ -59,7 +59,10 @@ pub struct ImportOptions<'a> {
 const MAX_ERRORS: u64 = 5000;
 
 fn partition_key(partition: &Option<Partition>) -> String {
-    partition.as_ref().map(|p| p.dn.clone()).unwrap_or_else(|| "default".to_owned())
+    partition
+        .as_ref()
+        .map(|p| p.dn.clone())
+        .unwrap_or_else(|| "default".to_owned())
 }
 
 /// Runs a full or delta import.
@@ -71,10 +74,18 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         bail!("connector {connector} has no watermark for partition {partition_name}: run a full import first");
     }
     let started = Instant::now();
-    let mut summary = Summary { profile: if options.delta { "delta import" } else { "full import" }.into(), ..Default::default() };
+    let mut summary = Summary {
+        profile: if options.delta { "delta import" } else { "full import" }.into(),
+        ..Default::default()
+    };
     let mut client = engine.connectors();
     let schema = client
-        .get_schema(engine.request(connector, GetSchemaRequest { config_parameters: options.params.clone() }))
+        .get_schema(engine.request(
+            connector,
+            GetSchemaRequest {
+                config_parameters: options.params.clone(),
+            },
+        ))
         .await
         .map_err(explain)?
         .into_inner()
@@ -86,9 +97,17 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 config_parameters: options.params.clone(),
                 types: schema,
                 import_run_step: Some(OpenImportConnectionRunStep {
-                    custom_data: if options.delta { watermark.clone().unwrap_or_default() } else { String::new() },
+                    custom_data: if options.delta {
+                        watermark.clone().unwrap_or_default()
+                    } else {
+                        String::new()
+                    },
                     page_size: options.page_size,
-                    import_type: if options.delta { OperationType::Delta } else { OperationType::Full } as i32,
+                    import_type: if options.delta {
+                        OperationType::Delta
+                    } else {
+                        OperationType::Full
+                    } as i32,
                     step_partition: options.partition.clone(),
                     ..Default::default()
                 }),
@@ -103,7 +122,12 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         if !options.delta {
             space.clear_seen(connector, &partition_name)?;
         }
-        let mut custom = open.results.map(|r| r.custom_data).filter(|c| !c.is_empty()).or(watermark.clone()).unwrap_or_default();
+        let mut custom = open
+            .results
+            .map(|r| r.custom_data)
+            .filter(|c| !c.is_empty())
+            .or(watermark.clone())
+            .unwrap_or_default();
         let mut committed = if options.delta { watermark.clone() } else { None };
         let mut frozen = false;
         let mut full_objects: Vec<CsEntryChange> = Vec::new();
@@ -145,14 +169,30 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 if !matches!(code, MaImportError::Success | MaImportError::Unspecified) {
                     page_errors += 1;
                     summary.errors += 1;
-                    eprintln!("  object error {:?} on {}: {} {}", code, entry.dn, entry.error_name, entry.error_detail);
-                    if matches!(code, MaImportError::ImportErrorCustomStopRun | MaImportError::ImportErrorParseError | MaImportError::ImportErrorReadError) {
+                    eprintln!(
+                        "  object error {:?} on {}: {} {}",
+                        code, entry.dn, entry.error_name, entry.error_detail
+                    );
+                    if matches!(
+                        code,
+                        MaImportError::ImportErrorCustomStopRun
+                            | MaImportError::ImportErrorParseError
+                            | MaImportError::ImportErrorReadError
+                    ) {
                         space.commit()?;
                         bail!("connector {connector} reported {code:?} on {}: the run stops", entry.dn);
                     }
                     continue;
                 }
-                stage(space, connector, &partition_name, &entry, options.delta, &mut summary, &mut full_objects)?;
+                stage(
+                    space,
+                    connector,
+                    &partition_name,
+                    &entry,
+                    options.delta,
+                    &mut summary,
+                    &mut full_objects,
+                )?;
             }
             space.commit()?;
             reassembler.ensure_idle()?;
@@ -165,7 +205,10 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 committed = Some(results.custom_data.clone());
             }
             let rate = summary.objects as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            eprintln!("  page {}: {} objects so far, {:.0}/s", summary.pages, summary.objects, rate);
+            eprintln!(
+                "  page {}: {} objects so far, {:.0}/s",
+                summary.pages, summary.objects, rate
+            );
             if summary.errors >= MAX_ERRORS {
                 bail!("the run stopped after {MAX_ERRORS} object errors, as the sync engine does");
             }
@@ -176,13 +219,20 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         Ok::<_, anyhow::Error>((committed, frozen))
     }
     .await;
-    let reason = if outcome.is_ok() { CloseReason::Normal } else { CloseReason::TerminatedByUser };
+    let reason = if outcome.is_ok() {
+        CloseReason::Normal
+    } else {
+        CloseReason::TerminatedByUser
+    };
     let closed = client
         .close_import_connection(engine.request(
             connector,
             CloseImportConnectionRequest {
                 session_id: session.clone(),
-                import_run_step: Some(CloseImportConnectionRunStep { reason: reason as i32, ..Default::default() }),
+                import_run_step: Some(CloseImportConnectionRunStep {
+                    reason: reason as i32,
+                    ..Default::default()
+                }),
             },
         ))
         .await;
@@ -223,7 +273,12 @@ fn stage(
         ObjectModificationType::Add | ObjectModificationType::Replace => {
             let known = space.get(connector, &key)?;
             match known {
-                Some(old) if old == CsEntryChange { identifier: old.identifier.clone(), ..entry.clone() } => {}
+                Some(old)
+                    if old
+                        == CsEntryChange {
+                            identifier: old.identifier.clone(),
+                            ..entry.clone()
+                        } => {}
                 Some(_) => summary.updates += 1,
                 None => summary.adds += 1,
             }
@@ -270,10 +325,18 @@ pub async fn export(
     batch_size: i32,
 ) -> Result<(Summary, Vec<CsEntryChangeResult>)> {
     let started = Instant::now();
-    let mut summary = Summary { profile: "export".into(), ..Default::default() };
+    let mut summary = Summary {
+        profile: "export".into(),
+        ..Default::default()
+    };
     let mut client = engine.connectors();
     let schema = client
-        .get_schema(engine.request(connector, GetSchemaRequest { config_parameters: params.clone() }))
+        .get_schema(engine.request(
+            connector,
+            GetSchemaRequest {
+                config_parameters: params.clone(),
+            },
+        ))
         .await
         .map_err(explain)?
         .into_inner()
@@ -303,11 +366,15 @@ pub async fn export(
                 .cloned()
                 .flat_map(|entry| match ecma2_proto::frames::frame(entry) {
                     ecma2_proto::frames::Framed::Whole(e) => vec![put_export_entries_request::Frame::Entry(e)],
-                    ecma2_proto::frames::Framed::Fragments(f) => {
-                        f.into_iter().map(put_export_entries_request::Frame::EntryFragment).collect()
-                    }
+                    ecma2_proto::frames::Framed::Fragments(f) => f
+                        .into_iter()
+                        .map(put_export_entries_request::Frame::EntryFragment)
+                        .collect(),
                 })
-                .map(|frame| PutExportEntriesRequest { session_id: session.clone(), frame: Some(frame) })
+                .map(|frame| PutExportEntriesRequest {
+                    session_id: session.clone(),
+                    frame: Some(frame),
+                })
                 .collect();
             let results = client
                 .put_export_entries(engine.request(connector, tokio_stream::iter(frames)))
@@ -329,7 +396,10 @@ pub async fn export(
                 let code = MaExportError::try_from(result.error_code).unwrap_or(MaExportError::Success);
                 if !matches!(code, MaExportError::Success | MaExportError::Unspecified) {
                     summary.errors += 1;
-                    eprintln!("  export result {code:?} for {}: {} {}", result.identifier, result.error_name, result.error_detail);
+                    eprintln!(
+                        "  export result {code:?} for {}: {} {}",
+                        result.identifier, result.error_name, result.error_detail
+                    );
                 }
             }
             all_results.extend(results.cs_entry_change_results);
@@ -337,7 +407,11 @@ pub async fn export(
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    let reason = if outcome.is_ok() { CloseReason::Normal } else { CloseReason::TerminatedByUser };
+    let reason = if outcome.is_ok() {
+        CloseReason::Normal
+    } else {
+        CloseReason::TerminatedByUser
+    };
     let closed = client
         .close_export_connection(engine.request(
             connector,

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use ecma2_proto::pb::{
-    AttributeChange, AttributeModificationType, AttributeValue, CsEntryChange, ObjectModificationType,
-    ValueChange, ValueModificationType, attribute_value::Kind,
+    AttributeChange, AttributeModificationType, AttributeValue, CsEntryChange, ObjectModificationType, ValueChange,
+    ValueModificationType, attribute_value::Kind,
 };
 use prost::Message;
 use rusqlite::{OptionalExtension, params};
@@ -98,8 +98,10 @@ impl Space {
 
     /// Clears the seen marks before a full import.
     pub fn clear_seen(&self, connector: &str, partition: &str) -> Result<()> {
-        self.db
-            .execute("UPDATE objects SET seen=0 WHERE connector=?1 AND partition=?2", params![connector, partition])?;
+        self.db.execute(
+            "UPDATE objects SET seen=0 WHERE connector=?1 AND partition=?2",
+            params![connector, partition],
+        )?;
         Ok(())
     }
 
@@ -115,11 +117,14 @@ impl Space {
     pub fn get(&self, connector: &str, anchor: &str) -> Result<Option<CsEntryChange>> {
         let blob: Option<Vec<u8>> = self
             .db
-            .query_row("SELECT entry FROM objects WHERE connector=?1 AND anchor=?2", params![connector, anchor], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT entry FROM objects WHERE connector=?1 AND anchor=?2",
+                params![connector, anchor],
+                |r| r.get(0),
+            )
             .optional()?;
-        blob.map(|b| CsEntryChange::decode(b.as_slice()).context("decoding a stored object")).transpose()
+        blob.map(|b| CsEntryChange::decode(b.as_slice()).context("decoding a stored object"))
+            .transpose()
     }
 
     /// Stores the full object, marking it seen.
@@ -138,12 +143,19 @@ impl Space {
 
     /// Removes an object.
     pub fn remove(&self, connector: &str, anchor: &str) -> Result<bool> {
-        Ok(self.db.execute("DELETE FROM objects WHERE connector=?1 AND anchor=?2", params![connector, anchor])? > 0)
+        Ok(self.db.execute(
+            "DELETE FROM objects WHERE connector=?1 AND anchor=?2",
+            params![connector, anchor],
+        )? > 0)
     }
 
     /// How many objects the connector has.
     pub fn count(&self, connector: &str) -> Result<i64> {
-        Ok(self.db.query_row("SELECT count(*) FROM objects WHERE connector=?1", params![connector], |r| r.get(0))?)
+        Ok(self.db.query_row(
+            "SELECT count(*) FROM objects WHERE connector=?1",
+            params![connector],
+            |r| r.get(0),
+        )?)
     }
 
     /// Some objects of a type, for building demo exports.
@@ -151,7 +163,9 @@ impl Space {
         let mut statement = self
             .db
             .prepare("SELECT entry FROM objects WHERE connector=?1 AND object_type=?2 ORDER BY dn LIMIT ?3")?;
-        let rows = statement.query_map(params![connector, object_type, limit as i64], |r| r.get::<_, Vec<u8>>(0))?;
+        let rows = statement.query_map(params![connector, object_type, limit as i64], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })?;
         rows.map(|b| Ok(CsEntryChange::decode(b?.as_slice())?)).collect()
     }
 }
@@ -173,14 +187,18 @@ pub fn apply_update(stored: &mut CsEntryChange, update: &CsEntryChange) -> Resul
                     value_changes: change
                         .value_changes
                         .iter()
-                        .map(|v| ValueChange { value: v.value.clone(), modification_type: ValueModificationType::Add as i32 })
+                        .map(|v| ValueChange {
+                            value: v.value.clone(),
+                            modification_type: ValueModificationType::Add as i32,
+                        })
                         .collect(),
                     ..change.clone()
                 };
                 match position {
-                    Some(i) if change.modification_type() == AttributeModificationType::Add => {
-                        stored.attribute_changes[i].value_changes.extend(replacement.value_changes)
-                    }
+                    Some(i) if change.modification_type() == AttributeModificationType::Add => stored.attribute_changes
+                        [i]
+                        .value_changes
+                        .extend(replacement.value_changes),
                     Some(i) => stored.attribute_changes[i] = replacement,
                     None => stored.attribute_changes.push(replacement),
                 }
@@ -212,7 +230,10 @@ pub fn apply_update(stored: &mut CsEntryChange, update: &CsEntryChange) -> Resul
                     }
                 }
             }
-            other => bail!("attribute {:?} has modification type {other:?}, which an import cannot carry", change.name),
+            other => bail!(
+                "attribute {:?} has modification type {other:?}, which an import cannot carry",
+                change.name
+            ),
         }
     }
     Ok(())
@@ -224,18 +245,27 @@ mod tests {
     use ecma2_proto::pb::AnchorAttribute;
 
     fn value(s: &str) -> Option<AttributeValue> {
-        Some(AttributeValue { kind: Some(Kind::StringValue(s.into())) })
+        Some(AttributeValue {
+            kind: Some(Kind::StringValue(s.into())),
+        })
     }
 
     fn entry(id: &str) -> CsEntryChange {
         CsEntryChange {
             object_type: "user".into(),
             dn: format!("CN={id}"),
-            anchor_attributes: vec![AnchorAttribute { name: "id".into(), data_type: 1, value: value(id) }],
+            anchor_attributes: vec![AnchorAttribute {
+                name: "id".into(),
+                data_type: 1,
+                value: value(id),
+            }],
             attribute_changes: vec![AttributeChange {
                 name: "member".into(),
                 modification_type: AttributeModificationType::Add as i32,
-                value_changes: vec![ValueChange { value: value("a"), modification_type: 2 }],
+                value_changes: vec![ValueChange {
+                    value: value("a"),
+                    modification_type: 2,
+                }],
                 ..Default::default()
             }],
             ..Default::default()
@@ -264,14 +294,23 @@ mod tests {
                     name: "member".into(),
                     modification_type: AttributeModificationType::Update as i32,
                     value_changes: vec![
-                        ValueChange { value: value("b"), modification_type: ValueModificationType::Add as i32 },
-                        ValueChange { value: value("a"), modification_type: ValueModificationType::Delete as i32 },
+                        ValueChange {
+                            value: value("b"),
+                            modification_type: ValueModificationType::Add as i32,
+                        },
+                        ValueChange {
+                            value: value("a"),
+                            modification_type: ValueModificationType::Delete as i32,
+                        },
                     ],
                     ..Default::default()
                 },
                 AttributeChange {
                     name: "DN".into(),
-                    value_changes: vec![ValueChange { value: value("CN=new"), modification_type: 2 }],
+                    value_changes: vec![ValueChange {
+                        value: value("CN=new"),
+                        modification_type: 2,
+                    }],
                     ..Default::default()
                 },
             ],
@@ -279,7 +318,11 @@ mod tests {
         };
         apply_update(&mut stored, &update).unwrap();
         assert_eq!(stored.dn, "CN=new");
-        let members: Vec<_> = stored.attribute_changes[0].value_changes.iter().map(|v| value_text(v.value.as_ref())).collect();
+        let members: Vec<_> = stored.attribute_changes[0]
+            .value_changes
+            .iter()
+            .map(|v| value_text(v.value.as_ref()))
+            .collect();
         assert_eq!(members, ["b"]);
     }
 }

@@ -25,7 +25,12 @@ pub fn load_or_create_token(path: &Path) -> std::io::Result<String> {
         std::fs::create_dir_all(dir)?;
     }
     let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(token.as_bytes())?;
     file.write_all(b"\n")?;
     Ok(token)
@@ -40,19 +45,27 @@ pub struct EngineAuth {
 impl EngineAuth {
     /// Accepts `Bearer <token>`.
     pub fn new(token: &str) -> Self {
-        Self { expected: format!("Bearer {token}") }
+        Self {
+            expected: format!("Bearer {token}"),
+        }
     }
 }
 
 impl tonic::service::Interceptor for EngineAuth {
     fn call(&mut self, request: Request<()>) -> Result<Request<()>, Status> {
-        let given = request.metadata().get(meta::AUTHORIZATION).map(|v| v.as_bytes()).unwrap_or_default();
+        let given = request
+            .metadata()
+            .get(meta::AUTHORIZATION)
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
         let expected = self.expected.as_bytes();
         let same = given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
         if same {
             Ok(request)
         } else if given.is_empty() {
-            Err(Status::unauthenticated("missing engine token: send `authorization: Bearer <token>` (the host's token file)"))
+            Err(Status::unauthenticated(
+                "missing engine token: send `authorization: Bearer <token>` (the host's token file)",
+            ))
         } else {
             Err(Status::unauthenticated("wrong engine token"))
         }
@@ -81,8 +94,14 @@ mod tests {
         ok.metadata_mut().insert("authorization", "Bearer abc".parse().unwrap());
         assert!(auth.call(ok).is_ok());
         let mut bad = Request::new(());
-        bad.metadata_mut().insert("authorization", "Bearer abd".parse().unwrap());
+        bad.metadata_mut()
+            .insert("authorization", "Bearer abd".parse().unwrap());
         assert_eq!(auth.call(bad).unwrap_err().code(), tonic::Code::Unauthenticated);
-        assert!(auth.call(Request::new(())).unwrap_err().message().contains("missing engine token"));
+        assert!(
+            auth.call(Request::new(()))
+                .unwrap_err()
+                .message()
+                .contains("missing engine token")
+        );
     }
 }

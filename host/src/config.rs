@@ -76,7 +76,10 @@ pub struct EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        Self { listen: default_engine_listen(), token_file: None }
+        Self {
+            listen: default_engine_listen(),
+            token_file: None,
+        }
     }
 }
 
@@ -179,7 +182,9 @@ pub mod duration {
         let text = text.trim();
         let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
         let (digits, unit) = text.split_at(split);
-        let n: u64 = digits.parse().map_err(|_| format!("{text:?} is not a duration like \"10s\""))?;
+        let n: u64 = digits
+            .parse()
+            .map_err(|_| format!("{text:?} is not a duration like \"10s\""))?;
         let ms = match unit {
             "ms" => n,
             "s" => n * 1000,
@@ -217,8 +222,10 @@ pub struct HostConfig {
 impl HostConfig {
     /// Reads and validates `file`.
     pub fn load(file: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|source| ConfigError::Read { file: file.to_owned(), source })?;
+        let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Read {
+            file: file.to_owned(),
+            source,
+        })?;
         Self::parse(file, &text)
     }
 
@@ -228,14 +235,23 @@ impl HostConfig {
             file: file.to_owned(),
             message: e.to_string().trim_end().replace('\n', " "),
         })?;
-        let invalid = |key: String, message: String| ConfigError::Invalid { file: file.to_owned(), key, message };
+        let invalid = |key: String, message: String| ConfigError::Invalid {
+            file: file.to_owned(),
+            key,
+            message,
+        };
         let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
+        let base = if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        };
 
-        let engine_listen: Address =
-            raw.engine.listen.parse().map_err(|e: ecma2_transport::TransportError| {
-                invalid("engine.listen".into(), e.to_string())
-            })?;
+        let engine_listen: Address = raw
+            .engine
+            .listen
+            .parse()
+            .map_err(|e: ecma2_transport::TransportError| invalid("engine.listen".into(), e.to_string()))?;
         if !engine_listen.is_local() {
             return Err(invalid(
                 "engine.listen".into(),
@@ -251,15 +267,24 @@ impl HostConfig {
                     .parse()
                     .map_err(|e: ecma2_transport::TransportError| invalid("metrics.listen".into(), e.to_string()))?;
                 if !a.is_local() {
-                    return Err(invalid("metrics.listen".into(), format!("{a} is not a loopback address")));
+                    return Err(invalid(
+                        "metrics.listen".into(),
+                        format!("{a} is not a loopback address"),
+                    ));
                 }
                 Some(a)
             }
             None => None,
         };
-        let state_dir = raw.state_dir.map(|d| base.join(d)).unwrap_or_else(|| base.join(".ecma2-host"));
-        let token_file =
-            raw.engine.token_file.map(|f| base.join(f)).unwrap_or_else(|| state_dir.join("engine.token"));
+        let state_dir = raw
+            .state_dir
+            .map(|d| base.join(d))
+            .unwrap_or_else(|| base.join(".ecma2-host"));
+        let token_file = raw
+            .engine
+            .token_file
+            .map(|f| base.join(f))
+            .unwrap_or_else(|| state_dir.join("engine.token"));
 
         let mut connectors = raw.connectors;
         if connectors.is_empty() {
@@ -268,16 +293,38 @@ impl HostConfig {
         let mut seen = std::collections::HashSet::new();
         for (i, c) in connectors.iter_mut().enumerate() {
             let key = |k: &str| format!("connector[{i}].{k}");
-            if c.name.is_empty() || !c.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch)) {
-                return Err(invalid(key("name"), format!("{:?} must be non-empty and use only letters, digits, '-', '_' or '.'", c.name)));
+            if c.name.is_empty()
+                || !c
+                    .name
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+            {
+                return Err(invalid(
+                    key("name"),
+                    format!(
+                        "{:?} must be non-empty and use only letters, digits, '-', '_' or '.'",
+                        c.name
+                    ),
+                ));
             }
             if !seen.insert(c.name.clone()) {
-                return Err(invalid(key("name"), format!("connector {:?} is configured twice", c.name)));
+                return Err(invalid(
+                    key("name"),
+                    format!("connector {:?} is configured twice", c.name),
+                ));
             }
             match &c.command {
-                None => return Err(invalid(key("command"), format!("connector {:?} has no command", c.name))),
+                None => {
+                    return Err(invalid(
+                        key("command"),
+                        format!("connector {:?} has no command", c.name),
+                    ));
+                }
                 Some(cmd) if cmd.trim().is_empty() => {
-                    return Err(invalid(key("command"), format!("connector {:?} has an empty command", c.name)));
+                    return Err(invalid(
+                        key("command"),
+                        format!("connector {:?} has an empty command", c.name),
+                    ));
                 }
                 Some(_) => {}
             }
@@ -289,7 +336,14 @@ impl HostConfig {
                 return Err(invalid(key("limits.max_crashes"), "must be at least 1".into()));
             }
         }
-        Ok(Self { file: file.to_owned(), engine_listen, token_file, state_dir, metrics_listen, connectors })
+        Ok(Self {
+            file: file.to_owned(),
+            engine_listen,
+            token_file,
+            state_dir,
+            metrics_listen,
+            connectors,
+        })
     }
 }
 
@@ -312,8 +366,13 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_the_key() {
-        let unknown = parse("[engine]\nlisten = \"tcp:127.0.0.1:1\"\nbogus = 1\n").unwrap_err().to_string();
-        assert!(unknown.contains("/etc/ecma2/host.toml") && unknown.contains("bogus"), "{unknown}");
+        let unknown = parse("[engine]\nlisten = \"tcp:127.0.0.1:1\"\nbogus = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            unknown.contains("/etc/ecma2/host.toml") && unknown.contains("bogus"),
+            "{unknown}"
+        );
         let missing = parse("[[connector]]\nname = \"x\"\n").unwrap_err().to_string();
         assert!(missing.contains("connector[0].command"), "{missing}");
         let addr = parse("[engine]\nlisten = \"nowhere\"\n[[connector]]\nname=\"x\"\ncommand=\"y\"\n")

@@ -37,7 +37,14 @@ type Target = (Arc<ConnectorHandle>, Ready);
 
 impl EngineService {
     fn connector<T>(&self, request: &Request<T>) -> Result<Arc<ConnectorHandle>, Status> {
-        let names = || self.host.connectors.iter().map(|c| c.name.to_string()).collect::<Vec<_>>().join(", ");
+        let names = || {
+            self.host
+                .connectors
+                .iter()
+                .map(|c| c.name.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let name = request
             .metadata()
             .get(meta::CONNECTOR)
@@ -65,7 +72,11 @@ impl EngineService {
         if !ConnectorHandle::implements(&ready, interface) {
             let mut fault = Fault::new(
                 FaultKind::EntryPointNotImplementedException,
-                format!("connector {} does not implement {}", handle.name, interface_name(interface)),
+                format!(
+                    "connector {} does not implement {}",
+                    handle.name,
+                    interface_name(interface)
+                ),
             )
             .at(&handle.name, call);
             fault.from_host = true;
@@ -82,7 +93,10 @@ impl EngineService {
             .get(id)
             .ok_or_else(|| Status::not_found(format!("session {id} not found")))?;
         if session.kind != kind {
-            return Err(Status::failed_precondition(format!("session {id} is a {:?} session, not {kind:?}", session.kind)));
+            return Err(Status::failed_precondition(format!(
+                "session {id} is a {:?} session, not {kind:?}",
+                session.kind
+            )));
         }
         match session.connector.ready() {
             Ok(ready) if ready.generation == session.generation => Ok(session),
@@ -189,51 +203,144 @@ impl ConnectorService for EngineService {
         Ok(Response::new(ready.handshake))
     }
 
-    async fn get_capabilities(&self, request: Request<GetCapabilitiesRequest>) -> Result<Response<GetCapabilitiesResponse>, Status> {
-        stateless!(self, request, Ecma2Interface::GetCapabilities, "GetCapabilities", get_capabilities)
+    async fn get_capabilities(
+        &self,
+        request: Request<GetCapabilitiesRequest>,
+    ) -> Result<Response<GetCapabilitiesResponse>, Status> {
+        stateless!(
+            self,
+            request,
+            Ecma2Interface::GetCapabilities,
+            "GetCapabilities",
+            get_capabilities
+        )
     }
 
-    async fn get_capabilities_ex(&self, request: Request<GetCapabilitiesExRequest>) -> Result<Response<GetCapabilitiesExResponse>, Status> {
-        stateless!(self, request, Ecma2Interface::GetCapabilitiesEx, "GetCapabilitiesEx", get_capabilities_ex)
+    async fn get_capabilities_ex(
+        &self,
+        request: Request<GetCapabilitiesExRequest>,
+    ) -> Result<Response<GetCapabilitiesExResponse>, Status> {
+        stateless!(
+            self,
+            request,
+            Ecma2Interface::GetCapabilitiesEx,
+            "GetCapabilitiesEx",
+            get_capabilities_ex
+        )
     }
 
-    async fn get_config_parameters(&self, request: Request<GetConfigParametersRequest>) -> Result<Response<GetConfigParametersResponse>, Status> {
-        stateless!(self, request, Ecma2Interface::GetParameters, "GetConfigParameters", get_config_parameters)
+    async fn get_config_parameters(
+        &self,
+        request: Request<GetConfigParametersRequest>,
+    ) -> Result<Response<GetConfigParametersResponse>, Status> {
+        stateless!(
+            self,
+            request,
+            Ecma2Interface::GetParameters,
+            "GetConfigParameters",
+            get_config_parameters
+        )
     }
 
-    async fn validate_config_parameters(&self, request: Request<ValidateConfigParametersRequest>) -> Result<Response<ValidateConfigParametersResponse>, Status> {
-        stateless!(self, request, Ecma2Interface::GetParameters, "ValidateConfigParameters", validate_config_parameters)
+    async fn validate_config_parameters(
+        &self,
+        request: Request<ValidateConfigParametersRequest>,
+    ) -> Result<Response<ValidateConfigParametersResponse>, Status> {
+        stateless!(
+            self,
+            request,
+            Ecma2Interface::GetParameters,
+            "ValidateConfigParameters",
+            validate_config_parameters
+        )
     }
 
-    async fn get_config_parameters_ex(&self, request: Request<GetConfigParametersExRequest>) -> Result<Response<GetConfigParametersExResponse>, Status> {
-        stateless!(self, request, Ecma2Interface::GetParametersEx, "GetConfigParametersEx", get_config_parameters_ex)
+    async fn get_config_parameters_ex(
+        &self,
+        request: Request<GetConfigParametersExRequest>,
+    ) -> Result<Response<GetConfigParametersExResponse>, Status> {
+        stateless!(
+            self,
+            request,
+            Ecma2Interface::GetParametersEx,
+            "GetConfigParametersEx",
+            get_config_parameters_ex
+        )
     }
 
-    async fn validate_config_parameters_ex(&self, request: Request<ValidateConfigParametersExRequest>) -> Result<Response<ValidateConfigParametersExResponse>, Status> {
-        stateless!(self, request, Ecma2Interface::GetParametersEx, "ValidateConfigParametersEx", validate_config_parameters_ex)
+    async fn validate_config_parameters_ex(
+        &self,
+        request: Request<ValidateConfigParametersExRequest>,
+    ) -> Result<Response<ValidateConfigParametersExResponse>, Status> {
+        stateless!(
+            self,
+            request,
+            Ecma2Interface::GetParametersEx,
+            "ValidateConfigParametersEx",
+            validate_config_parameters_ex
+        )
     }
 
     async fn get_schema(&self, request: Request<GetSchemaRequest>) -> Result<Response<GetSchemaResponse>, Status> {
         stateless!(self, request, Ecma2Interface::GetSchema, "GetSchema", get_schema)
     }
 
-    async fn get_partitions(&self, request: Request<GetPartitionsRequest>) -> Result<Response<GetPartitionsResponse>, Status> {
-        stateless!(self, request, Ecma2Interface::GetPartitions, "GetPartitions", get_partitions)
+    async fn get_partitions(
+        &self,
+        request: Request<GetPartitionsRequest>,
+    ) -> Result<Response<GetPartitionsResponse>, Status> {
+        stateless!(
+            self,
+            request,
+            Ecma2Interface::GetPartitions,
+            "GetPartitions",
+            get_partitions
+        )
     }
 
-    async fn get_hierarchy(&self, request: Request<GetHierarchyRequest>) -> Result<Response<GetHierarchyResponse>, Status> {
-        stateless!(self, request, Ecma2Interface::GetHierarchy, "GetHierarchy", get_hierarchy)
+    async fn get_hierarchy(
+        &self,
+        request: Request<GetHierarchyRequest>,
+    ) -> Result<Response<GetHierarchyResponse>, Status> {
+        stateless!(
+            self,
+            request,
+            Ecma2Interface::GetHierarchy,
+            "GetHierarchy",
+            get_hierarchy
+        )
     }
 
-    async fn write_import_file(&self, request: Request<WriteImportFileRequest>) -> Result<Response<WriteImportFileResponse>, Status> {
-        stateless!(self, request, Ecma2Interface::FileImport, "WriteImportFile", write_import_file)
+    async fn write_import_file(
+        &self,
+        request: Request<WriteImportFileRequest>,
+    ) -> Result<Response<WriteImportFileResponse>, Status> {
+        stateless!(
+            self,
+            request,
+            Ecma2Interface::FileImport,
+            "WriteImportFile",
+            write_import_file
+        )
     }
 
-    async fn read_export_file(&self, request: Request<ReadExportFileRequest>) -> Result<Response<ReadExportFileResponse>, Status> {
-        stateless!(self, request, Ecma2Interface::FileExport, "ReadExportFile", read_export_file)
+    async fn read_export_file(
+        &self,
+        request: Request<ReadExportFileRequest>,
+    ) -> Result<Response<ReadExportFileResponse>, Status> {
+        stateless!(
+            self,
+            request,
+            Ecma2Interface::FileExport,
+            "ReadExportFile",
+            read_export_file
+        )
     }
 
-    async fn open_import_connection(&self, request: Request<OpenImportConnectionRequest>) -> Result<Response<OpenImportConnectionResponse>, Status> {
+    async fn open_import_connection(
+        &self,
+        request: Request<OpenImportConnectionRequest>,
+    ) -> Result<Response<OpenImportConnectionResponse>, Status> {
         const CALL: &str = "OpenImportConnection";
         let (handle, ready) = self.target(&request, Ecma2Interface::CallImport, CALL)?;
         let mut inner = request.into_inner();
@@ -244,7 +351,9 @@ impl ConnectorService for EngineService {
         let span = info_span!("call", connector = %handle.name, call = CALL);
         let response = {
             let mut client = ready.client.clone();
-            self.deadline(&handle, CALL, client.open_import_connection(inner)).instrument(span).await
+            self.deadline(&handle, CALL, client.open_import_connection(inner))
+                .instrument(span)
+                .await
         };
         match response {
             Ok(response) => {
@@ -266,7 +375,10 @@ impl ConnectorService for EngineService {
 
     type GetImportEntriesStream = FrameStream<GetImportEntriesResponse>;
 
-    async fn get_import_entries(&self, request: Request<GetImportEntriesRequest>) -> Result<Response<Self::GetImportEntriesStream>, Status> {
+    async fn get_import_entries(
+        &self,
+        request: Request<GetImportEntriesRequest>,
+    ) -> Result<Response<Self::GetImportEntriesStream>, Status> {
         const CALL: &str = "GetImportEntries";
         let inner = request.into_inner();
         let session = self.session(&inner.session_id, Kind::Import, CALL)?;
@@ -304,12 +416,21 @@ impl ConnectorService for EngineService {
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 
-    async fn close_import_connection(&self, request: Request<CloseImportConnectionRequest>) -> Result<Response<CloseImportConnectionResponse>, Status> {
+    async fn close_import_connection(
+        &self,
+        request: Request<CloseImportConnectionRequest>,
+    ) -> Result<Response<CloseImportConnectionResponse>, Status> {
         const CALL: &str = "CloseImportConnection";
         let inner = request.into_inner();
-        let reason = inner.import_run_step.as_ref().map(|s| s.reason()).unwrap_or(CloseReason::Normal);
+        let reason = inner
+            .import_run_step
+            .as_ref()
+            .map(|s| s.reason())
+            .unwrap_or(CloseReason::Normal);
         let Some(session) = self.host.sessions.remove(&inner.session_id) else {
-            return Ok(Response::new(CloseImportConnectionResponse { results: Some(Default::default()) }));
+            return Ok(Response::new(CloseImportConnectionResponse {
+                results: Some(Default::default()),
+            }));
         };
         session.cancel.cancel();
         let mut client = session.client.clone();
@@ -321,14 +442,25 @@ impl ConnectorService for EngineService {
             }
             Ok(Err(s)) => Err(status::upstream(&session.connector.name, CALL, s)),
             Err(_) => {
-                let why = format!("session {} did not close within the grace period of {grace:?}", session.id);
+                let why = format!(
+                    "session {} did not close within the grace period of {grace:?}",
+                    session.id
+                );
                 session.connector.kill_and_restart(&why);
-                Err(status::host_fault(FaultKind::DroppedConnectionException, &session.connector.name, CALL, format!("{why}; the connector was killed and is restarting")))
+                Err(status::host_fault(
+                    FaultKind::DroppedConnectionException,
+                    &session.connector.name,
+                    CALL,
+                    format!("{why}; the connector was killed and is restarting"),
+                ))
             }
         }
     }
 
-    async fn open_export_connection(&self, request: Request<OpenExportConnectionRequest>) -> Result<Response<OpenExportConnectionResponse>, Status> {
+    async fn open_export_connection(
+        &self,
+        request: Request<OpenExportConnectionRequest>,
+    ) -> Result<Response<OpenExportConnectionResponse>, Status> {
         const CALL: &str = "OpenExportConnection";
         let (handle, ready) = self.target(&request, Ecma2Interface::CallExport, CALL)?;
         let mut inner = request.into_inner();
@@ -358,7 +490,10 @@ impl ConnectorService for EngineService {
         }
     }
 
-    async fn put_export_entries(&self, request: Request<Streaming<PutExportEntriesRequest>>) -> Result<Response<PutExportEntriesResponse>, Status> {
+    async fn put_export_entries(
+        &self,
+        request: Request<Streaming<PutExportEntriesRequest>>,
+    ) -> Result<Response<PutExportEntriesResponse>, Status> {
         const CALL: &str = "PutExportEntries";
         let mut incoming = request.into_inner();
         let first = incoming
@@ -367,7 +502,10 @@ impl ConnectorService for EngineService {
             .ok_or_else(|| Status::invalid_argument("empty PutExportEntries stream: no session_id"))?;
         let session = self.session(&first.session_id, Kind::Export, CALL)?;
         let _in_flight = session.begin();
-        let guard = CloseOnDrop { service: self.clone(), session: Some(session.id.clone()) };
+        let guard = CloseOnDrop {
+            service: self.clone(),
+            session: Some(session.id.clone()),
+        };
         let limit = session.page_size.max(0) as usize;
         // Frames flow engine → host → connector as they arrive; the host counts entries only.
         let (tx, rx) = mpsc::channel::<PutExportEntriesRequest>(FRAME_BUFFER);
@@ -397,7 +535,9 @@ impl ConnectorService for EngineService {
                 }
                 if entries > limit {
                     let _ = error_tx
-                        .send(Status::invalid_argument(format!("batch holds more than the session's batch size of {limit} entries")))
+                        .send(Status::invalid_argument(format!(
+                            "batch holds more than the session's batch size of {limit} entries"
+                        )))
                         .await;
                     break;
                 }
@@ -441,9 +581,16 @@ impl ConnectorService for EngineService {
         }
     }
 
-    async fn close_export_connection(&self, request: Request<CloseExportConnectionRequest>) -> Result<Response<CloseExportConnectionResponse>, Status> {
+    async fn close_export_connection(
+        &self,
+        request: Request<CloseExportConnectionRequest>,
+    ) -> Result<Response<CloseExportConnectionResponse>, Status> {
         let inner = request.into_inner();
-        let reason = inner.export_run_step.as_ref().map(|s| s.reason()).unwrap_or(CloseReason::Normal);
+        let reason = inner
+            .export_run_step
+            .as_ref()
+            .map(|s| s.reason())
+            .unwrap_or(CloseReason::Normal);
         self.host
             .close_session(&inner.session_id, reason)
             .await
@@ -451,11 +598,17 @@ impl ConnectorService for EngineService {
             .map_err(|f| f.into_status())
     }
 
-    async fn open_password_connection(&self, request: Request<OpenPasswordConnectionRequest>) -> Result<Response<OpenPasswordConnectionResponse>, Status> {
+    async fn open_password_connection(
+        &self,
+        request: Request<OpenPasswordConnectionRequest>,
+    ) -> Result<Response<OpenPasswordConnectionResponse>, Status> {
         const CALL: &str = "OpenPasswordConnection";
         let (handle, ready) = self.target(&request, Ecma2Interface::Password, CALL)?;
         let mut client = ready.client.clone();
-        let response = match self.deadline(&handle, CALL, client.open_password_connection(request.into_inner())).await {
+        let response = match self
+            .deadline(&handle, CALL, client.open_password_connection(request.into_inner()))
+            .await
+        {
             Ok(r) => r,
             Err(s) => return Err(self.open_failed(&handle, &ready, Kind::Password, s).await),
         };
@@ -469,43 +622,69 @@ impl ConnectorService for EngineService {
             None,
         ));
         let level = self
-            .deadline(&handle, "GetConnectionSecurityLevel", client.get_connection_security_level(GetConnectionSecurityLevelRequest { session_id: session.id.clone() }))
+            .deadline(
+                &handle,
+                "GetConnectionSecurityLevel",
+                client.get_connection_security_level(GetConnectionSecurityLevelRequest {
+                    session_id: session.id.clone(),
+                }),
+            )
             .await
             .map(|r| r.level())
             .unwrap_or(ConnectionSecurityLevel::NotSecure);
-        session.secure.store(level == ConnectionSecurityLevel::Secure, Ordering::SeqCst);
+        session
+            .secure
+            .store(level == ConnectionSecurityLevel::Secure, Ordering::SeqCst);
         info!(connector = %handle.name, session_id = %session.id, secure = level == ConnectionSecurityLevel::Secure, "password session opened");
         Ok(Response::new(response))
     }
 
-    async fn get_connection_security_level(&self, request: Request<GetConnectionSecurityLevelRequest>) -> Result<Response<GetConnectionSecurityLevelResponse>, Status> {
+    async fn get_connection_security_level(
+        &self,
+        request: Request<GetConnectionSecurityLevelRequest>,
+    ) -> Result<Response<GetConnectionSecurityLevelResponse>, Status> {
         const CALL: &str = "GetConnectionSecurityLevel";
         let inner = request.into_inner();
         let session = self.session(&inner.session_id, Kind::Password, CALL)?;
         let _in_flight = session.begin();
         let mut client = session.client.clone();
-        self.deadline(&session.connector, CALL, client.get_connection_security_level(inner)).await.map(Response::new)
+        self.deadline(&session.connector, CALL, client.get_connection_security_level(inner))
+            .await
+            .map(Response::new)
     }
 
-    async fn set_password(&self, request: Request<SetPasswordRequest>) -> Result<Response<SetPasswordResponse>, Status> {
+    async fn set_password(
+        &self,
+        request: Request<SetPasswordRequest>,
+    ) -> Result<Response<SetPasswordResponse>, Status> {
         const CALL: &str = "SetPassword";
         let inner = request.into_inner();
         let session = self.password_session(&inner.session_id, CALL)?;
         let _in_flight = session.begin();
         let mut client = session.client.clone();
-        self.deadline(&session.connector, CALL, client.set_password(inner)).await.map(Response::new)
+        self.deadline(&session.connector, CALL, client.set_password(inner))
+            .await
+            .map(Response::new)
     }
 
-    async fn change_password(&self, request: Request<ChangePasswordRequest>) -> Result<Response<ChangePasswordResponse>, Status> {
+    async fn change_password(
+        &self,
+        request: Request<ChangePasswordRequest>,
+    ) -> Result<Response<ChangePasswordResponse>, Status> {
         const CALL: &str = "ChangePassword";
         let inner = request.into_inner();
         let session = self.password_session(&inner.session_id, CALL)?;
         let _in_flight = session.begin();
         let mut client = session.client.clone();
-        self.deadline(&session.connector, CALL, client.change_password(inner)).await.map(Response::new)
+        self.deadline(&session.connector, CALL, client.change_password(inner))
+            .await
+            .map(Response::new)
     }
 
-    async fn close_password_connection(&self, request: Request<ClosePasswordConnectionRequest>) -> Result<Response<ClosePasswordConnectionResponse>, Status> {
+    async fn close_password_connection(
+        &self,
+        request: Request<ClosePasswordConnectionRequest>,
+    ) -> Result<Response<ClosePasswordConnectionResponse>, Status> {
         let inner = request.into_inner();
         self.host
             .close_session(&inner.session_id, CloseReason::Normal)
@@ -515,7 +694,9 @@ impl ConnectorService for EngineService {
     }
 
     async fn shutdown(&self, _request: Request<ShutdownRequest>) -> Result<Response<ShutdownResponse>, Status> {
-        Err(Status::permission_denied("Shutdown is between the host and its connectors; engines cannot call it"))
+        Err(Status::permission_denied(
+            "Shutdown is between the host and its connectors; engines cannot call it",
+        ))
     }
 }
 

@@ -57,9 +57,15 @@ impl HostInner {
     /// Closes session `id` with `reason`: cancels its in-flight call, then calls the connector's
     /// Close within the grace period. Unknown or already closed sessions succeed.
     pub async fn close_session(&self, id: &str, reason: CloseReason) -> Result<(), Fault> {
-        let Some(session) = self.sessions.remove(id) else { return Ok(()) };
+        let Some(session) = self.sessions.remove(id) else {
+            return Ok(());
+        };
         session.cancel.cancel();
-        let alive = session.connector.ready().map(|r| r.generation == session.generation).unwrap_or(false);
+        let alive = session
+            .connector
+            .ready()
+            .map(|r| r.generation == session.generation)
+            .unwrap_or(false);
         if !alive {
             return Ok(());
         }
@@ -105,7 +111,10 @@ impl Host {
             .iter()
             .map(|c| supervisor::supervise(c.clone(), run_dir.clone(), shutdown.clone(), stopped.clone()))
             .collect();
-        let inner = Arc::new(HostInner { connectors, sessions: Sessions::default() });
+        let inner = Arc::new(HostInner {
+            connectors,
+            sessions: Sessions::default(),
+        });
 
         let listener = Listener::bind(&config.engine_listen).await?;
         let address = listener.local_address();
@@ -114,7 +123,9 @@ impl Host {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(state(path))?;
         }
         let (reporter, health) = tonic_health::server::health_reporter();
-        reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
+        reporter
+            .set_service_status("", tonic_health::ServingStatus::Serving)
+            .await;
         let engine_auth = auth::EngineAuth::new(&token);
         let engine = InterceptedService::new(
             ConnectorServiceServer::new(forward::EngineService { host: inner.clone() })
@@ -122,7 +133,8 @@ impl Host {
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
             engine_auth.clone(),
         );
-        let host_service = InterceptedService::new(HostServiceServer::new(HostApi { host: inner.clone() }), engine_auth);
+        let host_service =
+            InterceptedService::new(HostServiceServer::new(HostApi { host: inner.clone() }), engine_auth);
         let router = tonic::transport::Server::builder()
             .add_service(health)
             .add_service(engine)
@@ -153,7 +165,14 @@ impl Host {
             }
         });
         info!(address = %address, connectors = inner.connectors.len(), "host listening for engines");
-        Ok(RunningHost { address, token, inner, shutdown, server, stopped })
+        Ok(RunningHost {
+            address,
+            token,
+            inner,
+            shutdown,
+            server,
+            stopped,
+        })
     }
 }
 
@@ -188,7 +207,9 @@ impl RunningHost {
         if !ids.is_empty() {
             info!(sessions = ids.len(), "closing open sessions for shutdown");
         }
-        let closes = ids.iter().map(|id| self.inner.close_session(id, CloseReason::TerminatedShuttingDown));
+        let closes = ids
+            .iter()
+            .map(|id| self.inner.close_session(id, CloseReason::TerminatedShuttingDown));
         futures_util::future::join_all(closes).await;
         let stopped = self.stopped.clone();
         let waiting = self.inner.connectors.len();
@@ -222,7 +243,10 @@ struct HostApi {
 
 #[tonic::async_trait]
 impl HostService for HostApi {
-    async fn get_host_info(&self, request: Request<GetHostInfoRequest>) -> Result<Response<GetHostInfoResponse>, Status> {
+    async fn get_host_info(
+        &self,
+        request: Request<GetHostInfoRequest>,
+    ) -> Result<Response<GetHostInfoResponse>, Status> {
         let asked = request.into_inner().protocol_versions;
         let chosen = asked
             .iter()
@@ -242,11 +266,19 @@ impl HostService for HostApi {
         }))
     }
 
-    async fn list_connectors(&self, _request: Request<ListConnectorsRequest>) -> Result<Response<ListConnectorsResponse>, Status> {
-        Ok(Response::new(ListConnectorsResponse { connectors: self.host.connectors.iter().map(|c| c.status()).collect() }))
+    async fn list_connectors(
+        &self,
+        _request: Request<ListConnectorsRequest>,
+    ) -> Result<Response<ListConnectorsResponse>, Status> {
+        Ok(Response::new(ListConnectorsResponse {
+            connectors: self.host.connectors.iter().map(|c| c.status()).collect(),
+        }))
     }
 
-    async fn get_connector_status(&self, request: Request<GetConnectorStatusRequest>) -> Result<Response<GetConnectorStatusResponse>, Status> {
+    async fn get_connector_status(
+        &self,
+        request: Request<GetConnectorStatusRequest>,
+    ) -> Result<Response<GetConnectorStatusResponse>, Status> {
         let name = request.into_inner().name;
         let connector = self
             .host
@@ -254,6 +286,8 @@ impl HostService for HostApi {
             .iter()
             .find(|c| *c.name == name)
             .ok_or_else(|| Status::not_found(format!("no connector named {name:?}")))?;
-        Ok(Response::new(GetConnectorStatusResponse { status: Some(connector.status()) }))
+        Ok(Response::new(GetConnectorStatusResponse {
+            status: Some(connector.status()),
+        }))
     }
 }

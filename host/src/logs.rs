@@ -25,7 +25,13 @@ impl Tail {
 
     /// The kept lines, oldest first, joined for an error message.
     pub fn text(&self) -> String {
-        self.0.lock().expect("tail lock").iter().cloned().collect::<Vec<_>>().join(" | ")
+        self.0
+            .lock()
+            .expect("tail lock")
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" | ")
     }
 }
 
@@ -46,10 +52,19 @@ fn emit(connector: &str, line: &str) {
         info!(target: "connector", connector, "{line}");
         return;
     };
-    let level = object.remove("level").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    let message = object.remove("message").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let level = object
+        .remove("level")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let message = object
+        .remove("message")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
     object.remove("timestamp");
-    let target = object.remove("target").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let target = object
+        .remove("target")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
     let fields = serde_json::Value::Object(object).to_string();
     match level.to_ascii_uppercase().as_str() {
         "ERROR" => error!(target: "connector", connector, source = %target, fields = %fields, "{message}"),
@@ -66,11 +81,17 @@ mod tests {
 
     #[tokio::test]
     async fn keeps_the_last_lines_for_error_messages() {
-        let input: Vec<u8> = (0..25).map(|i| format!("{{\"level\":\"INFO\",\"message\":\"line {i}\"}}\n")).collect::<String>().into_bytes();
+        let input: Vec<u8> = (0..25)
+            .map(|i| format!("{{\"level\":\"INFO\",\"message\":\"line {i}\"}}\n"))
+            .collect::<String>()
+            .into_bytes();
         let tail = Tail::default();
         forward("demo".into(), &input[..], tail.clone()).await;
         let text = tail.text();
-        assert!(text.starts_with("{\"level\":\"INFO\",\"message\":\"line 5\"}"), "{text}");
+        assert!(
+            text.starts_with("{\"level\":\"INFO\",\"message\":\"line 5\"}"),
+            "{text}"
+        );
         assert!(text.ends_with("line 24\"}"), "{text}");
     }
 }

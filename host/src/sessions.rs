@@ -102,8 +102,7 @@ impl Session {
     }
 
     fn idle_for(&self) -> Option<Duration> {
-        (self.in_flight.load(Ordering::SeqCst) == 0)
-            .then(|| self.last_used.lock().expect("last_used lock").elapsed())
+        (self.in_flight.load(Ordering::SeqCst) == 0).then(|| self.last_used.lock().expect("last_used lock").elapsed())
     }
 }
 
@@ -118,7 +117,10 @@ impl Sessions {
     pub fn insert(&self, session: Session) -> Arc<Session> {
         let session = Arc::new(session);
         session.connector.add_sessions(1);
-        self.map.lock().expect("sessions lock").insert(session.id.clone(), session.clone());
+        self.map
+            .lock()
+            .expect("sessions lock")
+            .insert(session.id.clone(), session.clone());
         session
     }
 
@@ -147,7 +149,10 @@ impl Sessions {
             .lock()
             .expect("sessions lock")
             .values()
-            .filter(|s| s.idle_for().is_some_and(|d| d > s.connector.config.limits.session_idle_timeout))
+            .filter(|s| {
+                s.idle_for()
+                    .is_some_and(|d| d > s.connector.config.limits.session_idle_timeout)
+            })
             .map(|s| s.id.clone())
             .collect()
     }
@@ -170,7 +175,10 @@ pub async fn close_upstream(
             Kind::Import => client
                 .close_import_connection(CloseImportConnectionRequest {
                     session_id: id.clone(),
-                    import_run_step: Some(CloseImportConnectionRunStep { reason: reason as i32, ..Default::default() }),
+                    import_run_step: Some(CloseImportConnectionRunStep {
+                        reason: reason as i32,
+                        ..Default::default()
+                    }),
                 })
                 .await
                 .map(drop),
@@ -194,14 +202,16 @@ pub async fn close_upstream(
         }
         Ok(Err(status)) => {
             warn!(connector = %connector.name, session_id = %id, error = %status.message(), "close failed");
-            Err(Fault::from_status(&status).unwrap_or_else(|| {
-                Fault::new(FaultKind::DroppedConnectionException, status.message().to_owned())
-            }))
+            Err(Fault::from_status(&status)
+                .unwrap_or_else(|| Fault::new(FaultKind::DroppedConnectionException, status.message().to_owned())))
         }
         Err(_) => {
             let why = format!("session {id} did not close within the grace period of {grace:?}");
             connector.kill_and_restart(&why);
-            Err(Fault::new(FaultKind::DroppedConnectionException, format!("{why}; the connector was killed and is restarting")))
+            Err(Fault::new(
+                FaultKind::DroppedConnectionException,
+                format!("{why}; the connector was killed and is restarting"),
+            ))
         }
     }
 }

@@ -76,7 +76,10 @@ mod tests {
         let s = upstream("demo", "OpenImportConnection", original);
         let fault = Fault::from_status(&s).unwrap();
         assert_eq!(fault.fault_kind(), FaultKind::BadServerCredentialsException);
-        assert_eq!((fault.connector.as_str(), fault.call.as_str()), ("demo", "OpenImportConnection"));
+        assert_eq!(
+            (fault.connector.as_str(), fault.call.as_str()),
+            ("demo", "OpenImportConnection")
+        );
         assert!(!fault.from_host);
     }
 }

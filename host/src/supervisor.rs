@@ -11,8 +11,8 @@ use std::time::Duration;
 use ecma2_proto::meta;
 use ecma2_proto::pb::connector_service_client::ConnectorServiceClient;
 use ecma2_proto::pb::{
-    ConnectorState, ConnectorStatus, ConnectorTransport, Ecma2Interface, GetCapabilitiesRequest,
-    HandshakeRequest, HandshakeResponse, MaCapabilities, ShutdownRequest,
+    ConnectorState, ConnectorStatus, ConnectorTransport, Ecma2Interface, GetCapabilitiesRequest, HandshakeRequest,
+    HandshakeResponse, MaCapabilities, ShutdownRequest,
 };
 use ecma2_transport::Address;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -87,7 +87,10 @@ impl ConnectorHandle {
         Self {
             name: config.name.as_str().into(),
             config,
-            live: RwLock::new(Live { state: ConnectorState::Starting as i32, ..Default::default() }),
+            live: RwLock::new(Live {
+                state: ConnectorState::Starting as i32,
+                ..Default::default()
+            }),
             run_gate: Arc::new(Semaphore::new(1)),
             serialize_runs: RwLock::new(false),
             kill_request: Notify::new(),
@@ -105,7 +108,10 @@ impl ConnectorHandle {
         let live = self.live.read().expect("live lock");
         match &live.ready {
             Some(r) if live.state == ConnectorState::Ready as i32 => Ok(r.clone()),
-            _ => Err((ConnectorState::try_from(live.state).unwrap_or_default(), live.last_error.clone())),
+            _ => Err((
+                ConnectorState::try_from(live.state).unwrap_or_default(),
+                live.last_error.clone(),
+            )),
         }
     }
 
@@ -157,7 +163,10 @@ impl ConnectorHandle {
             if state != ConnectorState::Ready {
                 live.ready = None;
             }
-            if matches!(state, ConnectorState::Restarting | ConnectorState::Failed | ConnectorState::Stopped) {
+            if matches!(
+                state,
+                ConnectorState::Restarting | ConnectorState::Failed | ConnectorState::Stopped
+            ) {
                 live.pid = 0;
             }
         }
@@ -245,7 +254,10 @@ async fn supervise_loop(handle: &Arc<ConnectorHandle>, run_dir: &std::path::Path
         }
         let now = Instant::now();
         crashes.push_back(now);
-        while crashes.front().is_some_and(|t| now.duration_since(*t) > limits.crash_window) {
+        while crashes
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > limits.crash_window)
+        {
             crashes.pop_front();
         }
         if crashes.len() as u32 >= limits.max_crashes {
@@ -275,9 +287,18 @@ async fn supervise_loop(handle: &Arc<ConnectorHandle>, run_dir: &std::path::Path
 async fn stop(handle: &ConnectorHandle, mut running: Running) {
     let grace = handle.config.limits.close_grace;
     let mut client = running.ready.client.clone();
-    let asked = tokio::time::timeout(grace, client.shutdown(ShutdownRequest { reason: "host shutting down".into() })).await;
+    let asked = tokio::time::timeout(
+        grace,
+        client.shutdown(ShutdownRequest {
+            reason: "host shutting down".into(),
+        }),
+    )
+    .await;
     if let Ok(Ok(response)) = &asked {
-        info!(closed_sessions = response.get_ref().closed_sessions, "connector shut down");
+        info!(
+            closed_sessions = response.get_ref().closed_sessions,
+            "connector shut down"
+        );
     }
     if tokio::time::timeout(grace, running.child.wait()).await.is_err() {
         warn!("connector did not exit within the close grace; killing it");
@@ -295,7 +316,10 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
     let limits = &config.limits;
     let deadline = Instant::now() + limits.start_timeout;
     let listen = match config.transport {
-        HopTransport::Unix => format!("unix:{}", run_dir.join(format!("{}-{generation}.sock", config.name)).display()),
+        HopTransport::Unix => format!(
+            "unix:{}",
+            run_dir.join(format!("{}-{generation}.sock", config.name)).display()
+        ),
         HopTransport::Tcp => "tcp:127.0.0.1:0".to_owned(),
     };
     let secret = random_secret();
@@ -317,9 +341,12 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
         command.current_dir(dir);
     }
     crate::launch::tie_to_host(&mut command);
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot launch connector {:?} with command {program:?}: {e}", config.name))?;
+    let mut child = command.spawn().map_err(|e| {
+        format!(
+            "cannot launch connector {:?} with command {program:?}: {e}",
+            config.name
+        )
+    })?;
     let tail = Tail::default();
     let stderr = child.stderr.take().expect("stderr is piped");
     tokio::spawn(logs::forward(handle.name.clone(), stderr, tail.clone()));
@@ -342,7 +369,10 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
         }
     };
     let Some(ready_line) = ready_line else {
-        return Err(format!("connector closed stdout before it was ready; last stderr: {}", tail.text()));
+        return Err(format!(
+            "connector closed stdout before it was ready; last stderr: {}",
+            tail.text()
+        ));
     };
     let address = parse_ready(&ready_line)?;
     let name = handle.name.clone();
@@ -399,7 +429,9 @@ fn parse_ready(line: &str) -> Result<Address, String> {
     let value: serde_json::Value = serde_json::from_str(line)
         .map_err(|_| format!("the connector's first stdout line is not the JSON ready line: {line:?}"))?;
     if value.get("ecma2").and_then(|v| v.as_str()) != Some(meta::READY_MARKER) {
-        return Err(format!("the connector's first stdout line is not a ready line: {line:?}"));
+        return Err(format!(
+            "the connector's first stdout line is not a ready line: {line:?}"
+        ));
     }
     value
         .get("address")

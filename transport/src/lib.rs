@@ -109,7 +109,10 @@ pub enum Listener {
 impl Listener {
     /// Binds `address`. A stale Unix socket file at the path is replaced.
     pub async fn bind(address: &Address) -> Result<Self, TransportError> {
-        let bind_err = |source| TransportError::Bind { address: address.clone(), source };
+        let bind_err = |source| TransportError::Bind {
+            address: address.clone(),
+            source,
+        };
         match address {
             Address::Unix(path) => {
                 if path.exists() {
@@ -126,9 +129,9 @@ impl Listener {
     pub fn local_address(&self) -> Address {
         match self {
             Listener::Unix(_, path) => Address::Unix(path.clone()),
-            Listener::Tcp(listener) => Address::Tcp(
-                listener.local_addr().expect("a bound TCP listener has a local address"),
-            ),
+            Listener::Tcp(listener) => {
+                Address::Tcp(listener.local_addr().expect("a bound TCP listener has a local address"))
+            }
         }
     }
 
@@ -173,7 +176,10 @@ fn endpoint(address: &Address) -> Endpoint {
 
 /// Opens a channel to `address`.
 pub async fn connect(address: &Address) -> Result<Channel, TransportError> {
-    let connect_err = |source| TransportError::Connect { address: address.clone(), source };
+    let connect_err = |source| TransportError::Connect {
+        address: address.clone(),
+        source,
+    };
     match address {
         Address::Tcp(_) => endpoint(address).connect().await.map_err(connect_err),
         Address::Unix(path) => {
@@ -211,7 +217,9 @@ mod tests {
     #[tokio::test]
     async fn binds_tcp_port_zero_to_a_real_port() {
         let listener = Listener::bind(&"tcp:127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let Address::Tcp(addr) = listener.local_address() else { panic!() };
+        let Address::Tcp(addr) = listener.local_address() else {
+            panic!()
+        };
         assert_ne!(addr.port(), 0);
     }
 }

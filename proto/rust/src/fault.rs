@@ -29,9 +29,7 @@ struct RpcStatus {
 pub fn code_for(kind: FaultKind) -> Code {
     use FaultKind as K;
     match kind {
-        K::ServerDownException | K::FailedConnectionException | K::DroppedConnectionException => {
-            Code::Unavailable
-        }
+        K::ServerDownException | K::FailedConnectionException | K::DroppedConnectionException => Code::Unavailable,
         K::EntryPointNotImplementedException => Code::Unimplemented,
         K::AccessDeniedException => Code::PermissionDenied,
         K::NoSuchAttributeException
@@ -98,7 +96,11 @@ pub fn ecma2_name(kind: FaultKind) -> String {
 impl Fault {
     /// A fault of `kind` with a message.
     pub fn new(kind: FaultKind, message: impl Into<String>) -> Self {
-        Self { kind: kind as i32, message: message.into(), ..Default::default() }
+        Self {
+            kind: kind as i32,
+            message: message.into(),
+            ..Default::default()
+        }
     }
 
     /// The kind, reading unknown values as ExtensibleExtensionException.
@@ -125,7 +127,11 @@ impl Fault {
         let mut text = ecma2_name(self.fault_kind());
         if !self.connector.is_empty() || !self.call.is_empty() {
             text.push_str(" from ");
-            text.push_str(if self.connector.is_empty() { "?" } else { &self.connector });
+            text.push_str(if self.connector.is_empty() {
+                "?"
+            } else {
+                &self.connector
+            });
             if !self.call.is_empty() {
                 text.push('.');
                 text.push_str(&self.call);

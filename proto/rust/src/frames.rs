@@ -89,7 +89,10 @@ impl Default for Reassembler {
 impl Reassembler {
     /// A reassembler that refuses entries above `limit` bytes.
     pub fn new(limit: usize) -> Self {
-        Self { buf: BytesMut::new(), limit }
+        Self {
+            buf: BytesMut::new(),
+            limit,
+        }
     }
 
     /// Adds one fragment; returns the entry when this was its last fragment.
@@ -113,7 +116,9 @@ impl Reassembler {
         if self.buf.is_empty() {
             Ok(())
         } else {
-            Err(FrameError::Unfinished { pending: self.buf.len() })
+            Err(FrameError::Unfinished {
+                pending: self.buf.len(),
+            })
         }
     }
 
@@ -188,6 +193,9 @@ mod tests {
 
         let mut reassembler = Reassembler::default();
         reassembler.push(fragments[0].clone()).unwrap();
-        assert!(matches!(reassembler.ensure_idle(), Err(FrameError::Unfinished { pending: 1000 })));
+        assert!(matches!(
+            reassembler.ensure_idle(),
+            Err(FrameError::Unfinished { pending: 1000 })
+        ));
     }
 }

@@ -8,8 +8,7 @@ use ecma2_proto::pb::FaultKind;
 use prost_reflect::Kind;
 
 use crate::support::{
-    CONNECTOR_SERVICE, Element, PACKAGE, Row, RowKind, assert_no_failures, pool, resolve, rows,
-    screaming, snake,
+    CONNECTOR_SERVICE, Element, PACKAGE, Row, RowKind, assert_no_failures, pool, resolve, rows, screaming, snake,
 };
 
 /// The twelve ECMA2 interfaces (api-reference §2.13).
@@ -87,10 +86,7 @@ const OUR_MESSAGES: [(&str, &str); 13] = [
     ),
     ("ecma2.v1.ShutdownRequest", "process control"),
     ("ecma2.v1.ShutdownResponse", "process control"),
-    (
-        "ecma2.v1.EntryFragment",
-        "framing of entries too large for one message",
-    ),
+    ("ecma2.v1.EntryFragment", "framing of entries too large for one message"),
     (
         "ecma2.v1.Secret",
         "the wrapper that keeps SecureString values out of logs",
@@ -106,10 +102,7 @@ const OUR_MESSAGES: [(&str, &str); 13] = [
 
 /// Single fields that are ours. Every field named `session_id` is ours as well.
 const OUR_FIELDS: [(&str, &str); 14] = [
-    (
-        "ecma2.v1.HandshakeResponse.protocol_version",
-        "protocol negotiation",
-    ),
+    ("ecma2.v1.HandshakeResponse.protocol_version", "protocol negotiation"),
     (
         "ecma2.v1.HandshakeResponse.connector",
         "identity of the connector build",
@@ -118,10 +111,7 @@ const OUR_FIELDS: [(&str, &str); 14] = [
         "ecma2.v1.HandshakeResponse.interfaces",
         "which of the twelve interfaces are implemented",
     ),
-    (
-        "ecma2.v1.HandshakeResponse.features",
-        "optional feature flags",
-    ),
+    ("ecma2.v1.HandshakeResponse.features", "optional feature flags"),
     (
         "ecma2.v1.OpenImportConnectionResponse.page_size",
         "the page size in force for the session",
@@ -163,10 +153,7 @@ const OUR_ENUMS: [&str; 3] = [
 ];
 
 fn flag_enum_for(ecma2_enum: &str) -> Option<&'static str> {
-    FLAG_ENUMS
-        .iter()
-        .find(|(e, _)| *e == ecma2_enum)
-        .map(|(_, p)| *p)
+    FLAG_ENUMS.iter().find(|(e, _)| *e == ecma2_enum).map(|(_, p)| *p)
 }
 
 /// Checks one row; returns what is wrong with it, if anything.
@@ -187,9 +174,7 @@ fn check_row(row: &Row) -> Vec<String> {
                     ));
                 }
             }
-            other => problems.push(format!(
-                "{row}: expected a ConnectorService RPC, found {other:?}"
-            )),
+            other => problems.push(format!("{row}: expected a ConnectorService RPC, found {other:?}")),
         },
         RowKind::Property => {
             if !matches!(element, Element::Method(_) | Element::Field(_)) {
@@ -211,43 +196,34 @@ fn check_row(row: &Row) -> Vec<String> {
         },
         RowKind::Enum => problems.extend(check_enum_row(row, &element)),
         RowKind::Exception => match &element {
-            Element::EnumValue(value)
-                if value.parent_enum().full_name() == "ecma2.v1.FaultKind" =>
-            {
+            Element::EnumValue(value) if value.parent_enum().full_name() == "ecma2.v1.FaultKind" => {
                 match FaultKind::try_from(value.number()) {
                     Ok(kind) => {
                         let name = ecma2_proto::fault::ecma2_name(kind);
                         if name != row.ecma2_name {
-                            problems.push(format!(
-                                "{row}: fault::ecma2_name gives {name} for this kind"
-                            ));
+                            problems.push(format!("{row}: fault::ecma2_name gives {name} for this kind"));
                         }
                     }
                     Err(_) => problems.push(format!("{row}: the generated FaultKind lacks it")),
                 }
             }
-            other => problems.push(format!(
-                "{row}: expected a FaultKind value, found {other:?}"
-            )),
+            other => problems.push(format!("{row}: expected a FaultKind value, found {other:?}")),
         },
         RowKind::Derived => {
             if let Some(flag_enum) = flag_enum_for(row.owner()) {
                 problems.extend(check_flags_none_row(row, &element, flag_enum));
             }
             // A detached implementation class maps to the message of its base class.
-            if let (Some(class), Element::Message(message)) = (
-                row.ecma2_name.strip_prefix("DetachedObjectModel."),
-                &element,
-            ) {
+            if let (Some(class), Element::Message(message)) =
+                (row.ecma2_name.strip_prefix("DetachedObjectModel."), &element)
+            {
                 if class.strip_suffix("Detached") != Some(message.name()) {
                     problems.push(format!("{row}: {class} implements another base class"));
                 }
             }
         }
     }
-    if row.ecma2_value.is_some()
-        && !(row.kind == RowKind::Enum || flag_enum_for(row.owner()).is_some())
-    {
+    if row.ecma2_value.is_some() && !(row.kind == RowKind::Enum || flag_enum_for(row.owner()).is_some()) {
         problems.push(format!("{row}: only enum members have an ecma2_value"));
     }
     problems
@@ -266,15 +242,9 @@ fn check_enum_row(row: &Row, element: &Element) -> Vec<String> {
     let ecma2_enum = row.owner();
     let (expected_enum, expected_wire, rule) = if let Some(flag_enum) = flag_enum_for(ecma2_enum) {
         if ecma2_value <= 0 || ecma2_value & (ecma2_value - 1) != 0 {
-            problems.push(format!(
-                "{row}: a [Flags] member other than None must be one bit"
-            ));
+            problems.push(format!("{row}: a [Flags] member other than None must be one bit"));
         }
-        (
-            flag_enum.to_owned(),
-            ecma2_value,
-            "a [Flags] bit keeps its value",
-        )
+        (flag_enum.to_owned(), ecma2_value, "a [Flags] bit keeps its value")
     } else if has_zero_member(ecma2_enum) {
         (
             ecma2_enum.to_owned(),
@@ -289,9 +259,7 @@ fn check_enum_row(row: &Row, element: &Element) -> Vec<String> {
         )
     };
     if proto_enum.name() != expected_enum {
-        problems.push(format!(
-            "{row}: expected a value of ecma2.v1.{expected_enum}"
-        ));
+        problems.push(format!("{row}: expected a value of ecma2.v1.{expected_enum}"));
     }
     if i64::from(value.number()) != expected_wire {
         problems.push(format!(
@@ -299,15 +267,9 @@ fn check_enum_row(row: &Row, element: &Element) -> Vec<String> {
             value.number()
         ));
     }
-    let expected_name = format!(
-        "{}_{}",
-        screaming(proto_enum.name()),
-        screaming(row.member())
-    );
+    let expected_name = format!("{}_{}", screaming(proto_enum.name()), screaming(row.member()));
     if value.name() != expected_name {
-        problems.push(format!(
-            "{row}: expected the value to be named {expected_name}"
-        ));
+        problems.push(format!("{row}: expected the value to be named {expected_name}"));
     }
     problems
 }
@@ -318,9 +280,9 @@ fn check_flags_none_row(row: &Row, element: &Element, flag_enum: &str) -> Vec<St
     let wanted = format!("{PACKAGE}.{flag_enum}");
     let ok = match element {
         Element::Enum(e) => e.full_name() == wanted,
-        Element::Field(_) => element.field().is_some_and(|f| {
-            f.is_list() && matches!(f.kind(), Kind::Enum(e) if e.full_name() == wanted)
-        }),
+        Element::Field(_) => element
+            .field()
+            .is_some_and(|f| f.is_list() && matches!(f.kind(), Kind::Enum(e) if e.full_name() == wanted)),
         _ => false,
     };
     let mut problems = Vec::new();
@@ -330,9 +292,7 @@ fn check_flags_none_row(row: &Row, element: &Element, flag_enum: &str) -> Vec<St
         ));
     }
     if row.member() != "None" || row.ecma2_value != Some(0) {
-        problems.push(format!(
-            "{row}: only a [Flags] enum's None (0) is a derived enum row"
-        ));
+        problems.push(format!("{row}: only a [Flags] enum's None (0) is a derived enum row"));
     }
     problems
 }
@@ -346,10 +306,7 @@ fn has_zero_member(ecma2_enum: &str) -> bool {
 #[test]
 fn every_row_names_a_proto_element_of_the_right_shape() {
     let failures: Vec<String> = rows().iter().flat_map(check_row).collect();
-    assert_no_failures(
-        "ecma2_names.tsv rows that do not match the contract",
-        &failures,
-    );
+    assert_no_failures("ecma2_names.tsv rows that do not match the contract", &failures);
 }
 
 #[test]
@@ -418,16 +375,9 @@ fn the_list_cannot_silently_shrink() {
 
     let count = |kind: RowKind| rows.iter().filter(|r| r.kind == kind).count();
     // 21 methods over the 12 interfaces (api-reference §2), and 5 properties.
-    for (kind, expected) in [
-        (RowKind::Rpc, 21),
-        (RowKind::Property, 5),
-        (RowKind::Exception, 42),
-    ] {
+    for (kind, expected) in [(RowKind::Rpc, 21), (RowKind::Property, 5), (RowKind::Exception, 42)] {
         if count(kind) != expected {
-            failures.push(format!(
-                "{expected} {kind:?} rows expected, found {}",
-                count(kind)
-            ));
+            failures.push(format!("{expected} {kind:?} rows expected, found {}", count(kind)));
         }
     }
 
@@ -437,9 +387,7 @@ fn the_list_cannot_silently_shrink() {
             .filter(|r| r.owner() == ecma2_enum && r.ecma2_value.is_some())
             .count();
         if found != expected {
-            failures.push(format!(
-                "{ecma2_enum}: {expected} members expected, found {found}"
-            ));
+            failures.push(format!("{ecma2_enum}: {expected} members expected, found {found}"));
         }
     }
     let listed: BTreeSet<&str> = rows
@@ -449,29 +397,20 @@ fn the_list_cannot_silently_shrink() {
         .collect();
     let known: BTreeSet<&str> = ENUM_MEMBERS.iter().map(|(e, _)| *e).collect();
     if listed != known {
-        failures.push(format!(
-            "enums listed {listed:?} differ from the expected {known:?}"
-        ));
+        failures.push(format!("enums listed {listed:?} differ from the expected {known:?}"));
     }
 
     // The 17 properties of MACapabilities (api-reference §8.1).
-    let capabilities = rows
-        .iter()
-        .filter(|r| r.owner() == "MACapabilities")
-        .count();
+    let capabilities = rows.iter().filter(|r| r.owner() == "MACapabilities").count();
     if capabilities != 17 {
-        failures.push(format!(
-            "17 MACapabilities rows expected, found {capabilities}"
-        ));
+        failures.push(format!("17 MACapabilities rows expected, found {capabilities}"));
     }
     assert_no_failures("ecma2_names.tsv completeness", &failures);
 }
 
 #[test]
 fn every_connector_rpc_is_an_ecma2_call_or_a_listed_addition() {
-    let service = pool()
-        .get_service_by_name(CONNECTOR_SERVICE)
-        .expect("ConnectorService");
+    let service = pool().get_service_by_name(CONNECTOR_SERVICE).expect("ConnectorService");
     let mapped: BTreeSet<String> = rows()
         .iter()
         .filter_map(|r| match resolve(&r.proto_name) {
@@ -495,23 +434,16 @@ fn every_connector_rpc_is_an_ecma2_call_or_a_listed_addition() {
     }
     for name in ours {
         if !service.methods().any(|m| m.name() == name) {
-            failures.push(format!(
-                "{name} is listed as our RPC but ConnectorService lacks it"
-            ));
+            failures.push(format!("{name} is listed as our RPC but ConnectorService lacks it"));
         }
     }
-    let services: BTreeSet<String> = pool()
-        .services()
-        .map(|s| s.full_name().to_owned())
-        .collect();
+    let services: BTreeSet<String> = pool().services().map(|s| s.full_name().to_owned()).collect();
     let expected_services: BTreeSet<String> = [CONNECTOR_SERVICE, "ecma2.v1.HostService"]
         .map(str::to_owned)
         .into_iter()
         .collect();
     if services != expected_services {
-        failures.push(format!(
-            "services {services:?}; a new one must be documented here"
-        ));
+        failures.push(format!("services {services:?}; a new one must be documented here"));
     }
     assert_no_failures("undocumented RPCs", &failures);
 }
@@ -526,11 +458,7 @@ fn every_field_and_enum_value_is_mapped_or_ours() {
                 referenced_fields.extend(path.iter().map(|f| f.full_name().to_owned()));
             }
             Ok(Element::EnumValue(value)) => {
-                referenced_values.insert(format!(
-                    "{}.{}",
-                    value.parent_enum().full_name(),
-                    value.name()
-                ));
+                referenced_values.insert(format!("{}.{}", value.parent_enum().full_name(), value.name()));
             }
             _ => {}
         }
@@ -539,10 +467,7 @@ fn every_field_and_enum_value_is_mapped_or_ours() {
     let our_fields: BTreeSet<&str> = OUR_FIELDS.iter().map(|(f, _)| *f).collect();
     let mut failures = Vec::new();
 
-    for message in pool()
-        .all_messages()
-        .filter(|m| m.package_name() == PACKAGE)
-    {
+    for message in pool().all_messages().filter(|m| m.package_name() == PACKAGE) {
         if our_messages.contains(message.full_name()) {
             for field in message.fields() {
                 if referenced_fields.contains(field.full_name()) {
@@ -559,9 +484,7 @@ fn every_field_and_enum_value_is_mapped_or_ours() {
             let name = field.full_name();
             let ours = our_fields.contains(name) || field.name() == "session_id";
             match (referenced_fields.contains(name), ours) {
-                (false, false) => failures.push(format!(
-                    "{name} maps no ECMA2 name and is not listed as ours"
-                )),
+                (false, false) => failures.push(format!("{name} maps no ECMA2 name and is not listed as ours")),
                 (true, true) => failures.push(format!("{name} is mapped and also listed as ours")),
                 _ => {}
             }
@@ -589,8 +512,7 @@ fn every_field_and_enum_value_is_mapped_or_ours() {
             }
         }
         match enumeration.values().find(|v| v.number() == 0) {
-            Some(zero)
-                if zero.name() == format!("{}_UNSPECIFIED", screaming(enumeration.name())) => {}
+            Some(zero) if zero.name() == format!("{}_UNSPECIFIED", screaming(enumeration.name())) => {}
             _ => failures.push(format!(
                 "{} must start with an _UNSPECIFIED = 0 value",
                 enumeration.full_name()

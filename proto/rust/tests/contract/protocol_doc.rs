@@ -15,9 +15,7 @@ fn protocol_doc() -> String {
 
 /// The fault table, one Markdown row per FaultKind value in declaration order.
 fn fault_table_rows() -> Vec<String> {
-    let kinds = pool()
-        .get_enum_by_name("ecma2.v1.FaultKind")
-        .expect("FaultKind");
+    let kinds = pool().get_enum_by_name("ecma2.v1.FaultKind").expect("FaultKind");
     kinds
         .values()
         .map(|value| {
@@ -52,11 +50,7 @@ fn the_fault_table_matches_code_for() {
     assert!(
         missing.is_empty(),
         "docs/protocol.md lacks these fault table rows (render them from this test):\n{}",
-        missing
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+        missing.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("\n")
     );
     let documented = doc
         .lines()
@@ -103,8 +97,5 @@ fn relative_links_in_the_doc_lead_somewhere() {
         }
     }
     assert!(links > 0, "the doc links its neighbours");
-    assert!(
-        broken.is_empty(),
-        "broken links in docs/protocol.md: {broken:?}"
-    );
+    assert!(broken.is_empty(), "broken links in docs/protocol.md: {broken:?}");
 }

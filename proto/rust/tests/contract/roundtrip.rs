@@ -8,11 +8,10 @@ use std::collections::BTreeSet;
 use bytes::Bytes;
 use ecma2_proto::frames::{self, FRAGMENT_SIZE, Framed, MAX_MESSAGE_BYTES, Reassembler};
 use ecma2_proto::pb::{
-    AnchorAttribute, AttributeChange, AttributeModificationType, AttributeType, AttributeValue,
-    CsEntryChange, CsEntryChangeResult, GetImportEntriesResponse, MaCapabilities, MaExportError,
-    MaImportError, ObjectModificationType, PutExportEntriesRequest, PutExportEntriesResponse,
-    PutExportEntriesResults, ValueChange, ValueModificationType, attribute_value::Kind,
-    get_import_entries_response, put_export_entries_request,
+    AnchorAttribute, AttributeChange, AttributeModificationType, AttributeType, AttributeValue, CsEntryChange,
+    CsEntryChangeResult, GetImportEntriesResponse, MaCapabilities, MaExportError, MaImportError,
+    ObjectModificationType, PutExportEntriesRequest, PutExportEntriesResponse, PutExportEntriesResults, ValueChange,
+    ValueModificationType, attribute_value::Kind, get_import_entries_response, put_export_entries_request,
 };
 use prost::Message;
 use prost_reflect::DynamicMessage;
@@ -86,9 +85,7 @@ fn full_entry(object_modification: i32) -> CsEntryChange {
             AnchorAttribute {
                 name: "objectGUID".into(),
                 data_type: T::Binary as i32,
-                value: value(Kind::BinaryValue(Bytes::from_static(&[
-                    0x00, 0xFF, 0x10, 0x80,
-                ]))),
+                value: value(Kind::BinaryValue(Bytes::from_static(&[0x00, 0xFF, 0x10, 0x80]))),
             },
             AnchorAttribute {
                 name: "employeeId".into(),
@@ -134,12 +131,8 @@ fn full_entry(object_modification: i32) -> CsEntryChange {
                 true,
                 A::Update,
                 vec![
-                    add(Kind::ReferenceValue(
-                        "CN=Boss,OU=People,DC=example,DC=test".into(),
-                    )),
-                    delete(Kind::ReferenceValue(
-                        "CN=Old Boss,OU=People,DC=example,DC=test".into(),
-                    )),
+                    add(Kind::ReferenceValue("CN=Boss,OU=People,DC=example,DC=test".into())),
+                    delete(Kind::ReferenceValue("CN=Old Boss,OU=People,DC=example,DC=test".into())),
                 ],
             ),
             change(
@@ -148,9 +141,7 @@ fn full_entry(object_modification: i32) -> CsEntryChange {
                 true,
                 A::Replace,
                 vec![
-                    add(Kind::BinaryValue(Bytes::from(
-                        (0..=255u8).collect::<Vec<_>>(),
-                    ))),
+                    add(Kind::BinaryValue(Bytes::from((0..=255u8).collect::<Vec<_>>()))),
                     add(Kind::BinaryValue(Bytes::new())),
                 ],
             ),
@@ -175,9 +166,7 @@ fn full_entry(object_modification: i32) -> CsEntryChange {
                 true,
                 A::Unconfigured,
                 vec![ValueChange {
-                    value: value(Kind::StringValue(
-                        "CN=Zoë,OU=Moved,DC=example,DC=test".into(),
-                    )),
+                    value: value(Kind::StringValue("CN=Zoë,OU=Moved,DC=example,DC=test".into())),
                     modification_type: ValueModificationType::Unconfigured as i32,
                 }],
             ),
@@ -191,11 +180,7 @@ fn full_entry(object_modification: i32) -> CsEntryChange {
 #[test]
 fn the_sample_entry_really_uses_every_type() {
     let entry = full_entry(ObjectModificationType::Update as i32);
-    let attribute_mods: BTreeSet<i32> = entry
-        .attribute_changes
-        .iter()
-        .map(|c| c.modification_type)
-        .collect();
+    let attribute_mods: BTreeSet<i32> = entry.attribute_changes.iter().map(|c| c.modification_type).collect();
     let value_mods: BTreeSet<i32> = entry
         .attribute_changes
         .iter()
@@ -209,20 +194,13 @@ fn the_sample_entry_really_uses_every_type() {
         .collect();
     assert_eq!(
         attribute_mods,
-        wire_values("ecma2.v1.AttributeModificationType")
-            .into_iter()
-            .collect()
+        wire_values("ecma2.v1.AttributeModificationType").into_iter().collect()
     );
     assert_eq!(
         value_mods,
-        wire_values("ecma2.v1.ValueModificationType")
-            .into_iter()
-            .collect()
+        wire_values("ecma2.v1.ValueModificationType").into_iter().collect()
     );
-    assert_eq!(
-        data_types,
-        wire_values("ecma2.v1.AttributeType").into_iter().collect()
-    );
+    assert_eq!(data_types, wire_values("ecma2.v1.AttributeType").into_iter().collect());
     let kinds: BTreeSet<&str> = entry
         .attribute_changes
         .iter()
@@ -261,10 +239,7 @@ fn entries_round_trip_for_every_object_modification_type() {
         );
         assert_eq!(
             decoded.attribute_changes[2].value_changes[..2],
-            [
-                add(Kind::IntegerValue(i64::MIN)),
-                add(Kind::IntegerValue(i64::MAX))
-            ]
+            [add(Kind::IntegerValue(i64::MIN)), add(Kind::IntegerValue(i64::MAX))]
         );
 
         // The same entry inside the stream frames of both directions.
@@ -290,10 +265,7 @@ fn every_import_error_code_round_trips() {
             ..full_entry(ObjectModificationType::Add as i32)
         };
         let decoded = round_trip(&entry);
-        assert_eq!(
-            decoded.error_code_import(),
-            MaImportError::try_from(code).unwrap()
-        );
+        assert_eq!(decoded.error_code_import(), MaImportError::try_from(code).unwrap());
     }
 }
 
@@ -324,10 +296,7 @@ fn a_fifty_mib_value_crosses_in_fragments_and_comes_back_whole() {
         panic!("a 50 MiB entry must be fragmented");
     };
     assert_eq!(fragments.len(), encoded_len.div_ceil(FRAGMENT_SIZE));
-    assert_eq!(
-        fragments.iter().map(|f| f.data.len()).sum::<usize>(),
-        encoded_len
-    );
+    assert_eq!(fragments.iter().map(|f| f.data.len()).sum::<usize>(), encoded_len);
     for (i, fragment) in fragments.iter().enumerate() {
         assert!(
             fragment.data.len() <= FRAGMENT_SIZE,
@@ -340,9 +309,7 @@ fn a_fifty_mib_value_crosses_in_fragments_and_comes_back_whole() {
             "only the final fragment is last"
         );
         let frame = GetImportEntriesResponse {
-            frame: Some(get_import_entries_response::Frame::EntryFragment(
-                fragment.clone(),
-            )),
+            frame: Some(get_import_entries_response::Frame::EntryFragment(fragment.clone())),
         };
         assert!(frame.encoded_len() <= MAX_MESSAGE_BYTES);
     }
@@ -429,9 +396,7 @@ fn capability_flags() -> [CapabilityFlag; 13] {
         ("delta_import", |c| c.delta_import),
         ("concurrent_operation", |c| c.concurrent_operation),
         ("delete_add_as_replace", |c| c.delete_add_as_replace),
-        ("export_password_in_first_pass", |c| {
-            c.export_password_in_first_pass
-        }),
+        ("export_password_in_first_pass", |c| c.export_password_in_first_pass),
         ("full_export", |c| c.full_export),
         ("is_dn_as_anchor", |c| c.is_dn_as_anchor),
         ("support_import", |c| c.support_import),
@@ -470,18 +435,11 @@ fn every_capability_boolean_has_presence() {
         .fields()
         .filter(|f| matches!(f.kind(), prost_reflect::Kind::Bool))
         .map(|f| {
-            assert!(
-                f.supports_presence(),
-                "{} must be `optional bool`",
-                f.full_name()
-            );
+            assert!(f.supports_presence(), "{} must be `optional bool`", f.full_name());
             f.name().to_owned()
         })
         .collect();
-    let listed: BTreeSet<String> = capability_flags()
-        .iter()
-        .map(|(name, _)| (*name).to_owned())
-        .collect();
+    let listed: BTreeSet<String> = capability_flags().iter().map(|(name, _)| (*name).to_owned()).collect();
     assert_eq!(bools, listed, "the test lists every boolean capability");
 }
 
@@ -494,14 +452,8 @@ fn unset_capabilities_decode_as_absent_so_ecma2_defaults_apply() {
     for (name, get) in capability_flags() {
         assert_eq!(get(&decoded), None, "{name}");
     }
-    assert_eq!(
-        decoded.distinguished_name_style, 0,
-        "UNSPECIFIED, read as Generic"
-    );
-    assert_eq!(
-        decoded.object_confirmation, 0,
-        "UNSPECIFIED, read as Normal"
-    );
+    assert_eq!(decoded.distinguished_name_style, 0, "UNSPECIFIED, read as Generic");
+    assert_eq!(decoded.object_confirmation, 0, "UNSPECIFIED, read as Normal");
     assert_eq!(decoded.export_type, 0, "UNSPECIFIED, read as ObjectReplace");
     assert!(decoded.normalizations.is_empty(), "None");
 
@@ -510,16 +462,10 @@ fn unset_capabilities_decode_as_absent_so_ecma2_defaults_apply() {
         let encoded = capabilities.encode_to_vec();
         let decoded = round_trip(&capabilities);
         for (name, get) in capability_flags() {
-            assert_eq!(
-                get(&decoded),
-                Some(explicit),
-                "{name} = {explicit} must survive"
-            );
+            assert_eq!(get(&decoded), Some(explicit), "{name} = {explicit} must survive");
         }
         let dynamic = DynamicMessage::decode(
-            pool()
-                .get_message_by_name("ecma2.v1.MACapabilities")
-                .unwrap(),
+            pool().get_message_by_name("ecma2.v1.MACapabilities").unwrap(),
             encoded.as_slice(),
         )
         .unwrap();
@@ -543,10 +489,7 @@ fn unknown_enum_values_and_unknown_fields_are_tolerated() {
     };
     let decoded = round_trip(&entry);
     assert_eq!(decoded.object_modification_type, 42);
-    assert_eq!(
-        decoded.object_modification_type(),
-        ObjectModificationType::Unspecified
-    );
+    assert_eq!(decoded.object_modification_type(), ObjectModificationType::Unspecified);
     assert_eq!(decoded.error_code_import(), MaImportError::Unspecified);
 
     // A newer peer may send fields this build does not know: they are skipped.

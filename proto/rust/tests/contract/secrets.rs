@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use ecma2_proto::pb::{
-    ChangePasswordRequest, ConfigParameter, CsEntry, GetSchemaRequest, OpenImportConnectionRequest,
-    PasswordOption, Secret, SetPasswordRequest,
+    ChangePasswordRequest, ConfigParameter, CsEntry, GetSchemaRequest, OpenImportConnectionRequest, PasswordOption,
+    Secret, SetPasswordRequest,
 };
 use prost_reflect::Kind;
 
@@ -38,10 +38,7 @@ fn alice() -> CsEntry {
 fn assert_redacted(shown_in: &str, message: &impl std::fmt::Debug, visible: &str) {
     for shown in [format!("{message:?}"), format!("{message:#?}")] {
         for secret in [PARAMETER_SECRET, NEW_PASSWORD, OLD_PASSWORD] {
-            assert!(
-                !shown.contains(secret),
-                "{shown_in} leaks a secret: {shown}"
-            );
+            assert!(!shown.contains(secret), "{shown_in} leaks a secret: {shown}");
         }
         assert!(
             shown.contains("<redacted>"),
@@ -57,10 +54,7 @@ fn assert_redacted(shown_in: &str, message: &impl std::fmt::Debug, visible: &str
 #[test]
 fn config_parameters_hide_their_secure_value() {
     let parameter = encrypted_parameter();
-    assert_eq!(
-        parameter.secure_value.as_ref().unwrap().expose(),
-        PARAMETER_SECRET
-    );
+    assert_eq!(parameter.secure_value.as_ref().unwrap().expose(), PARAMETER_SECRET);
     assert_redacted("ConfigParameter", &parameter, "adminPassword");
     assert_redacted(
         "GetSchemaRequest",
@@ -112,10 +106,7 @@ fn an_empty_secret_says_so_rather_than_redacted() {
 fn secrets_travel_only_as_secret_messages() {
     let mut holders = BTreeSet::new();
     let mut failures = Vec::new();
-    for message in pool()
-        .all_messages()
-        .filter(|m| m.package_name() == PACKAGE)
-    {
+    for message in pool().all_messages().filter(|m| m.package_name() == PACKAGE) {
         for field in message.fields() {
             match field.kind() {
                 Kind::Message(m) if m.full_name() == "ecma2.v1.Secret" => {
@@ -124,10 +115,7 @@ fn secrets_travel_only_as_secret_messages() {
                 Kind::String | Kind::Bytes => {
                     let name = field.name().to_ascii_lowercase();
                     if name.contains("password") || name.contains("secret") {
-                        failures.push(format!(
-                            "{} looks secret but is not a Secret",
-                            field.full_name()
-                        ));
+                        failures.push(format!("{} looks secret but is not a Secret", field.full_name()));
                     }
                 }
                 _ => {}

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use prost_reflect::{
-    DescriptorPool, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, MessageDescriptor,
-    MethodDescriptor,
+    DescriptorPool, EnumDescriptor, EnumValueDescriptor, FieldDescriptor, MessageDescriptor, MethodDescriptor,
 };
 
 /// The contract's package.
@@ -19,10 +18,7 @@ pub const CONNECTOR_SERVICE: &str = "ecma2.v1.ConnectorService";
 /// The contract's descriptors, decoded once.
 pub fn pool() -> &'static DescriptorPool {
     static POOL: OnceLock<DescriptorPool> = OnceLock::new();
-    POOL.get_or_init(|| {
-        DescriptorPool::decode(ecma2_proto::FILE_DESCRIPTOR_SET)
-            .expect("FILE_DESCRIPTOR_SET decodes")
-    })
+    POOL.get_or_init(|| DescriptorPool::decode(ecma2_proto::FILE_DESCRIPTOR_SET).expect("FILE_DESCRIPTOR_SET decodes"))
 }
 
 /// The repository root (two levels above this crate).
@@ -97,11 +93,7 @@ impl Row {
 
 impl fmt::Display for Row {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}: {} -> {}",
-            self.line, self.ecma2_name, self.proto_name
-        )
+        write!(f, "line {}: {} -> {}", self.line, self.ecma2_name, self.proto_name)
     }
 }
 
@@ -113,8 +105,7 @@ pub fn rows() -> &'static [Row] {
     static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
     ROWS.get_or_init(|| {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ecma2_names.tsv");
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
         parse(&text).unwrap_or_else(|errors| {
             panic!(
                 "{} has {} bad lines:\n{}",
@@ -132,9 +123,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
     let mut errors = Vec::new();
     match lines.next() {
         Some((_, header)) if header == HEADER => {}
-        other => errors.push(format!(
-            "line 1: expected the header {HEADER:?}, found {other:?}"
-        )),
+        other => errors.push(format!("line 1: expected the header {HEADER:?}, found {other:?}")),
     }
     let mut rows = Vec::new();
     for (index, line) in lines {
@@ -179,11 +168,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             note: note.to_owned(),
         });
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(rows) } else { Err(errors) }
 }
 
 /// A proto element a `proto_name` resolves to.
@@ -228,9 +213,7 @@ pub fn resolve(name: &str) -> Result<Element, String> {
         let rest = &segments[split..];
         if let Some(service) = pool.get_service_by_name(&prefix) {
             let [method] = rest else {
-                return Err(format!(
-                    "{prefix} is a service; expected one method name after it"
-                ));
+                return Err(format!("{prefix} is a service; expected one method name after it"));
             };
             return service
                 .methods()
@@ -240,9 +223,7 @@ pub fn resolve(name: &str) -> Result<Element, String> {
         }
         if let Some(enumeration) = pool.get_enum_by_name(&prefix) {
             let [value] = rest else {
-                return Err(format!(
-                    "{prefix} is an enum; expected one value name after it"
-                ));
+                return Err(format!("{prefix} is an enum; expected one value name after it"));
             };
             return enumeration
                 .get_value_by_name(value)
@@ -253,16 +234,14 @@ pub fn resolve(name: &str) -> Result<Element, String> {
             let mut path = Vec::new();
             let mut current = message;
             for (i, field_name) in rest.iter().enumerate() {
-                let field = current.get_field_by_name(field_name).ok_or_else(|| {
-                    format!("message {} has no field {field_name}", current.full_name())
-                })?;
+                let field = current
+                    .get_field_by_name(field_name)
+                    .ok_or_else(|| format!("message {} has no field {field_name}", current.full_name()))?;
                 if i + 1 < rest.len() {
-                    current = field.kind().as_message().cloned().ok_or_else(|| {
-                        format!(
-                            "{} is not a message field, so it has no fields",
-                            field.full_name()
-                        )
-                    })?;
+                    current =
+                        field.kind().as_message().cloned().ok_or_else(|| {
+                            format!("{} is not a message field, so it has no fields", field.full_name())
+                        })?;
                 }
                 path.push(field);
             }
@@ -283,8 +262,7 @@ pub fn words(identifier: &str) -> Vec<String> {
             && i > 0
             && (chars[i - 1].is_ascii_lowercase()
                 || chars[i - 1].is_ascii_digit()
-                || (chars[i - 1].is_ascii_uppercase()
-                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())));
+                || (chars[i - 1].is_ascii_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())));
         if starts_word && !current.is_empty() {
             words.push(std::mem::take(&mut current));
         }
@@ -334,8 +312,7 @@ fn case_conversions_keep_acronyms_together() {
 
 #[test]
 fn the_parser_rejects_malformed_lines() {
-    let bad =
-        format!("{HEADER}\nrpc\tA.B\t-\tx\nbogus\tA\t-\tx\t-\nenum\tE.M\tseven\tx\t-\n# fine\n");
+    let bad = format!("{HEADER}\nrpc\tA.B\t-\tx\nbogus\tA\t-\tx\t-\nenum\tE.M\tseven\tx\t-\n# fine\n");
     let errors = parse(&bad).expect_err("three bad lines");
     assert_eq!(errors.len(), 3, "{errors:#?}");
     assert!(parse("kind\tname\n").is_err(), "a wrong header is refused");
@@ -347,17 +324,9 @@ fn resolve_walks_services_messages_fields_and_enums() {
         resolve("ecma2.v1.ConnectorService.GetSchema"),
         Ok(Element::Method(_))
     ));
-    assert!(matches!(
-        resolve("ecma2.v1.CSEntryChange"),
-        Ok(Element::Message(_))
-    ));
-    assert!(matches!(
-        resolve("ecma2.v1.AttribFlag"),
-        Ok(Element::Enum(_))
-    ));
-    let Ok(Element::Field(path)) =
-        resolve("ecma2.v1.HandshakeResponse.import_page_sizes.max_page_size")
-    else {
+    assert!(matches!(resolve("ecma2.v1.CSEntryChange"), Ok(Element::Message(_))));
+    assert!(matches!(resolve("ecma2.v1.AttribFlag"), Ok(Element::Enum(_))));
+    let Ok(Element::Field(path)) = resolve("ecma2.v1.HandshakeResponse.import_page_sizes.max_page_size") else {
         panic!("a field path resolves");
     };
     assert_eq!(path.len(), 2);
