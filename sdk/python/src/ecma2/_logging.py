@@ -44,6 +44,16 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
     }
 
 
+def _flatten_exception(record: logging.LogRecord) -> None:
+    """Moves ``exc_info`` into plain fields (``error``, ``error_type``, ``exc_text``)."""
+    if record.exc_info and record.exc_info[1] is not None:
+        error = record.exc_info[1]
+        record.error = str(error)
+        record.error_type = type(error).__qualname__
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_info = None
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: timestamp, level, target, message, then the fields."""
 
@@ -54,13 +64,11 @@ class JsonFormatter(logging.Formatter):
             "target": record.name,
             "message": record.getMessage(),
         }
+        _flatten_exception(record)
         for key, value in _fields(record).items():
             line.setdefault(key, value)
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            line.setdefault("error", str(error))
-            line.setdefault("error_type", type(error).__qualname__)
-            line.setdefault("traceback", self.formatException(record.exc_info))
+        if record.exc_text:
+            line.setdefault("traceback", record.exc_text)
         return json.dumps(line, default=str, ensure_ascii=False)
 
 
@@ -72,11 +80,12 @@ class TextFormatter(logging.Formatter):
             f"{_timestamp(record.created)} {level_name(record.levelno):5} "
             f"{record.name}: {record.getMessage()}"
         )
+        _flatten_exception(record)
         fields = " ".join(f"{k}={v}" for k, v in _fields(record).items())
         if fields:
             text += " " + fields
-        if record.exc_info and record.exc_info[1] is not None:
-            text += "\n" + self.formatException(record.exc_info)
+        if record.exc_text:
+            text += "\n" + record.exc_text
         return text
 
 
@@ -99,25 +108,33 @@ class SecretFilter(logging.Filter):
                 self._secrets.pop()
             self._secrets.add(secret)
 
-    def _scrub(self, value: Any) -> Any:
-        if not isinstance(value, str):
-            value = str(value)
-        for secret in self._snapshot():
-            value = value.replace(secret, "<redacted>")
-        return value
+    def _scrub(self, value: Any, secrets: list[str]) -> Any:
+        if isinstance(value, bool | int | float) or value is None:
+            return value
+        if isinstance(value, list | tuple):
+            return [self._scrub(v, secrets) for v in value]
+        if isinstance(value, dict):
+            return {k: self._scrub(v, secrets) for k, v in value.items()}
+        text = value if isinstance(value, str) else str(value)
+        for secret in secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
 
     def _snapshot(self) -> list[str]:
         with self._lock:
             return sorted(self._secrets, key=len, reverse=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._snapshot():
+        secrets = self._snapshot()
+        if not secrets:
             return True
-        record.msg = self._scrub(record.getMessage())
+        _flatten_exception(record)
+        record.msg = self._scrub(record.getMessage(), secrets)
         record.args = None
+        if record.exc_text:
+            record.exc_text = self._scrub(record.exc_text, secrets)
         for key, value in _fields(record).items():
-            if not isinstance(value, bool | int | float):
-                setattr(record, key, self._scrub(value))
+            setattr(record, key, self._scrub(value, secrets))
         return True
 
 

@@ -413,7 +413,7 @@ class ConnectorService:
                 extra={
                     "session_id": session.id,
                     "kind": kind.value,
-                    "reason": reason.name if reason else "",
+                    "reason": reason.name if reason is not None else "",
                 },
             )
             self._done(ctx)
