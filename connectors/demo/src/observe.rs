@@ -1,0 +1,125 @@
+//! Test hooks. End-to-end tests of a host need a connector that can be made slow, made to panic,
+//! and asked afterwards what it saw. These are configuration parameters (see the crate docs):
+//!
+//! * `observe_file`: a path to which the connector appends one JSON line per lifecycle event
+//!   (`open`, `page`, `export`, `cancelled`, `close`, `panic`, ...), each with `ts_ms`, `pid`,
+//!   `connector`, `session_id`, `call` and `event`. Lines are appended with a single write, so
+//!   concurrent sessions never interleave inside a line.
+//! * `test_block_get_ms` / `test_block_put_ms`: GetImportEntries / PutExportEntries first wait
+//!   this long, or until the call is cancelled (then a `cancelled` event is recorded).
+//! * `test_panic_on`: comma-separated RPC names (such as `GetImportEntries`); that call panics.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ecma2_sdk::{Context, Error, Params};
+use serde_json::{Value, json};
+use tracing::{info, warn};
+
+/// Parameter: the observe file.
+pub const OBSERVE_FILE: &str = "observe_file";
+/// Parameter: GetImportEntries waits this many milliseconds (or until cancelled).
+pub const BLOCK_GET_MS: &str = "test_block_get_ms";
+/// Parameter: PutExportEntries waits this many milliseconds (or until cancelled).
+pub const BLOCK_PUT_MS: &str = "test_block_put_ms";
+/// Parameter: the RPC names that panic.
+pub const PANIC_ON: &str = "test_panic_on";
+/// Environment fallback for `observe_file`, for calls made without parameters.
+pub const OBSERVE_FILE_ENV: &str = "ECMA2_DEMO_OBSERVE_FILE";
+
+/// The test hooks in force for a call or a session.
+#[derive(Debug, Clone, Default)]
+pub struct Hooks {
+    observe_file: Option<PathBuf>,
+    panic_on: Vec<String>,
+    /// GetImportEntries delay.
+    pub block_get: Duration,
+    /// PutExportEntries delay.
+    pub block_put: Duration,
+}
+
+impl Hooks {
+    /// Reads the hook parameters (a non-numeric delay is NoSuchParameterException naming it).
+    pub fn from_params(params: &Params) -> Result<Hooks, Error> {
+        let ms = |name: &str| -> Result<Duration, Error> {
+            let value = params.int_or(name, 0)?;
+            u64::try_from(value)
+                .map(Duration::from_millis)
+                .map_err(|_| Error::no_such_parameter(name, format!("parameter {name:?} must not be negative")))
+        };
+        let observe_file = params
+            .get(OBSERVE_FILE)
+            .filter(|p| !p.trim().is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os(OBSERVE_FILE_ENV).map(PathBuf::from));
+        Ok(Hooks {
+            observe_file,
+            panic_on: params
+                .get(PANIC_ON)
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            block_get: ms(BLOCK_GET_MS)?,
+            block_put: ms(BLOCK_PUT_MS)?,
+        })
+    }
+
+    /// Appends one event line to the observe file, if one is configured.
+    pub fn observe(&self, ctx: &Context, event: &str, fields: Value) {
+        let Some(path) = &self.observe_file else {
+            return;
+        };
+        let mut line = json!({
+            "ts_ms": std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or_default(),
+            "pid": std::process::id(),
+            "connector": ctx.connector(),
+            "session_id": ctx.session_id(),
+            "call": ctx.call(),
+            "event": event,
+        });
+        if let (Value::Object(line), Value::Object(fields)) = (&mut line, fields) {
+            line.extend(fields);
+        }
+        let mut text = line.to_string();
+        text.push('\n');
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        if let Err(err) = written {
+            warn!(path = %path.display(), error = %err, "cannot append to the observe file");
+        }
+    }
+
+    /// Panics if `test_panic_on` names this call (after recording a `panic` event).
+    pub fn maybe_panic(&self, ctx: &Context) {
+        if self.panic_on.iter().any(|c| c == ctx.call()) {
+            self.observe(ctx, "panic", json!({}));
+            panic!("test_panic_on asked {} to panic", ctx.call());
+        }
+    }
+
+    /// Waits `delay`, or until the call is cancelled; then records and reports the cancellation.
+    pub async fn block(&self, ctx: &Context, delay: Duration) -> Result<(), Error> {
+        if delay.is_zero() {
+            return Ok(());
+        }
+        self.observe(ctx, "blocking", json!({ "ms": delay.as_millis() as u64 }));
+        tokio::select! {
+            _ = ctx.cancelled() => {
+                info!(call = ctx.call(), "call cancelled while blocked");
+                self.observe(ctx, "cancelled", json!({ "while": "blocked" }));
+                Err(Error::terminate_run(format!("{} was cancelled", ctx.call())))
+            }
+            _ = tokio::time::sleep(delay) => Ok(()),
+        }
+    }
+}
