@@ -83,6 +83,13 @@ impl Demo {
         Ok(())
     }
 
+    /// As [`Self::hooks_from`], but a malformed hook value is ignored: the parameter calls must
+    /// answer (and validation must report it) whatever the administrator typed.
+    fn hooks_lenient(&mut self, ctx: &Context, params: &Params) {
+        self.hooks = Hooks::from_params(params).unwrap_or_default();
+        self.hooks.maybe_panic(ctx);
+    }
+
     /// Opens the session's store (creating and seeding the database on first use).
     async fn open_store(&mut self, params: &Params) -> Result<&mut Store> {
         let path = params::database(params)?;

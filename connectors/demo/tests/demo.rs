@@ -9,3 +9,6 @@ mod import;
 
 #[path = "cases/process.rs"]
 mod process;
+
+#[path = "cases/config.rs"]
+mod config;

@@ -33,7 +33,9 @@ macro_rules! constructors {
 impl Error {
     /// An error of any well-known kind.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { fault: Box::new(Fault::new(kind, message)) }
+        Self {
+            fault: Box::new(Fault::new(kind, message)),
+        }
     }
 
     constructors! {

@@ -5,10 +5,9 @@
 use async_trait::async_trait;
 use ecma2_proto::pb::{
     CloseExportConnectionRunStep, CloseImportConnectionResults, CloseImportConnectionRunStep,
-    ConfigParameterDefinition, ConfigParameterPage, ConnectionSecurityLevel, CsEntry,
-    CsEntryChange, GetImportEntriesRunStep, HierarchyNode, MaCapabilities,
-    OpenExportConnectionRunStep, OpenImportConnectionResults, OpenImportConnectionRunStep,
-    ParameterValidationResult, Partition, PasswordOption, PutExportEntriesResults,
+    ConfigParameterDefinition, ConfigParameterPage, ConnectionSecurityLevel, CsEntry, CsEntryChange,
+    GetImportEntriesRunStep, HierarchyNode, MaCapabilities, OpenExportConnectionRunStep, OpenImportConnectionResults,
+    OpenImportConnectionRunStep, ParameterValidationResult, Partition, PasswordOption, PutExportEntriesResults,
     ReadExportFileRunStep, Schema, Secret, WriteImportFileResults, WriteImportFileRunStep,
 };
 
@@ -126,11 +125,7 @@ pub trait CallImport: Send {
 
     /// GetImportEntries: the next page. When `step.full_object_entries` is not empty, return
     /// exactly those objects, complete.
-    async fn get_import_entries(
-        &mut self,
-        ctx: &Context,
-        step: &GetImportEntriesRunStep,
-    ) -> Result<ImportPage>;
+    async fn get_import_entries(&mut self, ctx: &Context, step: &GetImportEntriesRunStep) -> Result<ImportPage>;
 
     /// CloseImportConnection: called after the last page, on cancellation, on shutdown, and
     /// after a failed open (reason OpenConnectionFailure).
@@ -166,11 +161,7 @@ pub trait CallExport: Send {
     ) -> Result<PutExportEntriesResults>;
 
     /// CloseExportConnection.
-    async fn close_export_connection(
-        &mut self,
-        ctx: &Context,
-        step: &CloseExportConnectionRunStep,
-    ) -> Result<()>;
+    async fn close_export_connection(&mut self, ctx: &Context, step: &CloseExportConnectionRunStep) -> Result<()>;
 }
 
 /// IMAExtensible2FileImport.
@@ -203,12 +194,7 @@ pub trait FileExport: Send {
 #[async_trait]
 pub trait Password: Send {
     /// OpenPasswordConnection.
-    async fn open_password_connection(
-        &mut self,
-        ctx: &Context,
-        params: &Params,
-        partition: &Partition,
-    ) -> Result<()>;
+    async fn open_password_connection(&mut self, ctx: &Context, params: &Params, partition: &Partition) -> Result<()>;
 
     /// GetConnectionSecurityLevel.
     async fn get_connection_security_level(&mut self, ctx: &Context) -> Result<ConnectionSecurityLevel>;

@@ -60,7 +60,12 @@ macro_rules! register {
 impl<T: Send + 'static> Connector<T> {
     /// A connector named `name` whose sessions each get a fresh value from `factory`.
     pub fn new(name: &str, version: &str, factory: impl Fn() -> T + Send + Sync + 'static) -> Self {
-        Self { name: name.to_owned(), version: version.to_owned(), factory: Arc::new(factory), vt: VTable::default() }
+        Self {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            factory: Arc::new(factory),
+            vt: VTable::default(),
+        }
     }
 
     register! {

@@ -4,10 +4,9 @@
 
 use bytes::Bytes;
 use ecma2_proto::pb::{
-    self, AnchorAttribute, AttributeChange, AttributeModificationType, AttributeType,
-    AttributeValue, ConfigParameter, ConfigParameterDefinition, ConfigParameterType,
-    CsEntryChange, CsEntryChangeResult, MaExportError, MaImportError, ObjectModificationType,
-    ParameterValidationResult, ParameterValidationResultCode, SchemaAttribute, SchemaType,
+    self, AnchorAttribute, AttributeChange, AttributeModificationType, AttributeType, AttributeValue, ConfigParameter,
+    ConfigParameterDefinition, ConfigParameterType, CsEntryChange, CsEntryChangeResult, MaExportError, MaImportError,
+    ObjectModificationType, ParameterValidationResult, ParameterValidationResultCode, SchemaAttribute, SchemaType,
     ValueChange, ValueModificationType, attribute_value::Kind,
 };
 
@@ -143,7 +142,11 @@ impl<'s> ChangeBuilder<'s> {
                 self.entry.object_type, schema.name
             ));
         }
-        ChangeBuilder { entry: self.entry, schema: Some(schema), problems }
+        ChangeBuilder {
+            entry: self.entry,
+            schema: Some(schema),
+            problems,
+        }
     }
 
     /// Sets the identifier (for example to echo the identifier of a change being answered).
@@ -183,7 +186,11 @@ impl<'s> ChangeBuilder<'s> {
         } else {
             AttributeModificationType::Add
         };
-        self.push(name, modification, values.into_iter().map(|v| (ValueModificationType::Add, v)).collect())
+        self.push(
+            name,
+            modification,
+            values.into_iter().map(|v| (ValueModificationType::Add, v)).collect(),
+        )
     }
 
     /// Adds some values to a multi-valued attribute and removes others (an Update only).
@@ -193,9 +200,15 @@ impl<'s> ChangeBuilder<'s> {
         added: impl IntoIterator<Item = A>,
         removed: impl IntoIterator<Item = D>,
     ) -> Self {
-        let mut changes: Vec<(ValueModificationType, AttributeValue)> =
-            added.into_iter().map(|v| (ValueModificationType::Add, v.into_value())).collect();
-        changes.extend(removed.into_iter().map(|v| (ValueModificationType::Delete, v.into_value())));
+        let mut changes: Vec<(ValueModificationType, AttributeValue)> = added
+            .into_iter()
+            .map(|v| (ValueModificationType::Add, v.into_value()))
+            .collect();
+        changes.extend(
+            removed
+                .into_iter()
+                .map(|v| (ValueModificationType::Delete, v.into_value())),
+        );
         self.push(name, AttributeModificationType::Update, changes)
     }
 
@@ -260,7 +273,10 @@ impl<'s> ChangeBuilder<'s> {
             modification_type: modification as i32,
             value_changes: values
                 .into_iter()
-                .map(|(m, v)| ValueChange { value: Some(v), modification_type: m as i32 })
+                .map(|(m, v)| ValueChange {
+                    value: Some(v),
+                    modification_type: m as i32,
+                })
                 .collect(),
         });
         self
@@ -269,10 +285,14 @@ impl<'s> ChangeBuilder<'s> {
     /// Checks values against the schema type, if any; returns the type to record.
     fn check(&mut self, name: &str, values: &[&AttributeValue]) -> AttributeType {
         let Some(schema) = self.schema else {
-            return values.first().map(|v| value_type(v)).unwrap_or(AttributeType::Undefined);
+            return values
+                .first()
+                .map(|v| value_type(v))
+                .unwrap_or(AttributeType::Undefined);
         };
         let Some(attribute) = schema.attributes.iter().find(|a| a.name == name) else {
-            self.problems.push(format!("attribute {name:?} is not in schema type {:?}", schema.name));
+            self.problems
+                .push(format!("attribute {name:?} is not in schema type {:?}", schema.name));
             return AttributeType::Undefined;
         };
         let expected = attribute.data_type();
@@ -286,7 +306,10 @@ impl<'s> ChangeBuilder<'s> {
             }
         }
         if !attribute.is_multi_valued && values.len() > 1 {
-            self.problems.push(format!("attribute {name:?} is single-valued, got {} values", values.len()));
+            self.problems.push(format!(
+                "attribute {name:?} is single-valued, got {} values",
+                values.len()
+            ));
         }
         expected
     }
@@ -344,17 +367,27 @@ pub fn export_anchor(identifier: &str, anchor: &str, value: impl IntoValue) -> C
 
 /// A single-valued schema attribute.
 pub fn single(name: &str, data_type: AttributeType) -> SchemaAttribute {
-    SchemaAttribute { name: name.to_owned(), data_type: data_type as i32, ..Default::default() }
+    SchemaAttribute {
+        name: name.to_owned(),
+        data_type: data_type as i32,
+        ..Default::default()
+    }
 }
 
 /// A multi-valued schema attribute.
 pub fn multi(name: &str, data_type: AttributeType) -> SchemaAttribute {
-    SchemaAttribute { is_multi_valued: true, ..single(name, data_type) }
+    SchemaAttribute {
+        is_multi_valued: true,
+        ..single(name, data_type)
+    }
 }
 
 /// An anchor schema attribute.
 pub fn anchor(name: &str, data_type: AttributeType) -> SchemaAttribute {
-    SchemaAttribute { is_anchor: true, ..single(name, data_type) }
+    SchemaAttribute {
+        is_anchor: true,
+        ..single(name, data_type)
+    }
 }
 
 /// A parameter definition of `kind` named `name`.
@@ -369,7 +402,10 @@ pub fn parameter(kind: ConfigParameterType, name: &str, default_value: &str) -> 
 
 /// A successful validation.
 pub fn valid() -> ParameterValidationResult {
-    ParameterValidationResult { code: ParameterValidationResultCode::Success as i32, ..Default::default() }
+    ParameterValidationResult {
+        code: ParameterValidationResultCode::Success as i32,
+        ..Default::default()
+    }
 }
 
 /// A failed validation naming the parameter at fault.
@@ -480,12 +516,21 @@ mod tests {
         let entry = add("user").dn("CN=1").anchor("id", 1i64).attr("name", "Ada").build();
         assert_eq!(entry.object_modification_type(), ObjectModificationType::Add);
         assert_eq!(entry.anchor_attributes[0].data_type(), AttributeType::Integer);
-        assert_eq!(entry.attribute_changes[0].modification_type(), AttributeModificationType::Add);
+        assert_eq!(
+            entry.attribute_changes[0].modification_type(),
+            AttributeModificationType::Add
+        );
         assert_eq!(uuid::Uuid::parse_str(&entry.identifier).unwrap().get_version_num(), 4);
 
         let up = update("user").attr("name", "Bob").attr_delete("title").build();
-        assert_eq!(up.attribute_changes[0].modification_type(), AttributeModificationType::Replace);
-        assert_eq!(up.attribute_changes[1].modification_type(), AttributeModificationType::Delete);
+        assert_eq!(
+            up.attribute_changes[0].modification_type(),
+            AttributeModificationType::Replace
+        );
+        assert_eq!(
+            up.attribute_changes[1].modification_type(),
+            AttributeModificationType::Delete
+        );
     }
 
     #[test]

@@ -66,9 +66,10 @@ impl LaunchSettings {
     pub fn from_env() -> Result<Self, ServeError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let listen = match var(meta::env::LISTEN) {
-            Some(text) => text
-                .parse()
-                .map_err(|e: TransportError| ServeError::Env { name: meta::env::LISTEN, reason: e.to_string() })?,
+            Some(text) => text.parse().map_err(|e: TransportError| ServeError::Env {
+                name: meta::env::LISTEN,
+                reason: e.to_string(),
+            })?,
             None => "tcp:127.0.0.1:0".parse().expect("a valid default"),
         };
         let host_pid = match var(meta::env::HOST_PID) {
@@ -90,7 +91,13 @@ impl LaunchSettings {
             }
             None => launch_secret.is_some(),
         };
-        Ok(Self { listen, launch_secret, host_pid, connector_name: var(meta::env::CONNECTOR_NAME), json_logs })
+        Ok(Self {
+            listen,
+            launch_secret,
+            host_pid,
+            connector_name: var(meta::env::CONNECTOR_NAME),
+            json_logs,
+        })
     }
 }
 
@@ -99,9 +106,16 @@ impl LaunchSettings {
 pub fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = if json {
-        builder.json().flatten_event(true).with_current_span(false).with_span_list(false).try_init()
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .try_init()
     } else {
         builder.try_init()
     };
@@ -150,18 +164,24 @@ pub(crate) async fn serve<T: Send + 'static>(
     let address = listener.local_address();
 
     let (reporter, health) = tonic_health::server::health_reporter();
-    reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
+    reporter
+        .set_service_status("", tonic_health::ServingStatus::Serving)
+        .await;
     reporter
         .set_service_status("ecma2.v1.ConnectorService", tonic_health::ServingStatus::Serving)
         .await;
 
     let secret = settings.launch_secret.clone();
     let check = move |request: Request<()>| -> Result<Request<()>, Status> {
-        let Some(expected) = secret.as_deref() else { return Ok(request) };
+        let Some(expected) = secret.as_deref() else {
+            return Ok(request);
+        };
         match request.metadata().get(meta::LAUNCH_SECRET) {
             Some(given) if same_bytes(given.as_bytes(), expected.as_bytes()) => Ok(request),
             Some(_) => Err(Status::unauthenticated("wrong launch secret")),
-            None => Err(Status::unauthenticated("missing launch secret (metadata ecma2-launch-secret)")),
+            None => Err(Status::unauthenticated(
+                "missing launch secret (metadata ecma2-launch-secret)",
+            )),
         }
     };
     let service = InterceptedService::new(
@@ -170,7 +190,9 @@ pub(crate) async fn serve<T: Send + 'static>(
             .max_encoding_message_size(MAX_MESSAGE_BYTES),
         check,
     );
-    let router = tonic::transport::Server::builder().add_service(health).add_service(service);
+    let router = tonic::transport::Server::builder()
+        .add_service(health)
+        .add_service(service);
 
     let ready = serde_json::json!({
         "ecma2": meta::READY_MARKER,
@@ -180,7 +202,9 @@ pub(crate) async fn serve<T: Send + 'static>(
     });
     {
         let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "{ready}").and_then(|_| stdout.flush()).map_err(ServeError::Stdout)?;
+        writeln!(stdout, "{ready}")
+            .and_then(|_| stdout.flush())
+            .map_err(ServeError::Stdout)?;
     }
     info!(address = %address, "connector listening");
 
@@ -189,7 +213,9 @@ pub(crate) async fn serve<T: Send + 'static>(
     let shutdown = async move {
         let why = wait_for_stop(host_pid, stopper.stopping()).await;
         info!(reason = why, "shutting down");
-        reporter.set_service_status("", tonic_health::ServingStatus::NotServing).await;
+        reporter
+            .set_service_status("", tonic_health::ServingStatus::NotServing)
+            .await;
         reporter
             .set_service_status("ecma2.v1.ConnectorService", tonic_health::ServingStatus::NotServing)
             .await;

@@ -119,7 +119,9 @@ pub struct ConnectorServer<T: 'static> {
 
 impl<T> Clone for ConnectorServer<T> {
     fn clone(&self) -> Self {
-        Self { inner: self.inner.clone() }
+        Self {
+            inner: self.inner.clone(),
+        }
     }
 }
 
@@ -196,10 +198,7 @@ impl<T: Send + 'static> ConnectorServer<T> {
 
     fn unimplemented(&self, interface: &str, call: &str) -> Status {
         self.error(
-            Error::entry_point_not_implemented(format!(
-                "connector {} does not implement {interface}",
-                self.inner.name
-            )),
+            Error::entry_point_not_implemented(format!("connector {} does not implement {interface}", self.inner.name)),
             call,
         )
     }
@@ -230,8 +229,16 @@ impl<T: Send + 'static> ConnectorServer<T> {
     fn register(&self, kind: Kind, page_size: i32) -> (String, Arc<tokio::sync::Mutex<T>>) {
         let id = uuid::Uuid::new_v4().to_string();
         let instance = Arc::new(tokio::sync::Mutex::new((self.inner.factory)()));
-        let session = Arc::new(Session { kind, instance: instance.clone(), page_size });
-        self.inner.sessions.lock().expect("sessions lock").insert(id.clone(), session);
+        let session = Arc::new(Session {
+            kind,
+            instance: instance.clone(),
+            page_size,
+        });
+        self.inner
+            .sessions
+            .lock()
+            .expect("sessions lock")
+            .insert(id.clone(), session);
         (id, instance)
     }
 
@@ -329,10 +336,14 @@ impl<T: Send + 'static> ConnectorServer<T> {
                         let step = CloseExportConnectionRunStep {
                             reason: CloseReason::TerminatedShuttingDown as i32,
                         };
-                        vt.export.expect("export session")(t).close_export_connection(&ctx, &step).await
+                        vt.export.expect("export session")(t)
+                            .close_export_connection(&ctx, &step)
+                            .await
                     }
                     Kind::Password => {
-                        vt.password.expect("password session")(t).close_password_connection(&ctx).await
+                        vt.password.expect("password session")(t)
+                            .close_password_connection(&ctx)
+                            .await
                     }
                 }
             };
@@ -388,7 +399,10 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
                 ))
             })?;
         let vt = self.inner.vt;
-        let sizes = |(default_page_size, max_page_size)| PageSizes { default_page_size, max_page_size };
+        let sizes = |(default_page_size, max_page_size)| PageSizes {
+            default_page_size,
+            max_page_size,
+        };
         info!(caller = %request.caller_name, protocol = chosen, "handshake");
         Ok(Response::new(HandshakeResponse {
             protocol_version: chosen,
@@ -411,9 +425,15 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         _request: Request<GetCapabilitiesRequest>,
     ) -> std::result::Result<Response<GetCapabilitiesResponse>, Status> {
         const CALL: &str = "GetCapabilities";
-        let f = self.inner.vt.caps.ok_or_else(|| self.unimplemented("IMAExtensible2GetCapabilities", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .caps
+            .ok_or_else(|| self.unimplemented("IMAExtensible2GetCapabilities", CALL))?;
         let capabilities = run!(self, CALL, None, self.fresh(), |t, ctx| f(t).capabilities(ctx).await)?;
-        Ok(Response::new(GetCapabilitiesResponse { capabilities: Some(capabilities) }))
+        Ok(Response::new(GetCapabilitiesResponse {
+            capabilities: Some(capabilities),
+        }))
     }
 
     async fn get_capabilities_ex(
@@ -421,11 +441,18 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<GetCapabilitiesExRequest>,
     ) -> std::result::Result<Response<GetCapabilitiesExResponse>, Status> {
         const CALL: &str = "GetCapabilitiesEx";
-        let f = self.inner.vt.caps_ex.ok_or_else(|| self.unimplemented("IMAExtensible2GetCapabilitiesEx", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .caps_ex
+            .ok_or_else(|| self.unimplemented("IMAExtensible2GetCapabilitiesEx", CALL))?;
         let params = Params(request.into_inner().config_parameters);
-        let capabilities =
-            run!(self, CALL, None, self.fresh(), |t, ctx| f(t).get_capabilities_ex(ctx, &params).await)?;
-        Ok(Response::new(GetCapabilitiesExResponse { capabilities: Some(capabilities) }))
+        let capabilities = run!(self, CALL, None, self.fresh(), |t, ctx| f(t)
+            .get_capabilities_ex(ctx, &params)
+            .await)?;
+        Ok(Response::new(GetCapabilitiesExResponse {
+            capabilities: Some(capabilities),
+        }))
     }
 
     async fn get_config_parameters(
@@ -433,12 +460,17 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<GetConfigParametersRequest>,
     ) -> std::result::Result<Response<GetConfigParametersResponse>, Status> {
         const CALL: &str = "GetConfigParameters";
-        let f = self.inner.vt.params.ok_or_else(|| self.unimplemented("IMAExtensible2GetParameters", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .params
+            .ok_or_else(|| self.unimplemented("IMAExtensible2GetParameters", CALL))?;
         let request = request.into_inner();
         let page = request.page();
         let params = Params(request.config_parameters);
-        let definitions =
-            run!(self, CALL, None, self.fresh(), |t, ctx| f(t).get_config_parameters(ctx, &params, page).await)?;
+        let definitions = run!(self, CALL, None, self.fresh(), |t, ctx| f(t)
+            .get_config_parameters(ctx, &params, page)
+            .await)?;
         Ok(Response::new(GetConfigParametersResponse { definitions }))
     }
 
@@ -447,7 +479,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<ValidateConfigParametersRequest>,
     ) -> std::result::Result<Response<ValidateConfigParametersResponse>, Status> {
         const CALL: &str = "ValidateConfigParameters";
-        let f = self.inner.vt.params.ok_or_else(|| self.unimplemented("IMAExtensible2GetParameters", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .params
+            .ok_or_else(|| self.unimplemented("IMAExtensible2GetParameters", CALL))?;
         let request = request.into_inner();
         let page = request.page();
         let params = Params(request.config_parameters);
@@ -462,7 +498,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<GetConfigParametersExRequest>,
     ) -> std::result::Result<Response<GetConfigParametersExResponse>, Status> {
         const CALL: &str = "GetConfigParametersEx";
-        let f = self.inner.vt.params_ex.ok_or_else(|| self.unimplemented("IMAExtensible2GetParametersEx", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .params_ex
+            .ok_or_else(|| self.unimplemented("IMAExtensible2GetParametersEx", CALL))?;
         let request = request.into_inner();
         let (page, number) = (request.page(), request.page_number);
         let params = Params(request.config_parameters);
@@ -477,14 +517,20 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<ValidateConfigParametersExRequest>,
     ) -> std::result::Result<Response<ValidateConfigParametersExResponse>, Status> {
         const CALL: &str = "ValidateConfigParametersEx";
-        let f = self.inner.vt.params_ex.ok_or_else(|| self.unimplemented("IMAExtensible2GetParametersEx", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .params_ex
+            .ok_or_else(|| self.unimplemented("IMAExtensible2GetParametersEx", CALL))?;
         let request = request.into_inner();
         let (page, number) = (request.page(), request.page_number);
         let params = Params(request.config_parameters);
         let result = run!(self, CALL, None, self.fresh(), |t, ctx| f(t)
             .validate_config_parameters_ex(ctx, &params, page, number)
             .await)?;
-        Ok(Response::new(ValidateConfigParametersExResponse { result: Some(result) }))
+        Ok(Response::new(ValidateConfigParametersExResponse {
+            result: Some(result),
+        }))
     }
 
     async fn get_schema(
@@ -492,9 +538,15 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<GetSchemaRequest>,
     ) -> std::result::Result<Response<GetSchemaResponse>, Status> {
         const CALL: &str = "GetSchema";
-        let f = self.inner.vt.schema.ok_or_else(|| self.unimplemented("IMAExtensible2GetSchema", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .schema
+            .ok_or_else(|| self.unimplemented("IMAExtensible2GetSchema", CALL))?;
         let params = Params(request.into_inner().config_parameters);
-        let schema = run!(self, CALL, None, self.fresh(), |t, ctx| f(t).get_schema(ctx, &params).await)?;
+        let schema = run!(self, CALL, None, self.fresh(), |t, ctx| f(t)
+            .get_schema(ctx, &params)
+            .await)?;
         Ok(Response::new(GetSchemaResponse { schema: Some(schema) }))
     }
 
@@ -503,9 +555,15 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<GetPartitionsRequest>,
     ) -> std::result::Result<Response<GetPartitionsResponse>, Status> {
         const CALL: &str = "GetPartitions";
-        let f = self.inner.vt.partitions.ok_or_else(|| self.unimplemented("IMAExtensible2GetPartitions", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .partitions
+            .ok_or_else(|| self.unimplemented("IMAExtensible2GetPartitions", CALL))?;
         let params = Params(request.into_inner().config_parameters);
-        let partitions = run!(self, CALL, None, self.fresh(), |t, ctx| f(t).get_partitions(ctx, &params).await)?;
+        let partitions = run!(self, CALL, None, self.fresh(), |t, ctx| f(t)
+            .get_partitions(ctx, &params)
+            .await)?;
         Ok(Response::new(GetPartitionsResponse { partitions }))
     }
 
@@ -514,12 +572,17 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<GetHierarchyRequest>,
     ) -> std::result::Result<Response<GetHierarchyResponse>, Status> {
         const CALL: &str = "GetHierarchy";
-        let f = self.inner.vt.hierarchy.ok_or_else(|| self.unimplemented("IMAExtensible2GetHierarchy", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .hierarchy
+            .ok_or_else(|| self.unimplemented("IMAExtensible2GetHierarchy", CALL))?;
         let request = request.into_inner();
         let parent = request.parent.unwrap_or_default();
         let params = Params(request.config_parameters);
-        let nodes =
-            run!(self, CALL, None, self.fresh(), |t, ctx| f(t).get_hierarchy(ctx, &params, &parent).await)?;
+        let nodes = run!(self, CALL, None, self.fresh(), |t, ctx| f(t)
+            .get_hierarchy(ctx, &params, &parent)
+            .await)?;
         Ok(Response::new(GetHierarchyResponse { nodes }))
     }
 
@@ -528,7 +591,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<OpenImportConnectionRequest>,
     ) -> std::result::Result<Response<OpenImportConnectionResponse>, Status> {
         const CALL: &str = "OpenImportConnection";
-        let f = self.inner.vt.import.ok_or_else(|| self.unimplemented("IMAExtensible2CallImport", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .import
+            .ok_or_else(|| self.unimplemented("IMAExtensible2CallImport", CALL))?;
         self.refuse_if_stopping(CALL)?;
         let request = request.into_inner();
         let mut step = request.import_run_step.unwrap_or_default();
@@ -544,7 +611,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         .map_err(|status| with_session(status, &id));
         let results = outcome?;
         span.in_scope(|| info!(page_size, "import session opened"));
-        Ok(Response::new(OpenImportConnectionResponse { session_id: id, results: Some(results), page_size }))
+        Ok(Response::new(OpenImportConnectionResponse {
+            session_id: id,
+            results: Some(results),
+            page_size,
+        }))
     }
 
     type GetImportEntriesStream = FrameStream<GetImportEntriesResponse>;
@@ -554,7 +625,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<GetImportEntriesRequest>,
     ) -> std::result::Result<Response<Self::GetImportEntriesStream>, Status> {
         const CALL: &str = "GetImportEntries";
-        let f = self.inner.vt.import.ok_or_else(|| self.unimplemented("IMAExtensible2CallImport", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .import
+            .ok_or_else(|| self.unimplemented("IMAExtensible2CallImport", CALL))?;
         let request = request.into_inner();
         let session = self.session(&request.session_id, Kind::Import)?;
         let step = request.import_run_step.unwrap_or_default();
@@ -573,15 +648,19 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
             ));
         }
         debug!(session_id = %id, entries = page.entries.len(), more = page.more_to_import, "page");
-        let results = GetImportEntriesResults { custom_data: page.custom_data, more_to_import: page.more_to_import };
+        let results = GetImportEntriesResults {
+            custom_data: page.custom_data,
+            more_to_import: page.more_to_import,
+        };
         let frames = page
             .entries
             .into_iter()
             .flat_map(|entry| match frames::frame(entry) {
                 Framed::Whole(entry) => vec![get_import_entries_response::Frame::Entry(entry)],
-                Framed::Fragments(parts) => {
-                    parts.into_iter().map(get_import_entries_response::Frame::EntryFragment).collect()
-                }
+                Framed::Fragments(parts) => parts
+                    .into_iter()
+                    .map(get_import_entries_response::Frame::EntryFragment)
+                    .collect(),
             })
             .chain(std::iter::once(get_import_entries_response::Frame::Results(results)))
             .map(|frame| Ok(GetImportEntriesResponse { frame: Some(frame) }));
@@ -593,11 +672,17 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<CloseImportConnectionRequest>,
     ) -> std::result::Result<Response<CloseImportConnectionResponse>, Status> {
         const CALL: &str = "CloseImportConnection";
-        let f = self.inner.vt.import.ok_or_else(|| self.unimplemented("IMAExtensible2CallImport", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .import
+            .ok_or_else(|| self.unimplemented("IMAExtensible2CallImport", CALL))?;
         let request = request.into_inner();
         let Some(session) = self.remove(&request.session_id) else {
             debug!(session_id = %request.session_id, "close of an unknown session ignored");
-            return Ok(Response::new(CloseImportConnectionResponse { results: Some(Default::default()) }));
+            return Ok(Response::new(CloseImportConnectionResponse {
+                results: Some(Default::default()),
+            }));
         };
         let step = request.import_run_step.unwrap_or_default();
         let id = request.session_id;
@@ -613,7 +698,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<OpenExportConnectionRequest>,
     ) -> std::result::Result<Response<OpenExportConnectionResponse>, Status> {
         const CALL: &str = "OpenExportConnection";
-        let f = self.inner.vt.export.ok_or_else(|| self.unimplemented("IMAExtensible2CallExport", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .export
+            .ok_or_else(|| self.unimplemented("IMAExtensible2CallExport", CALL))?;
         self.refuse_if_stopping(CALL)?;
         let request = request.into_inner();
         let mut step = request.export_run_step.unwrap_or_default();
@@ -627,7 +716,10 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
             .await)
         .map_err(|status| with_session(status, &id))?;
         info!(session_id = %id, batch_size, "export session opened");
-        Ok(Response::new(OpenExportConnectionResponse { session_id: id, batch_size }))
+        Ok(Response::new(OpenExportConnectionResponse {
+            session_id: id,
+            batch_size,
+        }))
     }
 
     async fn put_export_entries(
@@ -635,7 +727,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<Streaming<PutExportEntriesRequest>>,
     ) -> std::result::Result<Response<PutExportEntriesResponse>, Status> {
         const CALL: &str = "PutExportEntries";
-        let f = self.inner.vt.export.ok_or_else(|| self.unimplemented("IMAExtensible2CallExport", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .export
+            .ok_or_else(|| self.unimplemented("IMAExtensible2CallExport", CALL))?;
         let mut stream = request.into_inner();
         let mut session: Option<(String, Arc<Session<T>>)> = None;
         let mut entries = Vec::new();
@@ -643,19 +739,23 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         while let Some(frame) = stream.message().await? {
             if session.is_none() {
                 if frame.session_id.is_empty() {
-                    return Err(Status::invalid_argument("the first PutExportEntries frame must carry session_id"));
+                    return Err(Status::invalid_argument(
+                        "the first PutExportEntries frame must carry session_id",
+                    ));
                 }
                 let s = self.session(&frame.session_id, Kind::Export)?;
                 session = Some((frame.session_id.clone(), s));
             }
             let entry = match frame.frame {
                 Some(put_export_entries_request::Frame::Entry(entry)) => {
-                    reassembler.ensure_idle().map_err(|e| Status::invalid_argument(e.to_string()))?;
+                    reassembler
+                        .ensure_idle()
+                        .map_err(|e| Status::invalid_argument(e.to_string()))?;
                     Some(entry)
                 }
-                Some(put_export_entries_request::Frame::EntryFragment(fragment)) => {
-                    reassembler.push(fragment).map_err(|e| Status::invalid_argument(e.to_string()))?
-                }
+                Some(put_export_entries_request::Frame::EntryFragment(fragment)) => reassembler
+                    .push(fragment)
+                    .map_err(|e| Status::invalid_argument(e.to_string()))?,
                 None => None,
             };
             if let Some(entry) = entry {
@@ -668,7 +768,9 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
                 }
             }
         }
-        reassembler.ensure_idle().map_err(|e| Status::invalid_argument(e.to_string()))?;
+        reassembler
+            .ensure_idle()
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
         let Some((id, session)) = session else {
             return Err(Status::invalid_argument("empty PutExportEntries stream: no session_id"));
         };
@@ -684,7 +786,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<CloseExportConnectionRequest>,
     ) -> std::result::Result<Response<CloseExportConnectionResponse>, Status> {
         const CALL: &str = "CloseExportConnection";
-        let f = self.inner.vt.export.ok_or_else(|| self.unimplemented("IMAExtensible2CallExport", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .export
+            .ok_or_else(|| self.unimplemented("IMAExtensible2CallExport", CALL))?;
         let request = request.into_inner();
         let Some(session) = self.remove(&request.session_id) else {
             return Ok(Response::new(CloseExportConnectionResponse {}));
@@ -703,7 +809,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<WriteImportFileRequest>,
     ) -> std::result::Result<Response<WriteImportFileResponse>, Status> {
         const CALL: &str = "WriteImportFile";
-        let f = self.inner.vt.file_import.ok_or_else(|| self.unimplemented("IMAExtensible2FileImport", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .file_import
+            .ok_or_else(|| self.unimplemented("IMAExtensible2FileImport", CALL))?;
         let request = request.into_inner();
         let params = Params(request.config_parameters);
         let schema = request.types.unwrap_or_default();
@@ -719,12 +829,18 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<ReadExportFileRequest>,
     ) -> std::result::Result<Response<ReadExportFileResponse>, Status> {
         const CALL: &str = "ReadExportFile";
-        let f = self.inner.vt.file_export.ok_or_else(|| self.unimplemented("IMAExtensible2FileExport", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .file_export
+            .ok_or_else(|| self.unimplemented("IMAExtensible2FileExport", CALL))?;
         let request = request.into_inner();
         let params = Params(request.config_parameters);
         let schema = request.types.unwrap_or_default();
         let step = request.export_run_step.unwrap_or_default();
-        run!(self, CALL, None, self.fresh(), |t, ctx| f(t).read_export_file(ctx, &params, &schema, &step).await)?;
+        run!(self, CALL, None, self.fresh(), |t, ctx| f(t)
+            .read_export_file(ctx, &params, &schema, &step)
+            .await)?;
         Ok(Response::new(ReadExportFileResponse {}))
     }
 
@@ -733,7 +849,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<OpenPasswordConnectionRequest>,
     ) -> std::result::Result<Response<OpenPasswordConnectionResponse>, Status> {
         const CALL: &str = "OpenPasswordConnection";
-        let f = self.inner.vt.password.ok_or_else(|| self.unimplemented("IMAExtensible2Password", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .password
+            .ok_or_else(|| self.unimplemented("IMAExtensible2Password", CALL))?;
         self.refuse_if_stopping(CALL)?;
         let request = request.into_inner();
         let (id, instance) = self.register(Kind::Password, 0);
@@ -752,13 +872,19 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<GetConnectionSecurityLevelRequest>,
     ) -> std::result::Result<Response<GetConnectionSecurityLevelResponse>, Status> {
         const CALL: &str = "GetConnectionSecurityLevel";
-        let f = self.inner.vt.password.ok_or_else(|| self.unimplemented("IMAExtensible2Password", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .password
+            .ok_or_else(|| self.unimplemented("IMAExtensible2Password", CALL))?;
         let id = request.into_inner().session_id;
         let session = self.session(&id, Kind::Password)?;
         let level = run!(self, CALL, Some(&id), session.instance.clone(), |t, ctx| f(t)
             .get_connection_security_level(ctx)
             .await)?;
-        Ok(Response::new(GetConnectionSecurityLevelResponse { level: level as i32 }))
+        Ok(Response::new(GetConnectionSecurityLevelResponse {
+            level: level as i32,
+        }))
     }
 
     async fn set_password(
@@ -766,7 +892,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<SetPasswordRequest>,
     ) -> std::result::Result<Response<SetPasswordResponse>, Status> {
         const CALL: &str = "SetPassword";
-        let f = self.inner.vt.password.ok_or_else(|| self.unimplemented("IMAExtensible2Password", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .password
+            .ok_or_else(|| self.unimplemented("IMAExtensible2Password", CALL))?;
         let request = request.into_inner();
         let session = self.session(&request.session_id, Kind::Password)?;
         let options: Vec<PasswordOption> = request.options().collect();
@@ -784,7 +914,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<ChangePasswordRequest>,
     ) -> std::result::Result<Response<ChangePasswordResponse>, Status> {
         const CALL: &str = "ChangePassword";
-        let f = self.inner.vt.password.ok_or_else(|| self.unimplemented("IMAExtensible2Password", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .password
+            .ok_or_else(|| self.unimplemented("IMAExtensible2Password", CALL))?;
         let request = request.into_inner();
         let session = self.session(&request.session_id, Kind::Password)?;
         let entry = request.csentry.unwrap_or_default();
@@ -802,7 +936,11 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         request: Request<ClosePasswordConnectionRequest>,
     ) -> std::result::Result<Response<ClosePasswordConnectionResponse>, Status> {
         const CALL: &str = "ClosePasswordConnection";
-        let f = self.inner.vt.password.ok_or_else(|| self.unimplemented("IMAExtensible2Password", CALL))?;
+        let f = self
+            .inner
+            .vt
+            .password
+            .ok_or_else(|| self.unimplemented("IMAExtensible2Password", CALL))?;
         let id = request.into_inner().session_id;
         let Some(session) = self.remove(&id) else {
             return Ok(Response::new(ClosePasswordConnectionResponse {}));
@@ -820,7 +958,9 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         info!(reason = %request.into_inner().reason, "shutdown requested");
         let closed = self.close_all().await;
         self.inner.stopping.cancel();
-        Ok(Response::new(ShutdownResponse { closed_sessions: closed as u32 }))
+        Ok(Response::new(ShutdownResponse {
+            closed_sessions: closed as u32,
+        }))
     }
 }
 
