@@ -12,3 +12,6 @@ mod process;
 
 #[path = "cases/config.rs"]
 mod config;
+
+#[path = "cases/export.rs"]
+mod export;
