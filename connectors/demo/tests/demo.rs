@@ -15,3 +15,6 @@ mod config;
 
 #[path = "cases/export.rs"]
 mod export;
+
+#[path = "cases/lifecycle.rs"]
+mod lifecycle;
