@@ -408,15 +408,21 @@ class TestShutdown:
         [closed] = records.events("close-import", session=opened.session_id)
         assert closed["reason"] == "TERMINATED_SHUTTING_DOWN"
 
-    def test_shutdown_is_idempotent_and_stops_accepting_sessions(self):
-        from support.recorder import Recorder
-
-        from ecma2._service import ConnectorService
-
-        service = ConnectorService(Recorder, name="r", version="1", connector_name="r")
-        assert service.shutdown("test") == 0
-        assert service.shutdown("again") == 0
-        assert not service._accepting
+    def test_health_is_not_serving_while_sessions_close(self, records, tmp_path):
+        release = tmp_path / "release"
+        with recorder_process() as proc:
+            open_import(proc, cfg(records, release=str(release)))
+            proc.process.send_signal(signal.SIGTERM)
+            wait_until(lambda: records.events("closing"), what="close to start")
+            assert proc.health() == NOT_SERVING
+            assert proc.health("ecma2.v1.ConnectorService") == NOT_SERVING
+            with pytest.raises(grpc.RpcError) as caught:
+                open_import(proc, cfg(records))
+            assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+            release.touch()
+            assert proc.wait(timeout=30) == 0
+        [closed] = records.events("close-import")
+        assert closed["reason"] == "TERMINATED_SHUTTING_DOWN"
 
 
 def test_import_type_delta_is_passed_through(recorder, records):

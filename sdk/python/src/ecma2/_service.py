@@ -150,6 +150,7 @@ class ConnectorService:
         version: str,
         connector_name: str,
         on_shutdown_requested: Callable[[str], None] | None = None,
+        on_stopping: Callable[[], None] | None = None,
     ) -> None:
         self.connector_class = connector_class
         self.interfaces = implemented_interfaces(connector_class)
@@ -171,6 +172,7 @@ class ConnectorService:
         self.version = version
         self.connector_name = connector_name
         self._on_shutdown_requested = on_shutdown_requested
+        self._on_stopping = on_stopping
         self._sessions: dict[str, _Session] = {}
         self._calls: set[CallContext] = set()
         self._lock = threading.Lock()
@@ -455,6 +457,8 @@ class ConnectorService:
         with self._shutdown_lock:
             if self._closed_at_shutdown is not None:
                 return self._closed_at_shutdown
+            if self._on_stopping is not None:
+                self._on_stopping()  # health turns NOT_SERVING before anything closes
             with self._lock:
                 self._accepting = False
                 calls = list(self._calls)

@@ -146,12 +146,14 @@ def serve(
             stop_reason.append(reason)
             stop.set()
 
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
     service = ConnectorService(
         connector_class,
         name=name,
         version=version,
         connector_name=launch.connector_name,
         on_shutdown_requested=lambda reason: request_stop(f"Shutdown RPC ({reason})"),
+        on_stopping=health_servicer.enter_graceful_shutdown,
     )
     executor = futures.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="ecma2")
     interceptors: list[grpc.ServerInterceptor] = (
@@ -166,7 +168,6 @@ def serve(
             ("grpc.so_reuseport", 0),
         ],
     )
-    health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     server.add_generic_rpc_handlers((service.handler(),))
 
@@ -221,7 +222,6 @@ def serve(
                     request_stop(gone)
     finally:
         reason = stop_reason[0] if stop_reason else "stopped"
-        health_servicer.enter_graceful_shutdown()
         closed = service.shutdown(reason)
         server.stop(grace=2).wait(5)
         executor.shutdown(wait=False, cancel_futures=True)

@@ -97,6 +97,13 @@ class Recorder(
         return CSEntryChange.add("thing", dn=f"CN={i}").anchor("id", i)
 
     def close_import_connection(self, ctx, run_step):
+        release = self.config.value("release")
+        if release:  # hold the close until the test creates this file (bounded)
+            self.record(ctx, "closing")
+            for _ in range(400):
+                if os.path.exists(release):
+                    break
+                ctx.wait(0.05)
         self.record(ctx, "close-import", reason=run_step.reason.name)
         return ecma2.CloseImportConnectionResults(run_step.custom_data)
 
