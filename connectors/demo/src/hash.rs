@@ -18,18 +18,23 @@ const K: [u32; 64] = [
     0xc67178f2,
 ];
 
-/// SHA-256 of `data`.
-pub fn sha256(data: &[u8]) -> [u8; 32] {
-    let mut h: [u32; 8] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-    ];
-    let mut message = data.to_vec();
-    message.push(0x80);
-    while message.len() % 64 != 56 {
-        message.push(0);
-    }
-    message.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
-    for block in message.chunks_exact(64) {
+/// SHA-256 state: the eight words after the blocks absorbed so far.
+#[derive(Clone, Copy)]
+struct State {
+    h: [u32; 8],
+    /// Bytes absorbed so far (whole blocks only).
+    len: u64,
+}
+
+impl State {
+    const INITIAL: State = State {
+        h: [
+            0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+        ],
+        len: 0,
+    };
+
+    fn compress(&mut self, block: &[u8]) {
         let mut w = [0u32; 64];
         for (i, word) in block.chunks_exact(4).enumerate() {
             w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
@@ -39,7 +44,7 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
             let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
             w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
         }
-        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = self.h;
         for i in 0..64 {
             let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
             let ch = (e & f) ^ (!e & g);
@@ -60,39 +65,76 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
             b = a;
             a = t1.wrapping_add(t2);
         }
-        for (slot, v) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+        for (slot, v) in self.h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
             *slot = slot.wrapping_add(v);
         }
+        self.len += 64;
     }
-    let mut out = [0u8; 32];
-    for (chunk, word) in out.chunks_exact_mut(4).zip(h) {
-        chunk.copy_from_slice(&word.to_be_bytes());
+
+    /// Absorbs `data` (whose length is a multiple of 64 except for the tail) and pads.
+    fn finish(mut self, data: &[u8]) -> [u8; 32] {
+        let total = (self.len + data.len() as u64) * 8;
+        let mut chunks = data.chunks_exact(64);
+        for block in &mut chunks {
+            self.compress(block);
+        }
+        let tail = chunks.remainder();
+        let mut last = [0u8; 128];
+        last[..tail.len()].copy_from_slice(tail);
+        last[tail.len()] = 0x80;
+        let end = if tail.len() < 56 { 64 } else { 128 };
+        last[end - 8..end].copy_from_slice(&total.to_be_bytes());
+        for block in last[..end].chunks_exact(64) {
+            self.compress(block);
+        }
+        let mut out = [0u8; 32];
+        for (chunk, word) in out.chunks_exact_mut(4).zip(self.h) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+        out
     }
-    out
 }
 
-fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut block = [0u8; 64];
-    if key.len() > 64 {
-        block[..32].copy_from_slice(&sha256(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    State::INITIAL.finish(data)
+}
+
+/// HMAC-SHA-256 keyed once: the states after the inner and outer pads, reused per message.
+struct Hmac {
+    inner: State,
+    outer: State,
+}
+
+impl Hmac {
+    fn new(key: &[u8]) -> Hmac {
+        let mut block = [0u8; 64];
+        if key.len() > 64 {
+            block[..32].copy_from_slice(&sha256(key));
+        } else {
+            block[..key.len()].copy_from_slice(key);
+        }
+        let mut inner = State::INITIAL;
+        inner.compress(&block.map(|b| b ^ 0x36));
+        let mut outer = State::INITIAL;
+        outer.compress(&block.map(|b| b ^ 0x5c));
+        Hmac { inner, outer }
     }
-    let mut inner: Vec<u8> = block.iter().map(|b| b ^ 0x36).collect();
-    inner.extend_from_slice(message);
-    let mut outer: Vec<u8> = block.iter().map(|b| b ^ 0x5c).collect();
-    outer.extend_from_slice(&sha256(&inner));
-    sha256(&outer)
+
+    fn mac(&self, message: &[u8]) -> [u8; 32] {
+        self.outer.finish(&self.inner.finish(message))
+    }
 }
 
 /// PBKDF2-HMAC-SHA-256 with one 32-byte output block.
 pub fn pbkdf2(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] {
+    let hmac = Hmac::new(password);
     let mut first = salt.to_vec();
     first.extend_from_slice(&1u32.to_be_bytes());
-    let mut u = hmac_sha256(password, &first);
+    let mut u = hmac.mac(&first);
     let mut out = u;
     for _ in 1..iterations {
-        u = hmac_sha256(password, &u);
+        u = hmac.mac(&u);
         for (o, x) in out.iter_mut().zip(u) {
             *o ^= x;
         }
@@ -131,6 +173,23 @@ mod tests {
         assert_eq!(
             hex(&sha256(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+    }
+
+    #[test]
+    fn hmac_matches_rfc4231() {
+        // RFC 4231 test case 2.
+        let mac = Hmac::new(b"Jefe").mac(b"what do ya want for nothing?");
+        assert_eq!(
+            hex(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // A message of exactly one block, and a key longer than a block.
+        assert_eq!(sha256(&[b'a'; 64]), State::INITIAL.finish(&[b'a'; 64]));
+        let long = Hmac::new(&[0xaa; 131]).mac(b"Test Using Larger Than Block-Size Key - Hash Key First");
+        assert_eq!(
+            hex(&long),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
     }
 

@@ -18,3 +18,9 @@ mod export;
 
 #[path = "cases/lifecycle.rs"]
 mod lifecycle;
+
+#[path = "cases/password.rs"]
+mod password;
+
+#[path = "cases/files.rs"]
+mod files;
