@@ -9,7 +9,7 @@ import threading
 
 import grpc
 import pytest
-from conftest import recorder_process
+from support.harness import recorder_process
 from support.recorder import BIG_PHOTO_BYTES
 
 from ecma2 import CloseReason, CSEntryChange, OperationType

@@ -24,6 +24,7 @@ import grpc
 from google.protobuf import any_pb2, descriptor_pb2, descriptor_pool, message_factory
 
 from ecma2._pb import fault_pb2
+from ecma2.enums import wire
 
 __all__ = [
     "FAULT_TYPE_URL",
@@ -607,7 +608,7 @@ def to_fault(
     """The Fault for an exception raised by connector code; secrets are scrubbed out."""
     if isinstance(error, Ecma2Exception):
         fault = fault_pb2.Fault(
-            kind=int(error.kind),  # type: ignore[arg-type]
+            kind=wire(error.kind),
             message=_scrub(error.message, secrets),
             attribute_name=error.attribute_name,
             parameter_name=error.parameter_name,
@@ -620,7 +621,7 @@ def to_fault(
         )
     else:
         fault = fault_pb2.Fault(
-            kind=int(FaultKind.EXTENSIBLE_EXTENSION_EXCEPTION),  # type: ignore[arg-type]
+            kind=wire(FaultKind.EXTENSIBLE_EXTENSION_EXCEPTION),
             message=_scrub(str(error), secrets),
             foreign_type_name=foreign_type_name(error),
         )

@@ -133,7 +133,8 @@ def serve(
     except LaunchError as error:
         print(f"{name}: {error}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
-    level_name = (os.environ.get("ECMA2_LOG_LEVEL") or "INFO").upper()
+    source = os.environ if env is None else env
+    level_name = (source.get("ECMA2_LOG_LEVEL") or "INFO").upper()
     _logging.configure(launch.log_format, getattr(logging, level_name, logging.INFO))
     if launch.launch_secret:
         _logging.SECRETS.add(launch.launch_secret)
