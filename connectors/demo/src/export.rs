@@ -686,10 +686,7 @@ impl CallExport for Demo {
         entries: Vec<CsEntryChange>,
     ) -> Result<PutExportEntriesResults> {
         self.hooks.maybe_panic(ctx);
-        if let Err(err) = self.hooks.block(ctx, self.hooks.block_put).await {
-            self.note_cancelled(ctx, &err);
-            return Err(err);
-        }
+        self.block(ctx, self.hooks.block_put).await?;
         let count = entries.len();
         let token = ctx.cancellation_token();
         let outcome = self

@@ -524,11 +524,7 @@ impl CallImport for Demo {
 
     async fn get_import_entries(&mut self, ctx: &Context, step: &GetImportEntriesRunStep) -> Result<ImportPage> {
         self.hooks.maybe_panic(ctx);
-        let blocked = self.hooks.block(ctx, self.hooks.block_get).await;
-        if let Err(err) = blocked {
-            self.note_cancelled(ctx, &err);
-            return Err(err);
-        }
+        self.block(ctx, self.hooks.block_get).await?;
         let Some(mut state) = self.import.take() else {
             return Err(Error::extensible_extension(
                 "GetImportEntries before OpenImportConnection",

@@ -104,14 +104,22 @@ impl Demo {
             .ok_or_else(|| Error::dropped_connection("the session has no open database"))
     }
 
-    /// Records a call that saw its cancellation, for the close event.
+    /// Records a call that failed because it was cancelled while working, for the close event.
     fn note_cancelled(&mut self, ctx: &Context, err: &Error) {
         if ctx.is_cancelled() {
             self.cancelled_calls += 1;
-            if err.kind() != ecma2_sdk::ErrorKind::TerminateRunException {
-                self.hooks.observe(ctx, "cancelled", json!({ "while": "working" }));
-            }
+            self.hooks
+                .observe(ctx, "cancelled", json!({ "while": "working", "error": err.message() }));
         }
+    }
+
+    /// Runs the `test_block_*` hook; a cancellation there is recorded by the hook itself.
+    async fn block(&mut self, ctx: &Context, delay: std::time::Duration) -> Result<()> {
+        let blocked = self.hooks.block(ctx, delay).await;
+        if blocked.is_err() {
+            self.cancelled_calls += 1;
+        }
+        blocked
     }
 }
 

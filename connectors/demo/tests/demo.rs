@@ -24,3 +24,6 @@ mod password;
 
 #[path = "cases/files.rs"]
 mod files;
+
+#[path = "cases/seed.rs"]
+mod seed;

@@ -101,8 +101,10 @@ impl<T: Send + 'static> Connector<T> {
     }
 
     fn server_named(self, host_name: Option<String>) -> ConnectorServer<T> {
-        let name: Arc<str> = host_name.unwrap_or(self.name).into();
-        ConnectorServer::new(name, self.version, self.factory, self.vt)
+        // Faults and logs name the connector as the host knows it; the handshake's
+        // ConnectorInfo keeps the connector's own name.
+        let name: Arc<str> = host_name.unwrap_or_else(|| self.name.clone()).into();
+        ConnectorServer::new(name, self.name, self.version, self.factory, self.vt)
     }
 
     /// Serves as the environment says (docs/runtime.md), with logging set up; returns when the

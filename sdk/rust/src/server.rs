@@ -100,6 +100,8 @@ struct Session<T> {
 
 pub(crate) struct Inner<T: 'static> {
     pub name: Arc<str>,
+    /// The connector's own name, for the handshake (`name` may be the host's name for it).
+    pub own_name: String,
     pub version: String,
     pub factory: Arc<dyn Fn() -> T + Send + Sync>,
     pub vt: VTable<T>,
@@ -132,6 +134,7 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 impl<T: Send + 'static> ConnectorServer<T> {
     pub(crate) fn new(
         name: Arc<str>,
+        own_name: String,
         version: String,
         factory: Arc<dyn Fn() -> T + Send + Sync>,
         vt: VTable<T>,
@@ -154,6 +157,7 @@ impl<T: Send + 'static> ConnectorServer<T> {
         Self {
             inner: Arc::new(Inner {
                 name,
+                own_name,
                 version,
                 factory,
                 vt,
@@ -407,7 +411,7 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
         Ok(Response::new(HandshakeResponse {
             protocol_version: chosen,
             connector: Some(ConnectorInfo {
-                name: self.inner.name.to_string(),
+                name: self.inner.own_name.clone(),
                 version: self.inner.version.clone(),
                 sdk_name: "ecma2-sdk-rust".to_owned(),
                 sdk_version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -22,7 +22,15 @@ async fn the_binary_announces_itself_and_imports_over_a_unix_socket() {
         .unwrap()
         .into_inner();
     assert_eq!(hello.protocol_version, 1);
-    assert_eq!(hello.connector.as_ref().unwrap().name, "demo-under-test");
+    let info = hello.connector.as_ref().unwrap();
+    assert_eq!(
+        info.name, "demo",
+        "the connector's own name; faults carry the host's name for it"
+    );
+    assert_eq!(
+        (info.sdk_name.as_str(), info.language.as_str()),
+        ("ecma2-sdk-rust", "rust")
+    );
     assert_eq!(hello.interfaces.len(), 12, "every ECMA2 interface is implemented");
     let sizes = hello.import_page_sizes.unwrap();
     assert_eq!((sizes.default_page_size, sizes.max_page_size), (500, 10_000));
