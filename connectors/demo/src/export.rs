@@ -623,7 +623,9 @@ fn export_batch(
     entries: &[CsEntryChange],
     cancelled: &dyn Fn() -> bool,
 ) -> Result<Vec<CsEntryChangeResult>, StoreError> {
-    let mut tx = conn.transaction()?;
+    // Immediate: take the write lock up front, so a concurrent writer makes this batch wait
+    // (busy timeout) instead of failing when a read would have to upgrade to a write.
+    let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut results = Vec::with_capacity(entries.len());
     for entry in entries {
         if cancelled() {

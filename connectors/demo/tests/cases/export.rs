@@ -513,3 +513,50 @@ async fn a_five_mib_photo_crosses_both_ways_as_fragments() {
     );
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_export_sessions_and_an_import_share_the_database() {
+    let h = InProcess::start().await;
+    let params = h.files.params(&[("seed_users", "300")]);
+    // Create the database first, so the sessions below race only on writes.
+    full_import(&mut h.client.clone(), params.clone(), 0).await.unwrap();
+    let mut tasks = Vec::new();
+    for writer in 0..3 {
+        let mut client = h.client.clone();
+        let params = params.clone();
+        tasks.push(tokio::spawn(async move {
+            let opened = open_export(&mut client, params, 50).await.unwrap();
+            let mut ok = 0;
+            for batch in 0..4 {
+                let entries: Vec<CsEntryChange> = (0..50)
+                    .map(|i| {
+                        model::add("user")
+                            .dn(format!("CN=W{writer} B{batch} U{i},OU=People,DC=demo,DC=example"))
+                            .attr("mail", format!("w{writer}.b{batch}.u{i}@demo.example"))
+                            .build()
+                    })
+                    .collect();
+                let results = put(&mut client, &opened.session_id, entries).await.unwrap();
+                ok += results
+                    .iter()
+                    .filter(|r| r.error_code() == MaExportError::Success)
+                    .count();
+            }
+            close_export(&mut client, &opened.session_id, CloseReason::Normal)
+                .await
+                .unwrap();
+            ok
+        }));
+    }
+    let mut reader = h.client.clone();
+    let read = full_import(&mut reader, params.clone(), 7).await.unwrap();
+    assert!(read.entries().len() >= 312);
+    let mut written = 0;
+    for task in tasks {
+        written += task.await.unwrap();
+    }
+    assert_eq!(written, 3 * 4 * 50, "every add of every session succeeded");
+    let after = full_import(&mut reader, params, 0).await.unwrap();
+    assert_eq!(after.entries().len(), 312 + 600);
+    h.stop().await;
+}
