@@ -339,3 +339,51 @@ async fn two_partitions_and_their_ou_trees() {
     assert_eq!(children("DC=lab,DC=example").await.len(), 2);
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_handshake_needs_a_common_protocol_version() {
+    let mut h = InProcess::start().await;
+    let err = h
+        .client
+        .handshake(HandshakeRequest {
+            protocol_versions: vec![7, 9],
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::FailedPrecondition);
+    assert!(
+        err.message().contains("[7, 9]") && err.message().contains("[1]"),
+        "{}",
+        err.message()
+    );
+    let hello = h
+        .client
+        .handshake(HandshakeRequest {
+            protocol_versions: vec![1],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let interfaces: Vec<Ecma2Interface> = hello.interfaces().collect();
+    for interface in [
+        Ecma2Interface::CallImport,
+        Ecma2Interface::CallExport,
+        Ecma2Interface::FileImport,
+        Ecma2Interface::FileExport,
+        Ecma2Interface::GetSchema,
+        Ecma2Interface::GetPartitions,
+        Ecma2Interface::GetHierarchy,
+        Ecma2Interface::GetCapabilities,
+        Ecma2Interface::GetCapabilitiesEx,
+        Ecma2Interface::GetParameters,
+        Ecma2Interface::GetParametersEx,
+        Ecma2Interface::Password,
+    ] {
+        assert!(interfaces.contains(&interface), "{interface:?} missing");
+    }
+    let export = hello.export_page_sizes.unwrap();
+    assert_eq!((export.default_page_size, export.max_page_size), (100, 5_000));
+    h.stop().await;
+}
