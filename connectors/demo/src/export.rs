@@ -709,7 +709,6 @@ impl CallExport for Demo {
             .count();
         if let Some(state) = self.export.as_mut() {
             state.exported += count as u64;
-            debug!(batch_size = state.batch_size, "batch within size");
         }
         info!(entries = count, not_success = failed, "export batch written");
         self.hooks
@@ -729,6 +728,7 @@ impl CallExport for Demo {
                 "cancelled": self.cancelled_calls > 0 || ctx.is_cancelled(),
                 "cancelled_calls": self.cancelled_calls,
                 "exported": self.export.as_ref().map(|s| s.exported).unwrap_or_default(),
+                "batch_size": self.export.as_ref().map(|s| s.batch_size),
             }),
         );
         self.hooks.maybe_panic(ctx);

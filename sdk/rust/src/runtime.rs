@@ -113,7 +113,7 @@ pub fn init_logging(json: bool) {
         builder
             .json()
             .flatten_event(true)
-            .with_current_span(false)
+            .with_current_span(true)
             .with_span_list(false)
             .try_init()
     } else {

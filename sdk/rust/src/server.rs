@@ -363,11 +363,16 @@ impl<T: Send + 'static> ConnectorServer<T> {
 }
 
 /// Runs connector code for one call on its own task, so that a cancelled call still lets the
-/// connector finish cleanly (it sees the cancellation through its [`Context`]).
+/// connector finish cleanly (it sees the cancellation through its [`Context`]). The task runs in
+/// a `call` span carrying the call and session, so every log line of connector code has them.
 macro_rules! run {
     ($self:ident, $call:expr, $sid:expr, $instance:expr, |$t:ident, $ctx:ident| $body:expr) => {{
         let (ctx, guard) = $self.context($call, $sid);
         let instance = $instance;
+        let span = info_span!("call", call = $call, session_id = tracing::field::Empty);
+        if let Some(id) = ctx.session_id() {
+            span.record("session_id", id);
+        }
         let handle = tokio::spawn(
             async move {
                 let mut lock = instance.lock().await;
@@ -375,7 +380,7 @@ macro_rules! run {
                 let $ctx = &ctx;
                 $body
             }
-            .in_current_span(),
+            .instrument(span),
         );
         $self.finish($call, guard, handle).await
     }};

@@ -11,17 +11,29 @@ use crate::support::*;
 async fn seed_and_import(count: usize, page_size: i32) {
     let mut h = InProcess::start().await;
     let params = h.params(&[("seed_users", &count.to_string())]);
+    // GetHierarchy opens the store, which creates and seeds the database.
     let started = Instant::now();
-    let schema = h
-        .client
-        .get_schema(GetSchemaRequest {
-            config_parameters: params.clone(),
-        })
-        .await
-        .unwrap();
-    assert!(schema.into_inner().schema.is_some());
+    let hierarchy = GetHierarchyRequest {
+        config_parameters: params.clone(),
+        parent: Some(HierarchyNode {
+            dn: "DC=demo,DC=example".into(),
+            display_name: String::new(),
+        }),
+    };
+    assert_eq!(
+        h.client
+            .get_hierarchy(hierarchy)
+            .await
+            .unwrap()
+            .into_inner()
+            .nodes
+            .len(),
+        3
+    );
+    let seeded = started.elapsed();
+    let started = Instant::now();
     let full = full_import(&mut h.client, params, page_size).await.unwrap();
-    let elapsed = started.elapsed();
+    let imported = started.elapsed();
     let entries = full.entries();
     assert_eq!(entries.len(), count + 12);
     let generated: Vec<&CsEntryChange> = entries.iter().filter(|e| e.dn.contains(",OU=Generated,")).collect();
@@ -31,7 +43,7 @@ async fn seed_and_import(count: usize, page_size: i32) {
     let size = sample.encoded_len();
     assert!((400..=900).contains(&size), "about 500 bytes each, got {size}");
     eprintln!(
-        "seeded and imported {count} users in {elapsed:?} ({} pages)",
+        "seeded {count} users in {seeded:?}, imported them in {imported:?} ({} pages)",
         full.pages.len()
     );
     h.stop().await;
