@@ -59,9 +59,11 @@ impl From<StoreError> for ecma2_sdk::Error {
     }
 }
 
-/// Runs blocking work on tokio's blocking pool; a panic in it continues in the caller.
+/// Runs blocking work on tokio's blocking pool, in the caller's span; a panic in it continues in
+/// the caller.
 pub async fn blocking<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
-    match tokio::task::spawn_blocking(f).await {
+    let span = tracing::Span::current();
+    match tokio::task::spawn_blocking(move || span.in_scope(f)).await {
         Ok(value) => value,
         Err(join) => match join.try_into_panic() {
             Ok(payload) => std::panic::resume_unwind(payload),
