@@ -674,7 +674,10 @@ impl CallExport for Demo {
             }),
         );
         self.hooks.maybe_panic(ctx);
-        self.open_store(params).await?;
+        if let Err(err) = self.open_store(ctx, params).await {
+            self.note_cancelled(ctx, &err);
+            return Err(err);
+        }
         self.export = Some(ExportState {
             batch_size: step.batch_size,
             exported: 0,
@@ -873,7 +876,7 @@ impl FileExport for Demo {
         }
         let token = ctx.cancellation_token();
         let changes: Vec<CsEntryChange> = entries.iter().map(|(_, e)| e.clone()).collect();
-        let store = self.open_store(params).await?;
+        let store = self.open_store(ctx, params).await?;
         let results = store
             .run(move |conn| export_batch(conn, &changes, &|| token.is_cancelled()))
             .await?;

@@ -401,7 +401,13 @@ struct Step<'a> {
 }
 
 impl Demo {
-    async fn open_import(&mut self, params: &Params, types: &Schema, step: Step<'_>) -> Result<ImportState> {
+    async fn open_import(
+        &mut self,
+        ctx: &Context,
+        params: &Params,
+        types: &Schema,
+        step: Step<'_>,
+    ) -> Result<ImportState> {
         let Step {
             import_type,
             partition,
@@ -418,7 +424,7 @@ impl Demo {
             ),
         };
         let full = import_type != OperationType::Delta;
-        let store = self.open_store(params).await?;
+        let store = self.open_store(ctx, params).await?;
         let (instance, watermark) = store
             .run(move |conn| {
                 let instance = store::instance(conn)?;
@@ -501,8 +507,9 @@ impl CallImport for Demo {
             step.inclusion_hierarchy_nodes.iter().map(|n| n.dn.as_str()),
             step.exclusion_hierarchy_nodes.iter().map(|n| n.dn.as_str()),
         );
-        let state = self
+        let opened = self
             .open_import(
+                ctx,
                 params,
                 types,
                 Step {
@@ -513,7 +520,8 @@ impl CallImport for Demo {
                     scope,
                 },
             )
-            .await?;
+            .await;
+        let state = opened.inspect_err(|err| self.note_cancelled(ctx, err))?;
         info!(full = state.full, watermark = %state.custom_data(), "import opened");
         let results = OpenImportConnectionResults {
             custom_data: state.custom_data(),
@@ -595,6 +603,7 @@ impl FileImport for Demo {
         self.hooks_from(ctx, params)?;
         let mut state = self
             .open_import(
+                ctx,
                 params,
                 types,
                 Step {

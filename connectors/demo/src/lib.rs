@@ -91,10 +91,11 @@ impl Demo {
     }
 
     /// Opens the session's store (creating and seeding the database on first use).
-    async fn open_store(&mut self, params: &Params) -> Result<&mut Store> {
+    async fn open_store(&mut self, ctx: &Context, params: &Params) -> Result<&mut Store> {
         let path = params::database(params)?;
         let seed = params::seed_users(params)?;
-        let store = Store::open(path, seed).await?;
+        let token = ctx.cancellation_token();
+        let store = Store::open(path, seed, move || token.is_cancelled()).await?;
         Ok(self.store.insert(store))
     }
 
@@ -193,7 +194,7 @@ impl GetHierarchy for Demo {
         self.hooks_from(ctx, params)?;
         let parent = dn::normalize(&parent.dn)
             .map_err(|e| Error::invalid_dn(parent.dn.clone(), format!("parent {:?}: {e}", parent.dn)))?;
-        let store = self.open_store(params).await?;
+        let store = self.open_store(ctx, params).await?;
         let children = store.run(move |conn| Ok(store::child_ous(conn, &parent)?)).await?;
         Ok(children
             .into_iter()

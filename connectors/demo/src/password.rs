@@ -120,7 +120,7 @@ impl Password for Demo {
         self.hooks
             .observe(ctx, "open", json!({ "kind": "password", "partition": partition.dn }));
         self.hooks.maybe_panic(ctx);
-        self.open_store(params).await?;
+        self.open_store(ctx, params).await?;
         Ok(())
     }
 

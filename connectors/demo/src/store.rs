@@ -80,14 +80,19 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating and seeding on first use) the database at `path`, then makes sure at
-    /// least `seed_users` generated users exist.
-    pub async fn open(path: PathBuf, seed_users: u64) -> Result<Store, StoreError> {
+    /// least `seed_users` generated users exist. Seeding stops, and rolls back, once
+    /// `cancelled` says so.
+    pub async fn open(
+        path: PathBuf,
+        seed_users: u64,
+        cancelled: impl Fn() -> bool + Send + 'static,
+    ) -> Result<Store, StoreError> {
         blocking(move || {
             let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
                 path: path.clone(),
                 source,
             })?;
-            prepare(&mut conn, &path, seed_users)?;
+            prepare(&mut conn, &path, seed_users, &cancelled)?;
             Ok(Store { conn: Some(conn) })
         })
         .await
@@ -194,7 +199,12 @@ fn update_trigger() -> String {
     )
 }
 
-fn prepare(conn: &mut Connection, path: &Path, seed_users: u64) -> Result<(), StoreError> {
+fn prepare(
+    conn: &mut Connection,
+    path: &Path,
+    seed_users: u64,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(), StoreError> {
     conn.busy_timeout(Duration::from_secs(30))?;
     let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     conn.execute_batch("PRAGMA synchronous=NORMAL;")?;
@@ -219,7 +229,7 @@ fn prepare(conn: &mut Connection, path: &Path, seed_users: u64) -> Result<(), St
         .unwrap_or(0);
     if seed_users > generated {
         let started = std::time::SystemTime::now();
-        seed_generated(&tx, generated, seed_users)?;
+        seed_generated(&tx, generated, seed_users, cancelled)?;
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('generated_users', ?1)",
             [seed_users.to_string()],
@@ -612,17 +622,17 @@ const TITLES: [&str; 5] = ["Engineer", "Analyst", "Manager", "Designer", "Operat
 /// Adds generated users `from + 1 ..= to` under `OU=Generated` with prepared statements in the
 /// caller's transaction: about ten attributes and 500 bytes each. Every hundredth user manages
 /// the next 99.
-fn seed_generated(conn: &Connection, from: u64, to: u64) -> rusqlite::Result<()> {
+fn seed_generated(conn: &Connection, from: u64, to: u64, cancelled: &dyn Fn() -> bool) -> Result<(), StoreError> {
     // Random UUID keys scatter index inserts over the whole B-tree: with SQLite's default 2 MB
     // page cache a million users spend most of their time re-reading index pages. The cache
     // only grows as needed and is put back afterwards.
     conn.execute_batch("PRAGMA cache_size = -524288")?;
-    let seeded = seed_generated_rows(conn, from, to);
+    let seeded = seed_generated_rows(conn, from, to, cancelled);
     conn.execute_batch("PRAGMA cache_size = -2000")?;
     seeded
 }
 
-fn seed_generated_rows(conn: &Connection, from: u64, to: u64) -> rusqlite::Result<()> {
+fn seed_generated_rows(conn: &Connection, from: u64, to: u64, cancelled: &dyn Fn() -> bool) -> Result<(), StoreError> {
     let mut insert = conn.prepare(
         "INSERT INTO objects (id, object_type, dn, parent_dn, partition, rdn, display_name, mail, \
          employee_number, enabled, photo, manager_id, title) \
@@ -637,6 +647,9 @@ fn seed_generated_rows(conn: &Connection, from: u64, to: u64) -> rusqlite::Resul
     };
     let mut photo = vec![0u8; 256];
     for n in from + 1..=to {
+        if n % 1000 == 0 && cancelled() {
+            return Err(StoreError::Cancelled);
+        }
         let id = uuid::Uuid::new_v4().to_string();
         let cn = format!("user{n:07}");
         for (i, b) in photo.iter_mut().enumerate() {
@@ -669,7 +682,7 @@ mod tests {
     fn open(dir: &tempfile::TempDir, seed: u64) -> Connection {
         let path = dir.path().join("demo.db");
         let mut conn = Connection::open(&path).unwrap();
-        prepare(&mut conn, &path, seed).unwrap();
+        prepare(&mut conn, &path, seed, &|| false).unwrap();
         conn
     }
 

@@ -172,3 +172,38 @@ async fn a_failed_open_keeps_its_session_until_closed_with_open_connection_failu
     assert_eq!(close[0]["reason"], "OpenConnectionFailure");
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_open_stops_seeding_and_rolls_it_back() {
+    let h = InProcess::start().await;
+    let params = h.params(&[("seed_users", "2000000")]);
+    let mut client = h.client.clone();
+    let opening = client.open_import_connection(import_request(params, OperationType::Full, 0, "", None));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), opening).await.is_err(),
+        "two million users do not seed in half a second"
+    );
+    eventually("the open to notice its cancellation", || {
+        h.files
+            .events()
+            .iter()
+            .any(|e| e["event"] == "cancelled" && e["call"] == "OpenImportConnection")
+            .then_some(())
+    })
+    .await;
+    let db = rusqlite::Connection::open(&h.files.db).unwrap();
+    let users: i64 = db
+        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'objects'", [], |r| {
+            r.get(0)
+        })
+        .and_then(|tables: i64| {
+            if tables == 0 {
+                Ok(0)
+            } else {
+                db.query_row("SELECT COUNT(*) FROM objects", [], |r| r.get(0))
+            }
+        })
+        .unwrap();
+    assert_eq!(users, 0, "the seeding transaction was rolled back");
+    h.stop().await;
+}
