@@ -3,6 +3,7 @@
 //! and run profiles the way the sync engine does. `ecma2 demo` runs the whole path on an embedded
 //! default: host, demo connector, full import, export, delta import.
 
+mod certs;
 mod drop;
 mod engine;
 mod run;
@@ -63,6 +64,8 @@ enum Command {
         #[arg(long)]
         drop_file: Option<PathBuf>,
     },
+    /// Create a private CA and host/connector certificates for mutual TLS.
+    Certs(certs::CertsArgs),
     /// Run the demo: host + demo connector, full import, export, delta import.
     Demo {
         /// Users the demo directory is seeded with.
@@ -150,6 +153,9 @@ async fn main() -> std::process::ExitCode {
 async fn run_cli(cli: Cli) -> Result<()> {
     if let Command::Demo { users } = &cli.command {
         return demo(*users, cli.json).await;
+    }
+    if let Command::Certs(args) = &cli.command {
+        return certs::run(args);
     }
     let engine = connect(&cli).await?;
     let result = command(&cli, &engine).await;
@@ -243,7 +249,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             .await?;
             print_summary(&summary, cli.json);
         }
-        Command::Demo { .. } => unreachable!("handled before connecting"),
+        Command::Demo { .. } | Command::Certs(_) => unreachable!("handled before connecting"),
     }
     Ok(())
 }
