@@ -4,6 +4,7 @@
 //! default: host, demo connector, full import, export, delta import.
 
 mod certs;
+mod conformance;
 mod drop;
 mod engine;
 mod run;
@@ -64,6 +65,8 @@ enum Command {
         #[arg(long)]
         drop_file: Option<PathBuf>,
     },
+    /// Check a connector against the ECMA2 rules through the host; exits non-zero on any failure.
+    Conformance(Target),
     /// Create a private CA and host/connector certificates for mutual TLS.
     Certs(certs::CertsArgs),
     /// Run the demo: host + demo connector, full import, export, delta import.
@@ -165,6 +168,12 @@ async fn run_cli(cli: Cli) -> Result<()> {
 
 async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
     match &cli.command {
+        Command::Conformance(target) => {
+            let checks = conformance::run(engine, &target.connector, params(&target.params)).await?;
+            if !conformance::report(&checks, cli.json) {
+                bail!("connector {} failed conformance", target.connector);
+            }
+        }
         Command::List => {
             let list = engine
                 .host()

@@ -57,7 +57,7 @@ impl HostInner {
     /// Closes session `id` with `reason`: cancels its in-flight call, then calls the connector's
     /// Close within the grace period. Unknown or already closed sessions succeed.
     pub async fn close_session(&self, id: &str, reason: CloseReason) -> Result<(), Fault> {
-        let Some(session) = self.sessions.remove(id) else {
+        let Some(session) = self.sessions.take(id) else {
             return Ok(());
         };
         session.cancel.cancel();
@@ -66,10 +66,13 @@ impl HostInner {
             .ready()
             .map(|r| r.generation == session.generation)
             .unwrap_or(false);
-        if !alive {
-            return Ok(());
-        }
-        close_upstream(&session.connector, &session.client, session.kind, id, reason).await
+        let outcome = if alive {
+            close_upstream(&session.connector, &session.client, session.kind, id, reason).await
+        } else {
+            Ok(())
+        };
+        self.sessions.closed(&session);
+        outcome
     }
 
     /// The connector handles, in configuration order.

@@ -138,6 +138,17 @@ impl Sessions {
         removed
     }
 
+    /// Removes a session for closing; the open-session count drops only when [`Sessions::closed`]
+    /// is called, once the connector has answered Close.
+    pub fn take(&self, id: &str) -> Option<Arc<Session>> {
+        self.map.lock().expect("sessions lock").remove(id)
+    }
+
+    /// Marks a session taken with [`Sessions::take`] as closed.
+    pub fn closed(&self, session: &Session) {
+        session.connector.add_sessions(-1);
+    }
+
     /// Ids of every open session.
     pub fn ids(&self) -> Vec<String> {
         self.map.lock().expect("sessions lock").keys().cloned().collect()
@@ -202,6 +213,7 @@ pub async fn close_upstream(
         }
         Ok(Err(status)) => {
             warn!(connector = %connector.name, session_id = %id, error = %status.message(), "close failed");
+            connector.record_error(&format!("Close of session {id} failed: {}", status.message()));
             Err(Fault::from_status(&status)
                 .unwrap_or_else(|| Fault::new(FaultKind::DroppedConnectionException, status.message().to_owned())))
         }

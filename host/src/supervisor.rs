@@ -131,6 +131,11 @@ impl ConnectorHandle {
         live.open_sessions = live.open_sessions.saturating_add_signed(delta);
     }
 
+    /// Records an error about this connector, shown in its status.
+    pub fn record_error(&self, error: &str) {
+        self.set_error(error);
+    }
+
     /// Asks the supervisor to kill the process (it will be restarted).
     pub fn kill_and_restart(&self, why: &str) {
         warn!(connector = %self.name, reason = why, "killing connector process");
