@@ -1,6 +1,16 @@
 //! Where things listen and how to reach them. An [`Address`] is `unix:/path/to.sock` or
 //! `tcp:HOST:PORT`, the syntax of `ECMA2_LISTEN` and of the ready line (docs/runtime.md).
-//! [`Listener`] binds one and serves a tonic router on it; [`connect`] opens a channel to one.
+//! [`Listener`] binds one and serves a tonic router on it, telling services when each connection
+//! ends ([`ConnectionInfo`]); [`connect`] opens a plain channel to one, and [`dial`] a channel,
+//! with TLS when asked, that says when its connection is lost. TLS is in [`tls`].
+
+#[cfg(any(test, feature = "test-util"))]
+pub mod test_util;
+pub mod tls;
+mod tracked;
+
+pub use tls::{ClientTls, ServerTls, TlsClient, TlsServer};
+pub use tracked::{ConnectionInfo, Tracked};
 
 use std::fmt;
 use std::future::Future;
@@ -10,8 +20,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, UnixListener, UnixStream};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use tokio_stream::StreamExt;
 use tokio_stream::wrappers::{TcpListenerStream, UnixListenerStream};
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use tonic::transport::{Channel, Endpoint, server::Router};
 
 /// A place to listen on or connect to.
@@ -56,6 +68,49 @@ pub enum TransportError {
         /// The cause.
         source: tonic::transport::Error,
     },
+    /// A TLS file could not be read or holds nothing usable.
+    #[error("TLS {what} file {file}: {reason}")]
+    TlsFile {
+        /// Which file: `certificate`, `private key`, `CA` or `client CA`.
+        what: &'static str,
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The TLS settings do not fit together (a key without its certificate, a key that does not
+    /// match, a server name that is neither a DNS name nor an IP address).
+    #[error("TLS {context}: {reason}")]
+    Tls {
+        /// The files or setting concerned.
+        context: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Dialling failed (connection refused, TLS handshake refused, timeout).
+    #[error("cannot connect to {address}: {reason}")]
+    Dial {
+        /// The address.
+        address: Address,
+        /// The whole cause chain, such as `invalid peer certificate: UnknownIssuer`.
+        reason: String,
+    },
+}
+
+/// `error` and its sources, joined by `: ` (tonic's transport errors keep the useful part, such
+/// as a certificate problem, in their sources).
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl FromStr for Address {
@@ -135,7 +190,8 @@ impl Listener {
         }
     }
 
-    /// Serves `router` until `shutdown` completes.
+    /// Serves `router` until `shutdown` completes. Every request carries the
+    /// [`ConnectionInfo`] of its connection in its extensions.
     pub async fn serve<F>(self, router: Router, shutdown: F) -> Result<(), TransportError>
     where
         F: Future<Output = ()> + Send,
@@ -143,16 +199,19 @@ impl Listener {
         let address = self.local_address();
         let result = match self {
             Listener::Unix(listener, path) => {
-                let result = router
-                    .serve_with_incoming_shutdown(UnixListenerStream::new(listener), shutdown)
-                    .await;
+                let incoming = UnixListenerStream::new(listener).map(|io| io.map(Tracked::new));
+                let result = router.serve_with_incoming_shutdown(incoming, shutdown).await;
                 let _ = std::fs::remove_file(path);
                 result
             }
             Listener::Tcp(listener) => {
-                router
-                    .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-                    .await
+                let incoming = TcpListenerStream::new(listener).map(|io| {
+                    io.map(|io| {
+                        let _ = io.set_nodelay(true);
+                        Tracked::new(io)
+                    })
+                });
+                router.serve_with_incoming_shutdown(incoming, shutdown).await
             }
         };
         result.map_err(|source| TransportError::Serve { address, source })
@@ -195,6 +254,86 @@ pub async fn connect(address: &Address) -> Result<Channel, TransportError> {
     }
 }
 
+/// A channel from [`dial`] and a way to learn that its connection was lost.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// The channel. Do not use it after [`Connection::closed`] fired: dial again instead, so
+    /// that nothing of the old connection (such as its sessions) is taken for alive.
+    pub channel: Channel,
+    closed: CancellationToken,
+}
+
+impl Connection {
+    /// Completes once the connection is lost (peer gone, keepalive unanswered, reset).
+    pub fn closed(&self) -> WaitForCancellationFutureOwned {
+        self.closed.clone().cancelled_owned()
+    }
+
+    /// Whether the connection has been lost.
+    pub fn is_closed(&self) -> bool {
+        self.closed.is_cancelled()
+    }
+}
+
+/// How long a remote peer may leave an HTTP/2 keepalive ping unanswered.
+const KEEPALIVE: Duration = Duration::from_secs(10);
+
+/// Connects to `address`, over TLS when `tls` is given, and returns once the connection (and the
+/// TLS handshake) is up. HTTP/2 keepalive pings every 10 s detect a silent peer.
+pub async fn dial(address: &Address, tls: Option<&ClientTls>) -> Result<Connection, TransportError> {
+    let dial_err = |e: &(dyn std::error::Error + 'static)| TransportError::Dial {
+        address: address.clone(),
+        reason: error_chain(e),
+    };
+    let (scheme, host) = match address {
+        Address::Tcp(addr) => (if tls.is_some() { "https" } else { "http" }, addr.to_string()),
+        Address::Unix(_) => (if tls.is_some() { "https" } else { "http" }, "localhost".to_owned()),
+    };
+    let mut endpoint = Endpoint::from_shared(format!("{scheme}://{host}"))
+        .expect("a generated URI is valid")
+        .connect_timeout(Duration::from_secs(10))
+        .http2_keep_alive_interval(KEEPALIVE)
+        .keep_alive_timeout(KEEPALIVE)
+        .keep_alive_while_idle(true);
+    if let Some(tls) = tls {
+        let name = match address {
+            Address::Tcp(addr) => addr.ip().to_string(),
+            Address::Unix(_) => "localhost".to_owned(),
+        };
+        endpoint = endpoint
+            .tls_config(tls.config(&name))
+            .map_err(|e| TransportError::Tls {
+                context: format!("client settings for {address}"),
+                reason: error_chain(&e),
+            })?;
+    }
+    let closed = CancellationToken::new();
+    let token = closed.clone();
+    let target = address.clone();
+    let connector = tower::service_fn(move |_| {
+        let (target, token) = (target.clone(), token.clone());
+        async move {
+            let io: Box<dyn Io> = match &target {
+                Address::Tcp(addr) => {
+                    let stream = TcpStream::connect(addr).await?;
+                    stream.set_nodelay(true)?;
+                    Box::new(Tracked::with_token(stream, token))
+                }
+                Address::Unix(path) => Box::new(Tracked::with_token(UnixStream::connect(path).await?, token)),
+            };
+            Ok::<_, std::io::Error>(TokioIo::new(io))
+        }
+    });
+    let channel = endpoint
+        .connect_with_connector(connector)
+        .await
+        .map_err(|e| dial_err(&e))?;
+    Ok(Connection { channel, closed })
+}
+
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +351,111 @@ mod tests {
             let err = bad.parse::<Address>().unwrap_err().to_string();
             assert!(err.contains(&format!("{bad:?}")), "{err}");
         }
+    }
+
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_client::HealthClient;
+
+    use crate::test_util::TestCa;
+
+    /// Serves gRPC health on 127.0.0.1:0 over mutual TLS with `tls`; returns the address.
+    async fn tls_health_server(tls: &TlsServer) -> (Address, tokio::sync::oneshot::Sender<()>) {
+        let listener = Listener::bind(&"tcp:127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let address = listener.local_address();
+        let (_reporter, health) = tonic_health::server::health_reporter();
+        let mut builder = tls.load().unwrap().apply(tonic::transport::Server::builder()).unwrap();
+        let router = builder.add_service(health);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(listener.serve(router, async move {
+            let _ = stopped.await;
+        }));
+        (address, stop)
+    }
+
+    async fn check(address: &Address, tls: &TlsClient) -> Result<(), String> {
+        let tls = tls.load().map_err(|e| e.to_string())?;
+        let connection = dial(address, Some(&tls)).await.map_err(|e| e.to_string())?;
+        HealthClient::new(connection.channel)
+            .check(HealthCheckRequest::default())
+            .await
+            .map(drop)
+            .map_err(|s| format!("{s:?}"))
+    }
+
+    #[tokio::test]
+    async fn mutual_tls_accepts_only_certificates_of_the_right_cas() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = TestCa::new(dir.path(), "good");
+        let other = TestCa::new(dir.path(), "other");
+        let (address, _stop) = tls_health_server(&good.tls_server(&good)).await;
+
+        check(&address, &good.tls_client(&good))
+            .await
+            .expect("a client of the right CA");
+
+        let foreign = other.tls_client(&good);
+        assert!(check(&address, &foreign).await.is_err(), "a client cert of another CA");
+
+        let anonymous = TlsClient {
+            cert: None,
+            key: None,
+            ..good.tls_client(&good)
+        };
+        assert!(check(&address, &anonymous).await.is_err(), "a client without a cert");
+
+        let (rogue, _stop) = tls_health_server(&other.tls_server(&good)).await;
+        let err = check(&rogue, &good.tls_client(&good)).await.unwrap_err();
+        assert!(err.contains("certificate"), "a server cert of another CA: {err}");
+
+        let named = TlsClient {
+            server_name: Some("elsewhere.example".into()),
+            ..good.tls_client(&good)
+        };
+        let err = check(&address, &named).await.unwrap_err();
+        assert!(
+            err.contains("certificate"),
+            "a server cert without the expected name: {err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lost_connection_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = TestCa::new(dir.path(), "ca");
+        let (address, stop) = tls_health_server(&ca.tls_server(&ca)).await;
+        let connection = dial(&address, Some(&ca.tls_client(&ca).load().unwrap())).await.unwrap();
+        assert!(!connection.is_closed());
+        drop(stop);
+        tokio::time::timeout(Duration::from_secs(10), connection.closed())
+            .await
+            .expect("the end of the connection is seen");
+    }
+
+    #[tokio::test]
+    async fn servers_learn_when_a_connection_ends() {
+        use std::sync::{Arc, Mutex};
+        let seen: Arc<Mutex<Option<ConnectionInfo>>> = Arc::default();
+        let record = seen.clone();
+        let (reporter, health) = tonic_health::server::health_reporter();
+        drop(reporter);
+        let intercepted = tonic::service::interceptor::InterceptedService::new(health, move |r: tonic::Request<()>| {
+            *record.lock().unwrap() = ConnectionInfo::of(&r).cloned();
+            Ok(r)
+        });
+        let listener = Listener::bind(&"tcp:127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let address = listener.local_address();
+        let router = tonic::transport::Server::builder().add_service(intercepted);
+        tokio::spawn(listener.serve(router, std::future::pending()));
+        let connection = dial(&address, None).await.unwrap();
+        let _ = HealthClient::new(connection.channel.clone())
+            .check(HealthCheckRequest::default())
+            .await;
+        let info = seen.lock().unwrap().clone().expect("connection info in the extensions");
+        assert!(!info.closed().is_cancelled());
+        drop(connection);
+        tokio::time::timeout(Duration::from_secs(10), info.closed().cancelled())
+            .await
+            .expect("the server sees the connection end");
     }
 
     #[tokio::test]

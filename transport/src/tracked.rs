@@ -1,0 +1,100 @@
+//! Knowing when a connection ends. [`Tracked`] wraps a socket; when the socket is dropped (the
+//! HTTP/2 connection over it is over, whichever side ended it) its [`ConnectionInfo`] token is
+//! cancelled. Servers get the info in every request's extensions (tonic's `Connected`), so a
+//! service can tie state, such as an engine's sessions, to the connection that made it. Clients
+//! use the same token to learn that their channel's connection was lost.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio_util::sync::{CancellationToken, DropGuard};
+use tonic::transport::server::{Connected, TlsConnectInfo};
+
+/// What a server knows about the connection a request came on.
+#[derive(Debug, Clone)]
+pub struct ConnectionInfo {
+    closed: CancellationToken,
+}
+
+impl ConnectionInfo {
+    /// A token cancelled once the connection has ended.
+    pub fn closed(&self) -> CancellationToken {
+        self.closed.clone()
+    }
+
+    /// The connection a request came on, when it was accepted by a [`crate::Listener`].
+    pub fn of<T>(request: &tonic::Request<T>) -> Option<&ConnectionInfo> {
+        let extensions = request.extensions();
+        extensions.get::<ConnectionInfo>().or_else(|| {
+            extensions
+                .get::<TlsConnectInfo<ConnectionInfo>>()
+                .map(|tls| tls.get_ref())
+        })
+    }
+}
+
+/// A socket whose end cancels a token.
+#[derive(Debug)]
+pub struct Tracked<IO> {
+    io: IO,
+    info: ConnectionInfo,
+    _guard: DropGuard,
+}
+
+impl<IO> Tracked<IO> {
+    /// Tracks `io` with a token of its own.
+    pub fn new(io: IO) -> Self {
+        Self::with_token(io, CancellationToken::new())
+    }
+
+    /// Tracks `io` with `token`, cancelled when `io` is dropped.
+    pub fn with_token(io: IO, token: CancellationToken) -> Self {
+        Self {
+            io,
+            info: ConnectionInfo { closed: token.clone() },
+            _guard: token.drop_guard(),
+        }
+    }
+}
+
+impl<IO> Connected for Tracked<IO> {
+    type ConnectInfo = ConnectionInfo;
+
+    fn connect_info(&self) -> ConnectionInfo {
+        self.info.clone()
+    }
+}
+
+impl<IO: AsyncRead + Unpin> AsyncRead for Tracked<IO> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> AsyncWrite for Tracked<IO> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+}
