@@ -1,6 +1,8 @@
 //! The process side of a connector (docs/runtime.md): launch settings from the environment,
 //! logging to stderr, the listener and the ready line, the launch-secret check, health, and
-//! shutdown on a signal, on the Shutdown RPC, or when the host process disappears.
+//! shutdown on a signal, on the Shutdown RPC, or when the host process disappears. In remote mode
+//! (a container reached over the network) the listener speaks mutual TLS instead: the host's
+//! client certificate is the identity, and there is no launch secret and no host pid to watch.
 
 use std::io::Write;
 use std::time::Duration;
@@ -8,12 +10,19 @@ use std::time::Duration;
 use ecma2_proto::frames::MAX_MESSAGE_BYTES;
 use ecma2_proto::meta;
 use ecma2_proto::pb::connector_service_server::ConnectorServiceServer;
-use ecma2_transport::{Address, Listener, TransportError};
+use ecma2_transport::{Address, Listener, TlsServer, TransportError};
 use tonic::service::interceptor::InterceptedService;
 use tonic::{Request, Status};
 use tracing::{info, warn};
 
 use crate::ConnectorServer;
+
+/// Remote mode: the connector's certificate chain (PEM).
+pub(crate) const TLS_CERT_ENV: &str = "ECMA2_TLS_CERT";
+/// Remote mode: the connector's private key (PEM).
+pub(crate) const TLS_KEY_ENV: &str = "ECMA2_TLS_KEY";
+/// Remote mode: the CA that signs the host client certificates to accept (PEM). Required.
+pub(crate) const TLS_CLIENT_CA_ENV: &str = "ECMA2_TLS_CLIENT_CA";
 
 /// Why a connector process could not serve.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +56,9 @@ pub struct LaunchSettings {
     pub connector_name: Option<String>,
     /// JSON log lines on stderr.
     pub json_logs: bool,
+    /// Remote mode: serve mutual TLS with these files. Launch secret and host pid are then
+    /// ignored (the client certificate is the identity; no host launched this process).
+    pub tls: Option<TlsServer>,
 }
 
 impl std::fmt::Debug for LaunchSettings {
@@ -57,6 +69,7 @@ impl std::fmt::Debug for LaunchSettings {
             .field("host_pid", &self.host_pid)
             .field("connector_name", &self.connector_name)
             .field("json_logs", &self.json_logs)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -64,7 +77,39 @@ impl std::fmt::Debug for LaunchSettings {
 impl LaunchSettings {
     /// Reads `ECMA2_*` variables.
     pub fn from_env() -> Result<Self, ServeError> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings from `var` (the environment, or a map in tests). An empty value counts
+    /// as unset.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ServeError> {
+        let var = |name: &str| var(name).filter(|v| !v.is_empty());
+        let tls = match (var(TLS_CERT_ENV), var(TLS_KEY_ENV), var(TLS_CLIENT_CA_ENV)) {
+            (None, None, None) => None,
+            (Some(cert), Some(key), Some(client_ca)) => Some(TlsServer {
+                cert: cert.into(),
+                key: key.into(),
+                client_ca: client_ca.into(),
+            }),
+            (Some(_), Some(_), None) => {
+                return Err(ServeError::Env {
+                    name: TLS_CLIENT_CA_ENV,
+                    reason: format!(
+                        "{TLS_CERT_ENV} and {TLS_KEY_ENV} are set but {TLS_CLIENT_CA_ENV} is not: remote mode always \
+                         requires client certificates (mutual TLS); there is no unauthenticated remote mode"
+                    ),
+                });
+            }
+            (cert, _, _) => {
+                let missing = if cert.is_none() { TLS_CERT_ENV } else { TLS_KEY_ENV };
+                return Err(ServeError::Env {
+                    name: missing,
+                    reason: format!(
+                        "remote mode needs all of {TLS_CERT_ENV}, {TLS_KEY_ENV} and {TLS_CLIENT_CA_ENV}; {missing} is not set"
+                    ),
+                });
+            }
+        };
         let listen = match var(meta::env::LISTEN) {
             Some(text) => text.parse().map_err(|e: TransportError| ServeError::Env {
                 name: meta::env::LISTEN,
@@ -80,6 +125,18 @@ impl LaunchSettings {
             None => None,
         };
         let launch_secret = var(meta::env::LAUNCH_SECRET);
+        if tls.is_some() && matches!(listen, Address::Unix(_)) {
+            return Err(ServeError::Env {
+                name: meta::env::LISTEN,
+                reason: format!("remote mode ({TLS_CERT_ENV}) listens on TCP, not on {listen}"),
+            });
+        }
+        // A remote connector was not launched by a host: no secret to check, no pid to watch.
+        let (launch_secret, host_pid) = if tls.is_some() {
+            (None, None)
+        } else {
+            (launch_secret, host_pid)
+        };
         let json_logs = match var(meta::env::LOG_FORMAT).as_deref() {
             Some("json") => true,
             Some("text") => false,
@@ -97,6 +154,7 @@ impl LaunchSettings {
             host_pid,
             connector_name: var(meta::env::CONNECTOR_NAME),
             json_logs,
+            tls,
         })
     }
 }
@@ -156,10 +214,26 @@ async fn wait_for_stop(host_pid: Option<u32>, stopping: tokio_util::sync::Cancel
     }
 }
 
+/// Loads the remote-mode files; a file problem names its variable (the process exits 64).
+fn load_tls(tls: &TlsServer) -> Result<ecma2_transport::ServerTls, ServeError> {
+    tls.load().map_err(|err| {
+        let name = match &err {
+            TransportError::TlsFile { file, .. } if *file == tls.key => TLS_KEY_ENV,
+            TransportError::TlsFile { file, .. } if *file == tls.client_ca => TLS_CLIENT_CA_ENV,
+            _ => TLS_CERT_ENV,
+        };
+        ServeError::Env {
+            name,
+            reason: err.to_string(),
+        }
+    })
+}
+
 pub(crate) async fn serve<T: Send + 'static>(
     server: ConnectorServer<T>,
     settings: LaunchSettings,
 ) -> Result<(), ServeError> {
+    let tls = settings.tls.as_ref().map(load_tls).transpose()?;
     let listener = Listener::bind(&settings.listen).await?;
     let address = listener.local_address();
 
@@ -190,9 +264,11 @@ pub(crate) async fn serve<T: Send + 'static>(
             .max_encoding_message_size(MAX_MESSAGE_BYTES),
         check,
     );
-    let router = tonic::transport::Server::builder()
-        .add_service(health)
-        .add_service(service);
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &tls {
+        builder = tls.apply(builder)?;
+    }
+    let router = builder.add_service(health).add_service(service);
 
     let ready = serde_json::json!({
         "ecma2": meta::READY_MARKER,
@@ -206,7 +282,7 @@ pub(crate) async fn serve<T: Send + 'static>(
             .and_then(|_| stdout.flush())
             .map_err(ServeError::Stdout)?;
     }
-    info!(address = %address, "connector listening");
+    info!(address = %address, mutual_tls = tls.is_some(), "connector listening");
 
     let stopper = server.clone();
     let host_pid = settings.host_pid;

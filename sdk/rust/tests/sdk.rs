@@ -10,6 +10,8 @@ use ecma2_sdk::{CallImport, Connector, Context, Error, ImportPage, Params, Resul
 use ecma2_transport::{Address, Listener};
 use tonic::transport::Channel;
 
+mod remote;
+
 /// Returns one entry more than the page size, or fails open when told to.
 #[derive(Default)]
 struct Faulty {
