@@ -1,4 +1,10 @@
-"""The launch environment of runtime.md, parsed and validated before any socket is bound."""
+"""The launch environment of runtime.md, parsed and validated before any socket is bound.
+
+Two modes: launched by a host (launch secret, host pid, usually a Unix socket), or remote mode
+(a container: TCP with mutual TLS from ``ECMA2_TLS_CERT``, ``ECMA2_TLS_KEY`` and
+``ECMA2_TLS_CLIENT_CA``; the client certificate is the identity, so there is no launch secret and
+no host to watch).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,58 @@ from dataclasses import dataclass, field
 
 class LaunchError(ValueError):
     """A launch variable with a value the connector cannot use (exit status 64)."""
+
+
+TLS_CERT = "ECMA2_TLS_CERT"
+TLS_KEY = "ECMA2_TLS_KEY"
+TLS_CLIENT_CA = "ECMA2_TLS_CLIENT_CA"
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """Remote mode's PEM files, read at start so a bad path fails before anything is bound."""
+
+    cert_path: str
+    key_path: str
+    client_ca_path: str
+    cert: bytes = field(repr=False, default=b"")
+    key: bytes = field(repr=False, default=b"")
+    client_ca: bytes = field(repr=False, default=b"")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> TlsFiles | None:
+        """Reads the three ``ECMA2_TLS_*`` variables; ``None`` when none is set."""
+        cert, key, ca = (env.get(v) or "" for v in (TLS_CERT, TLS_KEY, TLS_CLIENT_CA))
+        if not (cert or key or ca):
+            return None
+        if not cert or not key:
+            missing = TLS_CERT if not cert else TLS_KEY
+            raise LaunchError(f"{missing}: {TLS_CERT} and {TLS_KEY} are needed together")
+        if not ca:
+            raise LaunchError(
+                f"{TLS_CLIENT_CA}: required with {TLS_CERT}; a remote connector accepts only "
+                "clients with a certificate from this CA (there is no unauthenticated remote mode)"
+            )
+        return cls(
+            cert_path=cert,
+            key_path=key,
+            client_ca_path=ca,
+            cert=_read_pem(TLS_CERT, cert, "CERTIFICATE"),
+            key=_read_pem(TLS_KEY, key, "PRIVATE KEY"),
+            client_ca=_read_pem(TLS_CLIENT_CA, ca, "CERTIFICATE"),
+        )
+
+
+def _read_pem(variable: str, path: str, label: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as error:
+        raise LaunchError(f"{variable}: cannot read {path}: {error.strerror}") from None
+    # "PRIVATE KEY" also matches "EC PRIVATE KEY" and "RSA PRIVATE KEY".
+    if b"-----BEGIN " not in data or f"{label}-----".encode() not in data:
+        raise LaunchError(f"{variable}: {path} holds no PEM {label}")
+    return data
 
 
 @dataclass(frozen=True)
@@ -56,15 +114,20 @@ class LaunchConfig:
     launch_secret: str | None = field(default=None, repr=False)
     host_pid: int | None = None
     log_format: str = "text"
+    tls: TlsFiles | None = None
 
     @classmethod
     def from_env(cls, default_name: str, env: Mapping[str, str] | None = None) -> LaunchConfig:
         """Reads ``ECMA2_*``; raises :class:`LaunchError` naming the variable at fault."""
         env = os.environ if env is None else env
         listen = ListenAddress.parse(env.get("ECMA2_LISTEN") or "tcp:127.0.0.1:0")
-        secret = env.get("ECMA2_LAUNCH_SECRET") or None
+        tls = TlsFiles.from_env(env)
+        if tls is not None and listen.scheme != "tcp":
+            raise LaunchError("ECMA2_LISTEN: remote mode (TLS) needs tcp:HOST:PORT, not unix:")
+        # In remote mode the client certificate is the identity and no host launched us.
+        secret = None if tls else env.get("ECMA2_LAUNCH_SECRET") or None
         host_pid: int | None = None
-        raw_pid = env.get("ECMA2_HOST_PID", "").strip()
+        raw_pid = "" if tls else env.get("ECMA2_HOST_PID", "").strip()
         if raw_pid:
             if not raw_pid.isdigit() or int(raw_pid) <= 0:
                 raise LaunchError(f"ECMA2_HOST_PID: expected a process id, got {raw_pid!r}")
@@ -78,4 +141,5 @@ class LaunchConfig:
             launch_secret=secret,
             host_pid=host_pid,
             log_format=log_format,
+            tls=tls,
         )

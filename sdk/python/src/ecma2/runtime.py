@@ -6,6 +6,10 @@ listens on the Unix socket or TCP address asked for, serves ``ecma2.v1.Connector
 line to stdout, and runs until SIGTERM, SIGINT, the ``Shutdown`` RPC or the host's
 disappearance. Then it refuses new sessions, cancels calls in flight, closes every open session
 with ``TERMINATED_SHUTTING_DOWN`` and returns (the process exits 0).
+
+In remote mode (``ECMA2_TLS_*`` set, a container) it listens on TCP with mutual TLS instead:
+only clients with a certificate from ``ECMA2_TLS_CLIENT_CA`` get through the handshake; there
+is no launch secret and no host process to watch.
 """
 
 from __future__ import annotations
@@ -175,7 +179,15 @@ def serve(
     if launch.listen.scheme == "unix":
         _remove_stale_socket(launch.listen.path)
     try:
-        port = server.add_insecure_port(launch.listen.grpc_target)
+        if launch.tls is not None:
+            credentials = grpc.ssl_server_credentials(
+                [(launch.tls.key, launch.tls.cert)],
+                root_certificates=launch.tls.client_ca,
+                require_client_auth=True,
+            )
+            port = server.add_secure_port(launch.listen.grpc_target, credentials)
+        else:
+            port = server.add_insecure_port(launch.listen.grpc_target)
     except RuntimeError as error:
         log.error(
             "cannot listen", extra={"address": launch.listen.grpc_target, "error": str(error)}
@@ -202,6 +214,7 @@ def serve(
             "address": address,
             "connector": launch.connector_name,
             "interfaces": [i.name for i in service.interfaces],
+            "mutual_tls": launch.tls is not None,
         },
     )
 

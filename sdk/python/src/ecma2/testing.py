@@ -95,6 +95,8 @@ class ConnectorProcess:
         host_pid: int | None = None,
         ready_timeout: float = DEFAULT_TIMEOUT,
         cwd: str | os.PathLike[str] | None = None,
+        credentials: grpc.ChannelCredentials | None = None,
+        server_name: str | None = None,
     ) -> None:
         self.argv = list(argv)
         self.name = name
@@ -106,6 +108,10 @@ class ConnectorProcess:
         self.host_pid = os.getpid() if host_pid is None else host_pid
         self.ready_timeout = ready_timeout
         self.cwd = cwd
+        # Remote mode: connect with TLS (a client certificate in ``credentials``), expecting
+        # ``server_name`` in the connector's certificate (default: the host of the address).
+        self.credentials = credentials
+        self.server_name = server_name
         self.stderr_path = self.workdir / "stderr.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.ready: dict[str, Any] = {}
@@ -146,13 +152,16 @@ class ConnectorProcess:
         self.ready = self._read_ready_line()
         address = str(self.ready["address"])
         target = address if address.startswith("unix:") else address.removeprefix("tcp:")
-        self.channel = grpc.insecure_channel(
-            target,
-            options=[
-                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ],
-        )
+        options: list[tuple[str, Any]] = [
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ]
+        if self.credentials is None:
+            self.channel = grpc.insecure_channel(target, options=options)
+        else:
+            if self.server_name:
+                options.append(("grpc.ssl_target_name_override", self.server_name))
+            self.channel = grpc.secure_channel(target, self.credentials, options=options)
         grpc.channel_ready_future(self.channel).result(timeout=self.ready_timeout)
         self._stub = connector_pb2_grpc.ConnectorServiceStub(self.channel)  # type: ignore[no-untyped-call]
         self._health = health_pb2_grpc.HealthStub(self.channel)
