@@ -38,6 +38,12 @@ pub struct Summary {
     pub objects_per_second: f64,
     /// The watermark committed.
     pub watermark: Option<String>,
+    /// Export passes run.
+    pub passes: u32,
+    /// Exported changes confirmed by this import.
+    pub confirmed: u64,
+    /// Warnings, such as exported-change-not-reimported.
+    pub warnings: u64,
 }
 
 /// Import options.
@@ -150,7 +156,12 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
             let mut page_errors = 0u64;
             let mut results = None;
             space.begin()?;
-            while let Some(frame) = stream.message().await.map_err(explain)? {
+            loop {
+                let next = tokio::select! {
+                    next = stream.message() => next.map_err(explain)?,
+                    _ = tokio::signal::ctrl_c() => bail!("interrupted: closing the import with TerminatedByUser"),
+                };
+                let Some(frame) = next else { break };
                 let entry = match frame.frame {
                     Some(get_import_entries_response::Frame::Entry(e)) => Some(e),
                     Some(get_import_entries_response::Frame::EntryFragment(f)) => reassembler.push(f)?,
@@ -193,6 +204,7 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                     &mut summary,
                     &mut full_objects,
                 )?;
+                confirm(space, connector, &entry, &mut summary)?;
             }
             space.commit()?;
             reassembler.ensure_idle()?;
@@ -252,6 +264,11 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
     }
     if let Some(w) = &committed {
         space.set_watermark(connector, &partition_name, w)?;
+    }
+    for (dn, kind) in space.unconfirmed(connector)? {
+        summary.warnings += 1;
+        eprintln!("  warning exported-change-not-reimported: the exported {kind} of {dn} did not come back");
+        space.confirm(connector, &dn)?;
     }
     summary.watermark = committed;
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
@@ -315,116 +332,40 @@ fn stage(
     Ok(())
 }
 
-/// Exports `changes` in batches; stores the anchors the connector returns.
-pub async fn export(
-    engine: &Engine,
-    space: &Space,
-    connector: &str,
-    params: Vec<ConfigParameter>,
-    changes: Vec<CsEntryChange>,
-    batch_size: i32,
-) -> Result<(Summary, Vec<CsEntryChangeResult>)> {
-    let started = Instant::now();
-    let mut summary = Summary {
-        profile: "export".into(),
-        ..Default::default()
+/// Confirms an exported change when the import shows it with the exported values.
+fn confirm(space: &Space, connector: &str, entry: &CsEntryChange, summary: &mut Summary) -> Result<()> {
+    let Some((kind, expected)) = space.expectation(connector, &entry.dn)? else {
+        return Ok(());
     };
-    let mut client = engine.connectors();
-    let schema = client
-        .get_schema(engine.request(
-            connector,
-            GetSchemaRequest {
-                config_parameters: params.clone(),
-            },
-        ))
-        .await
-        .map_err(explain)?
-        .into_inner()
-        .schema;
-    let open = client
-        .open_export_connection(engine.request(
-            connector,
-            OpenExportConnectionRequest {
-                config_parameters: params,
-                types: schema,
-                export_run_step: Some(OpenExportConnectionRunStep {
-                    export_type: OperationType::Delta as i32,
-                    batch_size,
-                    ..Default::default()
-                }),
-            },
-        ))
-        .await
-        .map_err(explain)?
-        .into_inner();
-    let session = open.session_id;
-    let mut all_results = Vec::new();
-    let outcome = async {
-        for batch in changes.chunks(open.batch_size.max(1) as usize) {
-            let frames: Vec<PutExportEntriesRequest> = batch
-                .iter()
-                .cloned()
-                .flat_map(|entry| match ecma2_proto::frames::frame(entry) {
-                    ecma2_proto::frames::Framed::Whole(e) => vec![put_export_entries_request::Frame::Entry(e)],
-                    ecma2_proto::frames::Framed::Fragments(f) => f
-                        .into_iter()
-                        .map(put_export_entries_request::Frame::EntryFragment)
-                        .collect(),
-                })
-                .map(|frame| PutExportEntriesRequest {
-                    session_id: session.clone(),
-                    frame: Some(frame),
-                })
-                .collect();
-            let results = client
-                .put_export_entries(engine.request(connector, tokio_stream::iter(frames)))
-                .await
-                .map_err(explain)?
-                .into_inner()
-                .results
-                .unwrap_or_default();
-            summary.pages += 1;
-            for entry in batch {
-                summary.objects += 1;
-                match entry.object_modification_type() {
-                    ObjectModificationType::Add => summary.adds += 1,
-                    ObjectModificationType::Delete => summary.deletes += 1,
-                    _ => summary.updates += 1,
-                }
-            }
-            for result in &results.cs_entry_change_results {
-                let code = MaExportError::try_from(result.error_code).unwrap_or(MaExportError::Success);
-                if !matches!(code, MaExportError::Success | MaExportError::Unspecified) {
-                    summary.errors += 1;
-                    eprintln!(
-                        "  export result {code:?} for {}: {} {}",
-                        result.identifier, result.error_name, result.error_detail
-                    );
-                }
-            }
-            all_results.extend(results.cs_entry_change_results);
-        }
-        Ok::<_, anyhow::Error>(())
-    }
-    .await;
-    let reason = if outcome.is_ok() {
-        CloseReason::Normal
+    let deleted = entry.object_modification_type() == ObjectModificationType::Delete;
+    let ok = if kind == "delete" {
+        deleted
+    } else if deleted {
+        false
     } else {
-        CloseReason::TerminatedByUser
+        let stored = space.get_by_dn(connector, &entry.dn)?.unwrap_or_default();
+        expected.attribute_changes.iter().all(|a| {
+            let have: Vec<_> = stored
+                .attribute_changes
+                .iter()
+                .find(|s| s.name == a.name)
+                .map(|s| s.value_changes.iter().filter_map(|v| v.value.clone()).collect())
+                .unwrap_or_default();
+            if a.modification_type() == AttributeModificationType::Delete {
+                return have.is_empty();
+            }
+            a.value_changes.iter().all(|v| {
+                let present = v.value.as_ref().is_some_and(|x| have.contains(x));
+                match v.modification_type() {
+                    ValueModificationType::Delete => !present,
+                    _ => present,
+                }
+            })
+        })
     };
-    let closed = client
-        .close_export_connection(engine.request(
-            connector,
-            CloseExportConnectionRequest {
-                session_id: session,
-                export_run_step: Some(CloseExportConnectionRunStep { reason: reason as i32 }),
-            },
-        ))
-        .await;
-    outcome?;
-    closed.map_err(explain)?;
-    let _ = space;
-    summary.elapsed_seconds = started.elapsed().as_secs_f64();
-    summary.objects_per_second = summary.objects as f64 / summary.elapsed_seconds.max(1e-9);
-    Ok((summary, all_results))
+    if ok {
+        summary.confirmed += 1;
+        space.confirm(connector, &entry.dn)?;
+    }
+    Ok(())
 }

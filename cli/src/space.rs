@@ -55,6 +55,11 @@ impl Space {
                dn TEXT NOT NULL, object_type TEXT NOT NULL, entry BLOB NOT NULL, seen INTEGER NOT NULL DEFAULT 0,
                PRIMARY KEY (connector, anchor));
              CREATE INDEX IF NOT EXISTS objects_dn ON objects(connector, dn);
+             CREATE TABLE IF NOT EXISTS pending (
+               seq INTEGER PRIMARY KEY AUTOINCREMENT, connector TEXT NOT NULL, change BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS unconfirmed (
+               connector TEXT NOT NULL, dn TEXT NOT NULL, kind TEXT NOT NULL, expected BLOB NOT NULL,
+               PRIMARY KEY (connector, dn));
              CREATE TABLE IF NOT EXISTS watermarks (
                connector TEXT NOT NULL, partition TEXT NOT NULL, custom_data TEXT NOT NULL,
                PRIMARY KEY (connector, partition));",
@@ -127,10 +132,90 @@ impl Space {
             .transpose()
     }
 
+    /// Looks an object up by DN (case-insensitive).
+    pub fn get_by_dn(&self, connector: &str, dn: &str) -> Result<Option<CsEntryChange>> {
+        let blob: Option<Vec<u8>> = self
+            .db
+            .query_row(
+                "SELECT entry FROM objects WHERE connector=?1 AND lower(dn)=lower(?2)",
+                params![connector, dn],
+                |r| r.get(0),
+            )
+            .optional()?;
+        blob.map(|b| CsEntryChange::decode(b.as_slice()).context("decoding a stored object")).transpose()
+    }
+
+    /// Stages a change for the next export.
+    pub fn stage(&self, connector: &str, change: &CsEntryChange) -> Result<()> {
+        self.db.execute(
+            "INSERT INTO pending(connector, change) VALUES (?1, ?2)",
+            params![connector, change.encode_to_vec()],
+        )?;
+        Ok(())
+    }
+
+    /// The staged changes, in order.
+    pub fn pending(&self, connector: &str) -> Result<Vec<(i64, CsEntryChange)>> {
+        let mut statement = self.db.prepare("SELECT seq, change FROM pending WHERE connector=?1 ORDER BY seq")?;
+        let rows = statement.query_map(params![connector], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        rows.map(|row| {
+            let (seq, blob) = row?;
+            Ok((seq, CsEntryChange::decode(blob.as_slice())?))
+        })
+        .collect()
+    }
+
+    /// Drops exported changes from the pending list.
+    pub fn unstage(&self, seq: i64) -> Result<()> {
+        self.db.execute("DELETE FROM pending WHERE seq=?1", params![seq])?;
+        Ok(())
+    }
+
+    /// Records an exported change the next delta import should show.
+    pub fn expect(&self, connector: &str, dn: &str, kind: &str, expected: &CsEntryChange) -> Result<()> {
+        self.db.execute(
+            "INSERT INTO unconfirmed(connector, dn, kind, expected) VALUES (?1, lower(?2), ?3, ?4)
+             ON CONFLICT(connector, dn) DO UPDATE SET kind=excluded.kind, expected=excluded.expected",
+            params![connector, dn, kind, expected.encode_to_vec()],
+        )?;
+        Ok(())
+    }
+
+    /// The expectation for `dn`, if any.
+    pub fn expectation(&self, connector: &str, dn: &str) -> Result<Option<(String, CsEntryChange)>> {
+        let row: Option<(String, Vec<u8>)> = self
+            .db
+            .query_row(
+                "SELECT kind, expected FROM unconfirmed WHERE connector=?1 AND dn=lower(?2)",
+                params![connector, dn],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(kind, blob)| Ok((kind, CsEntryChange::decode(blob.as_slice())?))).transpose()
+    }
+
+    /// Removes an expectation (confirmed, or reported as not re-imported).
+    pub fn confirm(&self, connector: &str, dn: &str) -> Result<()> {
+        self.db
+            .execute("DELETE FROM unconfirmed WHERE connector=?1 AND dn=lower(?2)", params![connector, dn])?;
+        Ok(())
+    }
+
+    /// Every outstanding expectation: (dn, kind).
+    pub fn unconfirmed(&self, connector: &str) -> Result<Vec<(String, String)>> {
+        let mut statement = self.db.prepare("SELECT dn, kind FROM unconfirmed WHERE connector=?1 ORDER BY dn")?;
+        let rows = statement.query_map(params![connector], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Stores the full object, marking it seen.
     pub fn put(&self, connector: &str, partition: &str, entry: &CsEntryChange) -> Result<()> {
         let mut stored = entry.clone();
         stored.object_modification_type = ObjectModificationType::Add as i32;
+        // One object per DN: an export stored before its anchor was known is replaced here.
+        self.db
+            .prepare_cached("DELETE FROM objects WHERE connector=?1 AND lower(dn)=lower(?2) AND anchor<>?3")?
+            .execute(params![connector, entry.dn, anchor_key(entry)])?;
         self.db
             .prepare_cached(
                 "INSERT INTO objects(connector, anchor, partition, dn, object_type, entry, seen) VALUES (?1,?2,?3,?4,?5,?6,1)
@@ -156,6 +241,15 @@ impl Space {
             params![connector],
             |r| r.get(0),
         )?)
+    }
+
+    /// The object types present, with their counts.
+    pub fn types(&self, connector: &str) -> Result<Vec<(i64, String)>> {
+        let mut statement = self.db.prepare(
+            "SELECT count(*), object_type FROM objects WHERE connector=?1 GROUP BY object_type ORDER BY object_type",
+        )?;
+        let rows = statement.query_map(params![connector], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Some objects of a type, for building demo exports.

@@ -1,0 +1,786 @@
+//! Export with the sync engine's controller semantics. Staged changes (from a JSON Lines file or
+//! from another connector's space) are shaped by the connector's capabilities (ExportType,
+//! DeleteAddAsReplace, NoReferenceValuesInFirstExport, ExportPasswordInFirstPass), ordered by
+//! reference count, and sent in up to four passes: (1) adds and updates without references that
+//! cannot succeed yet, (2) the deferred references as one update per object, (3) each reference
+//! attribute by itself, (4) each reference value by itself. Export actions are honoured:
+//! ConvertUpdateToAdd re-sends the object as an add, ProvisioningParent provisions the missing
+//! container first, RetryReferenceAttribute moves references to the next pass. Anchors the
+//! connector assigns are stored, and every exported change is remembered until a delta import
+//! confirms it (per ObjectConfirmation).
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use ecma2_proto::frames::{Framed, frame};
+use ecma2_proto::pb::*;
+use serde_json::Value;
+
+use crate::engine::{Engine, explain};
+use crate::run::Summary;
+use crate::space::{Space, anchor_key};
+
+const MAX_ERRORS: u64 = 5000;
+/// The attribute a staged password travels in.
+pub const PASSWORD_ATTRIBUTE: &str = "export_password";
+
+fn string(s: impl Into<String>) -> AttributeValue {
+    AttributeValue { kind: Some(attribute_value::Kind::StringValue(s.into())) }
+}
+
+fn is_success(code: MaExportError) -> bool {
+    matches!(code, MaExportError::Success | MaExportError::Unspecified)
+}
+
+/// Attribute name → (type, multi-valued), across every type of the schema.
+pub type AttrTypes = HashMap<String, (AttributeType, bool)>;
+
+/// Builds the attribute type map.
+pub fn attr_types(schema: &Schema) -> AttrTypes {
+    let mut map = HashMap::new();
+    for t in &schema.types {
+        for a in &t.attributes {
+            map.entry(a.name.clone()).or_insert((a.data_type(), a.is_multi_valued));
+        }
+    }
+    map
+}
+
+fn json_value(name: &str, value: &Value, types: &AttrTypes) -> Result<AttributeValue> {
+    let (ty, _) = types.get(name).copied().unwrap_or((AttributeType::String, false));
+    use attribute_value::Kind;
+    let kind = match (ty, value) {
+        (AttributeType::Reference, Value::String(s)) => Kind::ReferenceValue(s.clone()),
+        (AttributeType::Reference, Value::Object(o)) if o.get("ref").is_some_and(Value::is_string) => {
+            Kind::ReferenceValue(o["ref"].as_str().unwrap_or_default().to_owned())
+        }
+        (AttributeType::Integer, Value::Number(n)) => {
+            Kind::IntegerValue(n.as_i64().with_context(|| format!("attribute {name}: {n} is not a 64-bit integer"))?)
+        }
+        (AttributeType::Boolean, Value::Bool(b)) => Kind::BooleanValue(*b),
+        (AttributeType::String, Value::String(s)) => Kind::StringValue(s.clone()),
+        (AttributeType::Binary, Value::String(hex)) => Kind::BinaryValue(
+            (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("x"), 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .with_context(|| format!("attribute {name}: binary values are hex strings"))?
+                .into(),
+        ),
+        (ty, v) => bail!("attribute {name} is {ty:?}; {v} does not fit"),
+    };
+    Ok(AttributeValue { kind: Some(kind) })
+}
+
+fn json_values(name: &str, value: &Value, types: &AttrTypes) -> Result<Vec<AttributeValue>> {
+    match value {
+        Value::Array(items) => items.iter().map(|v| json_value(name, v, types)).collect(),
+        Value::Null => Ok(Vec::new()),
+        v => Ok(vec![json_value(name, v, types)?]),
+    }
+}
+
+fn values(name: &str, data_type: AttributeType, multi: bool, m: AttributeModificationType, vs: Vec<AttributeValue>) -> AttributeChange {
+    AttributeChange {
+        name: name.to_owned(),
+        data_type: data_type as i32,
+        is_multi_valued: multi,
+        modification_type: m as i32,
+        value_changes: vs
+            .into_iter()
+            .map(|v| ValueChange { value: Some(v), modification_type: ValueModificationType::Add as i32 })
+            .collect(),
+    }
+}
+
+/// Parses one staged JSON line:
+/// `{"op":"add|update|delete","type":"user","dn":"CN=..","attrs":{..},"add":{..},"remove":{..},
+/// "clear":[..],"password":".."}`.
+pub fn parse_change(line: &str, types: &AttrTypes) -> Result<CsEntryChange> {
+    let v: Value = serde_json::from_str(line).context("not JSON")?;
+    let op = v.get("op").and_then(Value::as_str).context("missing \"op\"")?;
+    let dn = v.get("dn").and_then(Value::as_str).context("missing \"dn\"")?.to_owned();
+    let object_type = v.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let kind = match op {
+        "add" => ObjectModificationType::Add,
+        "update" => ObjectModificationType::Update,
+        "delete" => ObjectModificationType::Delete,
+        other => bail!("\"op\" is {other:?}; expected add, update or delete"),
+    };
+    if kind == ObjectModificationType::Add && object_type.is_empty() {
+        bail!("an add needs \"type\"");
+    }
+    let mut changes = Vec::new();
+    let set_kind = if kind == ObjectModificationType::Add {
+        AttributeModificationType::Add
+    } else {
+        AttributeModificationType::Replace
+    };
+    if let Some(Value::Object(attrs)) = v.get("attrs") {
+        for (name, value) in attrs {
+            let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, false));
+            changes.push(values(name, ty, multi, set_kind, json_values(name, value, types)?));
+        }
+    }
+    for (key, vm) in [("add", ValueModificationType::Add), ("remove", ValueModificationType::Delete)] {
+        if let Some(Value::Object(attrs)) = v.get(key) {
+            if kind != ObjectModificationType::Update {
+                bail!("\"{key}\" is only for updates");
+            }
+            for (name, value) in attrs {
+                let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, true));
+                let mut change = values(name, ty, multi, AttributeModificationType::Update, json_values(name, value, types)?);
+                change.value_changes.iter_mut().for_each(|c| c.modification_type = vm as i32);
+                match changes.iter_mut().find(|c| c.name == *name && c.modification_type() == AttributeModificationType::Update) {
+                    Some(existing) => existing.value_changes.extend(change.value_changes),
+                    None => changes.push(change),
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(names)) = v.get("clear") {
+        for name in names.iter().filter_map(Value::as_str) {
+            let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, false));
+            changes.push(values(name, ty, multi, AttributeModificationType::Delete, Vec::new()));
+        }
+    }
+    if let Some(password) = v.get("password").and_then(Value::as_str) {
+        changes.push(values(PASSWORD_ATTRIBUTE, AttributeType::String, false, set_kind, vec![string(password)]));
+    }
+    Ok(CsEntryChange {
+        identifier: uuid::Uuid::new_v4().to_string(),
+        object_modification_type: kind as i32,
+        object_type,
+        dn,
+        attribute_changes: changes,
+        ..Default::default()
+    })
+}
+
+/// Stages every object of `source`'s connector space that `target` lacks (by DN) as an add.
+pub fn stage_from(space: &Space, source: &str, target: &str, limit: usize) -> Result<usize> {
+    let mut staged = 0;
+    for (_, object_type) in space.types(source)? {
+        for mut object in space.sample(source, &object_type, limit)? {
+            if space.get_by_dn(target, &object.dn)?.is_some() {
+                continue;
+            }
+            object.identifier = uuid::Uuid::new_v4().to_string();
+            object.anchor_attributes.clear();
+            object.object_modification_type = ObjectModificationType::Add as i32;
+            space.stage(target, &object)?;
+            staged += 1;
+        }
+    }
+    Ok(staged)
+}
+
+/// One object's export work.
+#[derive(Debug, Clone)]
+struct Work {
+    seqs: Vec<i64>,
+    kind: ObjectModificationType,
+    object_type: String,
+    dn: String,
+    anchors: Vec<AnchorAttribute>,
+    /// Attributes for pass 1.
+    first: Vec<AttributeChange>,
+    /// Reference attributes (and a late password) for pass 2.
+    deferred: Vec<AttributeChange>,
+    converted: bool,
+    parent_provisioned: bool,
+    failed: bool,
+}
+
+fn reference_count(w: &Work) -> usize {
+    w.first
+        .iter()
+        .chain(&w.deferred)
+        .filter(|a| a.data_type() == AttributeType::Reference)
+        .map(|a| a.value_changes.len())
+        .sum()
+}
+
+/// Resolved capabilities of the connector.
+pub async fn capabilities(engine: &Engine, connector: &str, params: &[ConfigParameter]) -> Result<MaCapabilities> {
+    let mut client = engine.connectors();
+    let handshake = client
+        .handshake(engine.request(
+            connector,
+            HandshakeRequest { protocol_versions: ecma2_proto::PROTOCOL_VERSIONS.to_vec(), ..Default::default() },
+        ))
+        .await
+        .map_err(explain)?
+        .into_inner();
+    let caps = if handshake.interfaces.contains(&(Ecma2Interface::GetCapabilitiesEx as i32)) {
+        client
+            .get_capabilities_ex(engine.request(connector, GetCapabilitiesExRequest { config_parameters: params.to_vec() }))
+            .await
+            .map_err(explain)?
+            .into_inner()
+            .capabilities
+    } else if handshake.interfaces.contains(&(Ecma2Interface::GetCapabilities as i32)) {
+        client.get_capabilities(engine.request(connector, GetCapabilitiesRequest {})).await.map_err(explain)?.into_inner().capabilities
+    } else {
+        None
+    };
+    Ok(caps.unwrap_or_default())
+}
+
+/// Export options.
+pub struct ExportOptions<'a> {
+    /// The connector.
+    pub connector: &'a str,
+    /// Configuration parameters.
+    pub params: Vec<ConfigParameter>,
+    /// Batch size; 0 for the connector's default.
+    pub batch_size: i32,
+    /// Drop file.
+    pub drop_file: Option<&'a mut dyn Write>,
+}
+
+/// Exports everything staged for the connector.
+pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) -> Result<Summary> {
+    let started = Instant::now();
+    let connector = options.connector;
+    let mut summary = Summary { profile: "export".into(), ..Default::default() };
+    let caps = capabilities(engine, connector, &options.params).await?;
+    let mut client = engine.connectors();
+    let schema = client
+        .get_schema(engine.request(connector, GetSchemaRequest { config_parameters: options.params.clone() }))
+        .await
+        .map_err(explain)?
+        .into_inner()
+        .schema
+        .unwrap_or_default();
+    let types = attr_types(&schema);
+    let staged = space.pending(connector)?;
+    if staged.is_empty() {
+        summary.elapsed_seconds = started.elapsed().as_secs_f64();
+        return Ok(summary);
+    }
+    let mut work = plan(space, connector, &caps, &staged)?;
+    let open = client
+        .open_export_connection(engine.request(
+            connector,
+            OpenExportConnectionRequest {
+                config_parameters: options.params.clone(),
+                types: Some(schema.clone()),
+                export_run_step: Some(OpenExportConnectionRunStep {
+                    export_type: OperationType::Delta as i32,
+                    batch_size: options.batch_size,
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .map_err(explain)?
+        .into_inner();
+    let mut run = Run {
+        engine,
+        space,
+        connector,
+        session: open.session_id.clone(),
+        batch_size: open.batch_size.max(1) as usize,
+        caps: &caps,
+        schema: &schema,
+        types: &types,
+        summary: &mut summary,
+        drop_file: options.drop_file,
+        cancelled: false,
+    };
+    let outcome = run.passes(&mut work).await;
+    let reason = if outcome.is_ok() { CloseReason::Normal } else { CloseReason::TerminatedByUser };
+    let closed = client
+        .close_export_connection(engine.request(
+            connector,
+            CloseExportConnectionRequest {
+                session_id: open.session_id,
+                export_run_step: Some(CloseExportConnectionRunStep { reason: reason as i32 }),
+            },
+        ))
+        .await;
+    outcome?;
+    closed.map_err(explain)?;
+    for w in work.iter().filter(|w| !w.failed) {
+        for seq in &w.seqs {
+            space.unstage(*seq)?;
+        }
+    }
+    summary.elapsed_seconds = started.elapsed().as_secs_f64();
+    summary.objects_per_second = summary.objects as f64 / summary.elapsed_seconds.max(1e-9);
+    Ok(summary)
+}
+
+/// Turns staged changes into per-object work, applying DeleteAddAsReplace and the first-pass rules.
+fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, CsEntryChange)]) -> Result<Vec<Work>> {
+    let adds: HashSet<String> = staged
+        .iter()
+        .filter(|(_, c)| c.object_modification_type() == ObjectModificationType::Add)
+        .map(|(_, c)| c.dn.to_lowercase())
+        .collect();
+    let mut work: Vec<Work> = Vec::new();
+    for (seq, change) in staged {
+        let kind = change.object_modification_type();
+        let known = space.get_by_dn(connector, &change.dn)?;
+        let anchors = known.as_ref().map(|k| k.anchor_attributes.clone()).unwrap_or_default();
+        if kind != ObjectModificationType::Add && known.is_none() {
+            bail!("{} {} is not in the connector space of {connector}; import first", kind.as_str_name(), change.dn);
+        }
+        // A delete and an add of the same DN: one Replace when the connector wants it.
+        if kind == ObjectModificationType::Add {
+            if let Some(prev) = work.iter_mut().find(|w| w.dn.eq_ignore_ascii_case(&change.dn) && w.kind == ObjectModificationType::Delete) {
+                if caps.delete_add_as_replace.unwrap_or(true) {
+                    prev.kind = ObjectModificationType::Replace;
+                    prev.object_type = change.object_type.clone();
+                    prev.first = change.attribute_changes.clone();
+                    prev.seqs.push(*seq);
+                    continue;
+                }
+            }
+        }
+        let mut first = Vec::new();
+        let mut deferred = Vec::new();
+        for a in &change.attribute_changes {
+            let is_ref = a.data_type() == AttributeType::Reference;
+            let late_password = a.name == PASSWORD_ATTRIBUTE
+                && kind == ObjectModificationType::Add
+                && !caps.export_password_in_first_pass.unwrap_or(false);
+            let targets_ready = a.value_changes.iter().all(|v| {
+                let dn = crate::space::value_text(v.value.as_ref());
+                !adds.contains(&dn.to_lowercase()) && space.get_by_dn(connector, &dn).ok().flatten().is_some()
+            });
+            let no_refs_first = caps.no_reference_values_in_first_export.unwrap_or(false) && kind == ObjectModificationType::Add;
+            if late_password || (is_ref && (no_refs_first || !targets_ready)) {
+                deferred.push(a.clone());
+            } else {
+                first.push(a.clone());
+            }
+        }
+        match work.iter_mut().find(|w| w.dn.eq_ignore_ascii_case(&change.dn) && w.kind == kind && kind == ObjectModificationType::Update) {
+            Some(w) => {
+                w.first.extend(first);
+                w.deferred.extend(deferred);
+                w.seqs.push(*seq);
+            }
+            None => work.push(Work {
+                seqs: vec![*seq],
+                kind,
+                object_type: if change.object_type.is_empty() {
+                    known.as_ref().map(|k| k.object_type.clone()).unwrap_or_default()
+                } else {
+                    change.object_type.clone()
+                },
+                dn: change.dn.clone(),
+                anchors,
+                first,
+                deferred,
+                converted: false,
+                parent_provisioned: false,
+                failed: false,
+            }),
+        }
+    }
+    // Deletes first (a delete-add must free the DN), then by how many references an object holds.
+    work.sort_by_key(|w| (w.kind != ObjectModificationType::Delete, reference_count(w)));
+    Ok(work)
+}
+
+struct Run<'a, 'd> {
+    engine: &'a Engine,
+    space: &'a Space,
+    connector: &'a str,
+    session: String,
+    batch_size: usize,
+    caps: &'a MaCapabilities,
+    schema: &'a Schema,
+    types: &'a AttrTypes,
+    summary: &'a mut Summary,
+    drop_file: Option<&'d mut dyn Write>,
+    cancelled: bool,
+}
+
+/// One entry sent and how to account for it.
+struct Sent {
+    index: usize,
+    entry: CsEntryChange,
+    refs: Vec<AttributeChange>,
+}
+
+impl Run<'_, '_> {
+    /// Shapes an attribute change per ExportType for an update of an existing object.
+    fn shape(&self, dn: &str, a: &AttributeChange) -> Result<AttributeChange> {
+        let export_type = match self.caps.export_type() {
+            MaExportType::Unspecified => MaExportType::ObjectReplace,
+            t => t,
+        };
+        let value_level = match export_type {
+            MaExportType::AttributeUpdate => a.is_multi_valued,
+            MaExportType::MultivaluedReferenceAttributeUpdate => {
+                a.is_multi_valued && a.data_type() == AttributeType::Reference
+            }
+            _ => false,
+        };
+        if a.modification_type() == AttributeModificationType::Delete {
+            return Ok(a.clone());
+        }
+        let current: Vec<AttributeValue> = self
+            .space
+            .get_by_dn(self.connector, dn)?
+            .and_then(|o| o.attribute_changes.into_iter().find(|c| c.name == a.name))
+            .map(|c| c.value_changes.into_iter().filter_map(|v| v.value).collect())
+            .unwrap_or_default();
+        // The values the attribute should end up with.
+        let mut target: Vec<AttributeValue> = match a.modification_type() {
+            AttributeModificationType::Update => current.clone(),
+            _ => Vec::new(),
+        };
+        for v in &a.value_changes {
+            let Some(value) = v.value.clone() else { continue };
+            match (a.modification_type(), v.modification_type()) {
+                (AttributeModificationType::Update, ValueModificationType::Delete) => target.retain(|t| *t != value),
+                _ => {
+                    if !target.contains(&value) {
+                        target.push(value)
+                    }
+                }
+            }
+        }
+        if value_level {
+            let mut changes: Vec<ValueChange> = target
+                .iter()
+                .filter(|v| !current.contains(v))
+                .map(|v| ValueChange { value: Some(v.clone()), modification_type: ValueModificationType::Add as i32 })
+                .collect();
+            changes.extend(current.iter().filter(|v| !target.contains(v)).map(|v| ValueChange {
+                value: Some(v.clone()),
+                modification_type: ValueModificationType::Delete as i32,
+            }));
+            return Ok(AttributeChange {
+                modification_type: AttributeModificationType::Update as i32,
+                value_changes: changes,
+                ..a.clone()
+            });
+        }
+        if target.is_empty() {
+            return Ok(AttributeChange {
+                modification_type: AttributeModificationType::Delete as i32,
+                value_changes: Vec::new(),
+                ..a.clone()
+            });
+        }
+        Ok(values(&a.name, a.data_type(), a.is_multi_valued, AttributeModificationType::Replace, target))
+    }
+
+    /// The entry for `w` carrying `attrs`, shaped for its kind.
+    fn entry(&self, w: &Work, kind: ObjectModificationType, attrs: &[AttributeChange]) -> Result<CsEntryChange> {
+        let attribute_changes = match kind {
+            ObjectModificationType::Delete => Vec::new(),
+            ObjectModificationType::Add | ObjectModificationType::Replace => attrs
+                .iter()
+                .map(|a| AttributeChange { modification_type: AttributeModificationType::Add as i32, ..a.clone() })
+                .collect(),
+            _ if matches!(self.caps.export_type(), MaExportType::ObjectReplace | MaExportType::Unspecified) => {
+                // ObjectReplace: the whole object, every attribute, as a Replace.
+                let mut whole = self.space.get_by_dn(self.connector, &w.dn)?.unwrap_or_default();
+                crate::space::apply_update(&mut whole, &CsEntryChange { attribute_changes: attrs.to_vec(), ..Default::default() })?;
+                return Ok(CsEntryChange {
+                    identifier: uuid::Uuid::new_v4().to_string(),
+                    object_modification_type: ObjectModificationType::Replace as i32,
+                    object_type: w.object_type.clone(),
+                    dn: w.dn.clone(),
+                    anchor_attributes: w.anchors.clone(),
+                    attribute_changes: whole.attribute_changes,
+                    ..Default::default()
+                });
+            }
+            _ => attrs.iter().map(|a| self.shape(&w.dn, a)).collect::<Result<_>>()?,
+        };
+        Ok(CsEntryChange {
+            identifier: uuid::Uuid::new_v4().to_string(),
+            object_modification_type: kind as i32,
+            object_type: w.object_type.clone(),
+            dn: w.dn.clone(),
+            anchor_attributes: w.anchors.clone(),
+            attribute_changes,
+            ..Default::default()
+        })
+    }
+
+    async fn passes(&mut self, work: &mut Vec<Work>) -> Result<()> {
+        // Pass 1.
+        let mut queue: Vec<(usize, ObjectModificationType, Vec<AttributeChange>)> =
+            (0..work.len()).map(|i| (i, work[i].kind, work[i].first.clone())).collect();
+        let mut retry: Vec<(usize, AttributeChange)> = Vec::new();
+        self.run_pass(1, work, &mut queue, &mut retry).await?;
+        // Pass 2: every deferred reference of an object as one update.
+        let mut queue: Vec<_> = work
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| !w.failed && !w.deferred.is_empty())
+            .map(|(i, w)| (i, ObjectModificationType::Update, w.deferred.clone()))
+            .collect();
+        for (i, a) in retry.drain(..) {
+            match queue.iter_mut().find(|(q, _, _)| *q == i) {
+                Some((_, _, attrs)) => attrs.push(a),
+                None => queue.push((i, ObjectModificationType::Update, vec![a])),
+            }
+        }
+        self.run_pass(2, work, &mut queue, &mut retry).await?;
+        // Pass 3: each reference attribute by itself.
+        let mut queue: Vec<_> = retry.drain(..).map(|(i, a)| (i, ObjectModificationType::Update, vec![a])).collect();
+        self.run_pass(3, work, &mut queue, &mut retry).await?;
+        // Pass 4: each reference value by itself.
+        let mut queue: Vec<_> = retry
+            .drain(..)
+            .flat_map(|(i, a)| {
+                a.value_changes
+                    .iter()
+                    .map(|v| {
+                        let one = AttributeChange {
+                            modification_type: AttributeModificationType::Update as i32,
+                            value_changes: vec![ValueChange { value: v.value.clone(), modification_type: ValueModificationType::Add as i32 }],
+                            ..a.clone()
+                        };
+                        (i, ObjectModificationType::Update, vec![one])
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        self.run_pass(4, work, &mut queue, &mut retry).await?;
+        for (i, a) in retry {
+            work[i].failed = true;
+            self.summary.errors += 1;
+            eprintln!("  {}: reference {} could not be exported after four passes", work[i].dn, a.name);
+        }
+        Ok(())
+    }
+
+    async fn run_pass(
+        &mut self,
+        pass: u32,
+        work: &mut [Work],
+        queue: &mut Vec<(usize, ObjectModificationType, Vec<AttributeChange>)>,
+        retry: &mut Vec<(usize, AttributeChange)>,
+    ) -> Result<()> {
+        if queue.is_empty() {
+            return Ok(());
+        }
+        self.summary.passes = self.summary.passes.max(pass);
+        let mut position = 0;
+        while position < queue.len() {
+            if self.cancelled {
+                bail!("export stopped");
+            }
+            let end = (position + self.batch_size).min(queue.len());
+            let mut batch = Vec::new();
+            for (index, kind, attrs) in &queue[position..end] {
+                if work[*index].failed {
+                    continue;
+                }
+                let entry = self.entry(&work[*index], *kind, attrs)?;
+                let refs = attrs.iter().filter(|a| a.data_type() == AttributeType::Reference).cloned().collect();
+                batch.push(Sent { index: *index, entry, refs });
+            }
+            position = end;
+            if batch.is_empty() {
+                continue;
+            }
+            let results = self.send(&batch).await?;
+            for sent in batch {
+                let result = results.iter().find(|r| r.identifier == sent.entry.identifier);
+                let code = result.map(|r| r.error_code()).unwrap_or(MaExportError::Success);
+                let w = &mut work[sent.index];
+                match code {
+                    c if is_success(c) => self.record(w, &sent.entry, result)?,
+                    MaExportError::ExportActionRetryReferenceAttribute | MaExportError::ExportErrorReferenceAttributeFailure if pass < 4 => {
+                        let without_refs = CsEntryChange {
+                            attribute_changes: sent.entry.attribute_changes.iter().filter(|a| a.data_type() != AttributeType::Reference).cloned().collect(),
+                            ..sent.entry.clone()
+                        };
+                        self.record(w, &without_refs, result)?;
+                        retry.extend(sent.refs.into_iter().map(|a| (sent.index, a)));
+                    }
+                    MaExportError::ExportActionConvertUpdateToAdd if !w.converted => {
+                        w.converted = true;
+                        let mut whole = self.space.get_by_dn(self.connector, &w.dn)?.unwrap_or_default();
+                        crate::space::apply_update(&mut whole, &CsEntryChange { attribute_changes: w.first.clone(), ..Default::default() })?;
+                        w.kind = ObjectModificationType::Add;
+                        w.anchors.clear();
+                        queue.push((sent.index, ObjectModificationType::Add, whole.attribute_changes));
+                    }
+                    MaExportError::ExportActionProvisioningParent if !w.parent_provisioned => {
+                        w.parent_provisioned = true;
+                        let (index, kind, attrs) = (sent.index, sent.entry.object_modification_type(), w.first.clone());
+                        match self.parent(&w.dn) {
+                            Some(parent) => {
+                                eprintln!("  provisioning parent {} for {}", parent.dn, w.dn);
+                                let result = self.send(&[Sent { index, entry: parent.clone(), refs: Vec::new() }]).await?;
+                                let r = result.iter().find(|r| r.identifier == parent.identifier);
+                                if r.is_none_or(|r| is_success(r.error_code())) {
+                                    self.store_new(&parent, r)?;
+                                    queue.push((index, kind, attrs));
+                                } else {
+                                    w.failed = true;
+                                    self.error(&w.dn, r);
+                                }
+                            }
+                            None => {
+                                w.failed = true;
+                                eprintln!("  {}: no schema type can provision its parent", w.dn);
+                                self.summary.errors += 1;
+                            }
+                        }
+                    }
+                    _ => {
+                        w.failed = true;
+                        self.error(&w.dn, result);
+                        if code == MaExportError::ExportErrorCustomStopRun {
+                            bail!("connector {} stopped the run on {} ({})", self.connector, w.dn, result.map(|r| r.error_detail.as_str()).unwrap_or(""));
+                        }
+                    }
+                }
+                if self.summary.errors >= MAX_ERRORS {
+                    bail!("the run stopped after {MAX_ERRORS} object errors, as the sync engine does");
+                }
+            }
+            eprintln!("  pass {pass}: {} of {} sent", position.min(queue.len()), queue.len());
+        }
+        Ok(())
+    }
+
+    fn error(&mut self, dn: &str, result: Option<&CsEntryChangeResult>) {
+        self.summary.errors += 1;
+        if let Some(r) = result {
+            eprintln!("  {dn}: {:?} {} {}", r.error_code(), r.error_name, r.error_detail);
+        }
+    }
+
+    /// An add of the missing parent container of `dn`, from the schema's provisioning hints.
+    fn parent(&self, dn: &str) -> Option<CsEntryChange> {
+        let (_, parent) = dn.split_once(',')?;
+        let (first, _) = parent.split_once(',').unwrap_or((parent, ""));
+        let (key, value) = first.split_once('=')?;
+        let key = key.trim().to_lowercase();
+        let t = self.schema.types.iter().find(|t| t.possible_dn_components_for_provisioning.iter().any(|c| c.eq_ignore_ascii_case(&key)))?;
+        let naming = t.attributes.iter().find(|a| a.name.eq_ignore_ascii_case(&key));
+        Some(CsEntryChange {
+            identifier: uuid::Uuid::new_v4().to_string(),
+            object_modification_type: ObjectModificationType::Add as i32,
+            object_type: t.name.clone(),
+            dn: parent.to_owned(),
+            attribute_changes: naming
+                .map(|a| vec![values(&a.name, a.data_type(), false, AttributeModificationType::Add, vec![string(value.trim())])])
+                .unwrap_or_default(),
+            ..Default::default()
+        })
+    }
+
+    async fn send(&mut self, batch: &[Sent]) -> Result<Vec<CsEntryChangeResult>> {
+        let mut frames = Vec::new();
+        for sent in batch {
+            if let Some(out) = self.drop_file.as_mut() {
+                writeln!(out, "{}", crate::drop::entry_json(&sent.entry))?;
+            }
+            self.summary.objects += 1;
+            match sent.entry.object_modification_type() {
+                ObjectModificationType::Add => self.summary.adds += 1,
+                ObjectModificationType::Delete => self.summary.deletes += 1,
+                _ => self.summary.updates += 1,
+            }
+            match frame(sent.entry.clone()) {
+                Framed::Whole(e) => frames.push(put_export_entries_request::Frame::Entry(e)),
+                Framed::Fragments(f) => frames.extend(f.into_iter().map(put_export_entries_request::Frame::EntryFragment)),
+            }
+        }
+        let frames: Vec<_> = frames
+            .into_iter()
+            .map(|f| PutExportEntriesRequest { session_id: self.session.clone(), frame: Some(f) })
+            .collect();
+        self.summary.pages += 1;
+        let mut client = self.engine.connectors();
+        let call = client.put_export_entries(self.engine.request(self.connector, tokio_stream::iter(frames)));
+        let response = tokio::select! {
+            r = call => r.map_err(explain)?,
+            _ = tokio::signal::ctrl_c() => {
+                self.cancelled = true;
+                bail!("interrupted: closing the export with TerminatedByUser");
+            }
+        };
+        Ok(response.into_inner().results.unwrap_or_default().cs_entry_change_results)
+    }
+
+    fn store_new(&mut self, entry: &CsEntryChange, result: Option<&CsEntryChangeResult>) -> Result<()> {
+        let mut stored = entry.clone();
+        if let Some(r) = result {
+            for a in &r.anchor_attributes {
+                stored.anchor_attributes.retain(|x| x.name != a.name);
+                stored.anchor_attributes.push(AnchorAttribute {
+                    name: a.name.clone(),
+                    data_type: a.data_type,
+                    value: a.value_changes.first().and_then(|v| v.value.clone()),
+                });
+            }
+        }
+        stored.attribute_changes.retain(|a| a.name != PASSWORD_ATTRIBUTE);
+        if stored.anchor_attributes.is_empty() {
+            // Not yet anchored: keyed by DN until the confirming import brings the anchor.
+            stored.anchor_attributes.clear();
+        }
+        self.space.put(self.connector, "default", &stored)?;
+        if self.caps.object_confirmation() != MaObjectConfirmation::NoAddAndDeleteConfirmation {
+            self.space.expect(self.connector, &stored.dn, "add", &stored)?;
+        }
+        Ok(())
+    }
+
+    /// Applies an exported entry to the connector space and remembers it for confirmation.
+    fn record(&mut self, w: &mut Work, entry: &CsEntryChange, result: Option<&CsEntryChangeResult>) -> Result<()> {
+        match entry.object_modification_type() {
+            ObjectModificationType::Add => {
+                self.store_new(entry, result)?;
+                if let Some(stored) = self.space.get_by_dn(self.connector, &entry.dn)? {
+                    w.anchors = stored.anchor_attributes;
+                }
+            }
+            ObjectModificationType::Delete => {
+                if let Some(known) = self.space.get_by_dn(self.connector, &entry.dn)? {
+                    self.space.remove(self.connector, &anchor_key(&known))?;
+                }
+                if matches!(self.caps.object_confirmation(), MaObjectConfirmation::Normal | MaObjectConfirmation::Unspecified) {
+                    self.space.expect(self.connector, &entry.dn, "delete", entry)?;
+                }
+            }
+            ObjectModificationType::Replace => {
+                let mut stored = entry.clone();
+                stored.anchor_attributes = w.anchors.clone();
+                self.space.put(self.connector, "default", &stored)?;
+                self.space.expect(self.connector, &entry.dn, "update", entry)?;
+            }
+            _ => {
+                if let Some(mut stored) = self.space.get_by_dn(self.connector, &entry.dn)? {
+                    crate::space::apply_update(&mut stored, entry)?;
+                    stored.attribute_changes.retain(|a| a.name != PASSWORD_ATTRIBUTE);
+                    self.space.put(self.connector, "default", &stored)?;
+                }
+                let expected = CsEntryChange {
+                    attribute_changes: entry.attribute_changes.iter().filter(|a| a.name != PASSWORD_ATTRIBUTE).cloned().collect(),
+                    ..entry.clone()
+                };
+                let existing = self.space.expectation(self.connector, &entry.dn)?;
+                match existing {
+                    // An add confirmed later carries its reference updates too.
+                    Some((kind, mut before)) if kind == "add" => {
+                        crate::space::apply_update(&mut before, &expected)?;
+                        self.space.expect(self.connector, &entry.dn, "add", &before)?;
+                    }
+                    _ => self.space.expect(self.connector, &entry.dn, "update", &expected)?,
+                }
+            }
+        }
+        let _ = self.types;
+        Ok(())
+    }
+}
