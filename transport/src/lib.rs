@@ -33,13 +33,22 @@ pub enum Address {
     Unix(PathBuf),
     /// A TCP socket address.
     Tcp(SocketAddr),
+    /// A TCP port on a host known by name (such as a Kubernetes service), resolved when used.
+    Host {
+        /// The DNS name.
+        name: String,
+        /// The port.
+        port: u16,
+    },
 }
 
 /// Why an address could not be parsed, bound or reached.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
     /// The text is not `unix:/path` or `tcp:host:port`.
-    #[error("invalid address {text:?}: expected unix:/path/to.sock or tcp:HOST:PORT")]
+    #[error(
+        "invalid address {text:?}: expected unix:/path/to.sock or tcp:HOST:PORT (HOST an IP address or a DNS name)"
+    )]
     Invalid {
         /// The rejected text.
         text: String,
@@ -126,7 +135,23 @@ impl FromStr for Address {
             Ok(Address::Unix(PathBuf::from(path)))
         } else if let Some(addr) = text.strip_prefix("tcp:") {
             let addr = addr.strip_prefix("//").unwrap_or(addr);
-            addr.parse().map(Address::Tcp).map_err(|_| invalid())
+            if let Ok(addr) = addr.parse() {
+                return Ok(Address::Tcp(addr));
+            }
+            let (name, port) = addr.rsplit_once(':').ok_or_else(invalid)?;
+            let port = port.parse().map_err(|_| invalid())?;
+            let label_ok = |l: &str| {
+                !l.is_empty() && !l.starts_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            };
+            // A name, not a mistyped IP address: some label has a letter.
+            if name.split('.').all(label_ok) && name.chars().any(|c| c.is_ascii_alphabetic()) {
+                Ok(Address::Host {
+                    name: name.to_ascii_lowercase(),
+                    port,
+                })
+            } else {
+                Err(invalid())
+            }
         } else {
             Err(invalid())
         }
@@ -138,6 +163,7 @@ impl fmt::Display for Address {
         match self {
             Address::Unix(path) => write!(f, "unix:{}", path.display()),
             Address::Tcp(addr) => write!(f, "tcp:{addr}"),
+            Address::Host { name, port } => write!(f, "tcp:{name}:{port}"),
         }
     }
 }
@@ -148,6 +174,7 @@ impl Address {
         match self {
             Address::Unix(_) => true,
             Address::Tcp(addr) => addr.ip().is_loopback(),
+            Address::Host { name, .. } => name == "localhost",
         }
     }
 }
@@ -177,6 +204,9 @@ impl Listener {
                 Ok(Listener::Unix(listener, path.clone()))
             }
             Address::Tcp(addr) => Ok(Listener::Tcp(TcpListener::bind(addr).await.map_err(bind_err)?)),
+            Address::Host { name, port } => Ok(Listener::Tcp(
+                TcpListener::bind((name.as_str(), *port)).await.map_err(bind_err)?,
+            )),
         }
     }
 
@@ -222,6 +252,7 @@ impl Listener {
 fn endpoint(address: &Address) -> Endpoint {
     let uri = match address {
         Address::Tcp(addr) => format!("http://{addr}"),
+        Address::Host { name, port } => format!("http://{name}:{port}"),
         // The authority is unused: the connector below dials the socket path.
         Address::Unix(_) => "http://localhost".to_owned(),
     };
@@ -240,7 +271,7 @@ pub async fn connect(address: &Address) -> Result<Channel, TransportError> {
         source,
     };
     match address {
-        Address::Tcp(_) => endpoint(address).connect().await.map_err(connect_err),
+        Address::Tcp(_) | Address::Host { .. } => endpoint(address).connect().await.map_err(connect_err),
         Address::Unix(path) => {
             let path = path.clone();
             endpoint(address)
@@ -285,11 +316,13 @@ pub async fn dial(address: &Address, tls: Option<&ClientTls>) -> Result<Connecti
         address: address.clone(),
         reason: error_chain(e),
     };
-    let (scheme, host) = match address {
-        Address::Tcp(addr) => (if tls.is_some() { "https" } else { "http" }, addr.to_string()),
-        Address::Unix(_) => (if tls.is_some() { "https" } else { "http" }, "localhost".to_owned()),
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let authority = match address {
+        Address::Tcp(addr) => addr.to_string(),
+        Address::Host { name, port } => format!("{name}:{port}"),
+        Address::Unix(_) => "localhost".to_owned(),
     };
-    let mut endpoint = Endpoint::from_shared(format!("{scheme}://{host}"))
+    let mut endpoint = Endpoint::from_shared(format!("{scheme}://{authority}"))
         .expect("a generated URI is valid")
         .connect_timeout(Duration::from_secs(10))
         .http2_keep_alive_interval(KEEPALIVE)
@@ -298,6 +331,7 @@ pub async fn dial(address: &Address, tls: Option<&ClientTls>) -> Result<Connecti
     if let Some(tls) = tls {
         let name = match address {
             Address::Tcp(addr) => addr.ip().to_string(),
+            Address::Host { name, .. } => name.clone(),
             Address::Unix(_) => "localhost".to_owned(),
         };
         endpoint = endpoint
@@ -316,6 +350,11 @@ pub async fn dial(address: &Address, tls: Option<&ClientTls>) -> Result<Connecti
             let io: Box<dyn Io> = match &target {
                 Address::Tcp(addr) => {
                     let stream = TcpStream::connect(addr).await?;
+                    stream.set_nodelay(true)?;
+                    Box::new(Tracked::with_token(stream, token))
+                }
+                Address::Host { name, port } => {
+                    let stream = TcpStream::connect((name.as_str(), *port)).await?;
                     stream.set_nodelay(true)?;
                     Box::new(Tracked::with_token(stream, token))
                 }
@@ -347,7 +386,28 @@ mod tests {
         assert_eq!(tcp.to_string(), "tcp:127.0.0.1:0");
         assert!(tcp.is_local());
         assert!(!"tcp:0.0.0.0:1".parse::<Address>().unwrap().is_local());
-        for bad in ["", "unix:", "tcp:localhost", "http://x", "tcp:1.2.3.4"] {
+        let named: Address = "tcp:HR-Connector.ns.svc:7000".parse().unwrap();
+        assert_eq!(
+            named,
+            Address::Host {
+                name: "hr-connector.ns.svc".into(),
+                port: 7000
+            }
+        );
+        assert_eq!(named.to_string(), "tcp:hr-connector.ns.svc:7000");
+        assert!(!named.is_local());
+        assert!("tcp:localhost:1".parse::<Address>().unwrap().is_local());
+        for bad in [
+            "",
+            "unix:",
+            "tcp:localhost",
+            "http://x",
+            "tcp:1.2.3.4",
+            "tcp:1.2.3:4",
+            "tcp:a b:1",
+            "tcp:-x:1",
+            "tcp:x:99999",
+        ] {
             let err = bad.parse::<Address>().unwrap_err().to_string();
             assert!(err.contains(&format!("{bad:?}")), "{err}");
         }
