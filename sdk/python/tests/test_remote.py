@@ -5,6 +5,8 @@ client certificate; another CA signs a client certificate that must be refused.
 """
 
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -49,10 +51,10 @@ def client_credentials(pki, who="client"):
 
 def remote(pki, **kwargs):
     """The recorder in remote mode; the harness connects with the host's client certificate."""
+    kwargs.setdefault("env", tls_env(pki))
     return recorder_process(
         listen="tcp:127.0.0.1:0",
         launch_secret=None,
-        env=tls_env(pki),
         credentials=client_credentials(pki),
         **kwargs,
     )
@@ -118,6 +120,31 @@ def test_a_client_without_a_certificate_is_refused(pki):
         assert proc.health() == health_pb2.HealthCheckResponse.SERVING
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("scheme", ["tcp", "unix"])
+def test_the_health_listener_serves_health_alone_without_tls(pki, tmp_path, scheme):
+    health = f"tcp:127.0.0.1:{free_port()}" if scheme == "tcp" else f"unix:{tmp_path}/h.sock"
+    env = {**tls_env(pki), "ECMA2_HEALTH_LISTEN": health}
+    with remote(pki, env=env) as proc, grpc.insecure_channel(health.removeprefix("tcp:")) as plain:
+        check = health_pb2_grpc.HealthStub(plain).Check
+        assert check(health_pb2.HealthCheckRequest(), timeout=5).status == (
+            health_pb2.HealthCheckResponse.SERVING
+        )
+        with pytest.raises(grpc.RpcError) as refused:
+            handshake(plain, timeout=5)
+        assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED
+        # After shutdown the probe port is gone too, so a liveness probe sees the stop.
+        proc.process.send_signal(signal.SIGTERM)
+        assert proc.wait() == 0
+        with pytest.raises(grpc.RpcError):
+            check(health_pb2.HealthCheckRequest(), timeout=2)
+
+
 def test_remote_mode_does_not_watch_a_host(pki):
     # A pid that no longer exists: a launched connector would stop within a poll interval.
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -170,6 +197,7 @@ def test_remote_launch_values(pki, tmp_path):
         ({"ECMA2_TLS_CLIENT_CA": str(not_pem)}, "ECMA2_TLS_CLIENT_CA"),
         ({"ECMA2_TLS_KEY": str(pki["server"].cert_path)}, "ECMA2_TLS_KEY"),
         ({"ECMA2_LISTEN": "unix:/tmp/x.sock"}, "ECMA2_LISTEN"),
+        ({"ECMA2_HEALTH_LISTEN": "0.0.0.0:7001"}, "ECMA2_HEALTH_LISTEN"),
     ]:
         with pytest.raises(LaunchError, match=variable):
             LaunchConfig.from_env("demo", {**env, **changes})

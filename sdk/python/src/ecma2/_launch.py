@@ -20,6 +20,9 @@ class LaunchError(ValueError):
 TLS_CERT = "ECMA2_TLS_CERT"
 TLS_KEY = "ECMA2_TLS_KEY"
 TLS_CLIENT_CA = "ECMA2_TLS_CLIENT_CA"
+HEALTH_LISTEN = "ECMA2_HEALTH_LISTEN"
+"""A second, plain-text listener that serves ``grpc.health.v1`` and nothing else: for container
+and kubelet probes, which cannot present the host's client certificate."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class LaunchConfig:
     host_pid: int | None = None
     log_format: str = "text"
     tls: TlsFiles | None = None
+    health_listen: ListenAddress | None = None
 
     @classmethod
     def from_env(cls, default_name: str, env: Mapping[str, str] | None = None) -> LaunchConfig:
@@ -124,6 +128,12 @@ class LaunchConfig:
         tls = TlsFiles.from_env(env)
         if tls is not None and listen.scheme != "tcp":
             raise LaunchError("ECMA2_LISTEN: remote mode (TLS) needs tcp:HOST:PORT, not unix:")
+        health_listen = None
+        if env.get(HEALTH_LISTEN):
+            try:
+                health_listen = ListenAddress.parse(env[HEALTH_LISTEN])
+            except LaunchError as error:
+                raise LaunchError(str(error).replace("ECMA2_LISTEN", HEALTH_LISTEN, 1)) from None
         # In remote mode the client certificate is the identity and no host launched us.
         secret = None if tls else env.get("ECMA2_LAUNCH_SECRET") or None
         host_pid: int | None = None
@@ -142,4 +152,5 @@ class LaunchConfig:
             host_pid=host_pid,
             log_format=log_format,
             tls=tls,
+            health_listen=health_listen,
         )

@@ -9,7 +9,8 @@ with ``TERMINATED_SHUTTING_DOWN`` and returns (the process exits 0).
 
 In remote mode (``ECMA2_TLS_*`` set, a container) it listens on TCP with mutual TLS instead:
 only clients with a certificate from ``ECMA2_TLS_CLIENT_CA`` get through the handshake; there
-is no launch secret and no host process to watch.
+is no launch secret and no host process to watch. ``ECMA2_HEALTH_LISTEN`` adds a plain-text
+listener that serves ``grpc.health.v1`` alone, for probes that have no client certificate.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from ecma2 import _logging
-from ecma2._launch import LaunchConfig, LaunchError
+from ecma2._launch import LaunchConfig, LaunchError, ListenAddress
 from ecma2._service import PROTOCOL_VERSIONS, SERVICE_NAME, ConnectorService
 from ecma2.framing import MAX_MESSAGE_BYTES
 
@@ -119,6 +120,25 @@ def _remove_stale_socket(path: str) -> None:
         os.unlink(path)
 
 
+def _health_only_server(
+    servicer: health.HealthServicer, listen: ListenAddress
+) -> grpc.Server | None:
+    """A server with ``grpc.health.v1`` only, without TLS; ``None`` when it cannot bind."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="ecma2-health"),
+        options=[("grpc.so_reuseport", 0)],
+    )
+    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+    if listen.scheme == "unix":
+        _remove_stale_socket(listen.path)
+    try:
+        port = server.add_insecure_port(listen.grpc_target)
+    except RuntimeError:
+        return None
+    # gRPC reports a failed TCP bind as port 0.
+    return None if listen.scheme == "tcp" and port == 0 else server
+
+
 def serve(
     connector_class: type,
     *,
@@ -196,7 +216,15 @@ def serve(
     if launch.listen.scheme == "tcp" and port == 0:
         log.error("cannot listen", extra={"address": launch.listen.grpc_target})
         raise SystemExit(EXIT_UNAVAILABLE)
+    health_server = None
+    if launch.health_listen is not None:
+        health_server = _health_only_server(health_servicer, launch.health_listen)
+        if health_server is None:
+            log.error("cannot listen", extra={"address": launch.health_listen.grpc_target})
+            raise SystemExit(EXIT_UNAVAILABLE)
     server.start()
+    if health_server is not None:
+        health_server.start()
     for service_name in ("", SERVICE_NAME):
         health_servicer.set(service_name, health_pb2.HealthCheckResponse.SERVING)
 
@@ -215,6 +243,7 @@ def serve(
             "connector": launch.connector_name,
             "interfaces": [i.name for i in service.interfaces],
             "mutual_tls": launch.tls is not None,
+            "health_address": launch.health_listen.grpc_target if launch.health_listen else None,
         },
     )
 
@@ -238,10 +267,13 @@ def serve(
         reason = stop_reason[0] if stop_reason else "stopped"
         closed = service.shutdown(reason)
         server.stop(grace=2).wait(5)
+        if health_server is not None:
+            health_server.stop(grace=0).wait(5)
         executor.shutdown(wait=False, cancel_futures=True)
-        if launch.listen.scheme == "unix":
-            with contextlib.suppress(OSError):
-                _remove_stale_socket(launch.listen.path)
+        for listened in (launch.listen, launch.health_listen):
+            if listened is not None and listened.scheme == "unix":
+                with contextlib.suppress(OSError):
+                    _remove_stale_socket(listened.path)
         for number, handler in previous.items():
             signal.signal(number, handler)
         log.info("connector stopped", extra={"reason": reason, "closed_sessions": closed})
