@@ -27,7 +27,9 @@ const MAX_ERRORS: u64 = 5000;
 pub const PASSWORD_ATTRIBUTE: &str = "export_password";
 
 fn string(s: impl Into<String>) -> AttributeValue {
-    AttributeValue { kind: Some(attribute_value::Kind::StringValue(s.into())) }
+    AttributeValue {
+        kind: Some(attribute_value::Kind::StringValue(s.into())),
+    }
 }
 
 fn is_success(code: MaExportError) -> bool {
@@ -56,9 +58,10 @@ fn json_value(name: &str, value: &Value, types: &AttrTypes) -> Result<AttributeV
         (AttributeType::Reference, Value::Object(o)) if o.get("ref").is_some_and(Value::is_string) => {
             Kind::ReferenceValue(o["ref"].as_str().unwrap_or_default().to_owned())
         }
-        (AttributeType::Integer, Value::Number(n)) => {
-            Kind::IntegerValue(n.as_i64().with_context(|| format!("attribute {name}: {n} is not a 64-bit integer"))?)
-        }
+        (AttributeType::Integer, Value::Number(n)) => Kind::IntegerValue(
+            n.as_i64()
+                .with_context(|| format!("attribute {name}: {n} is not a 64-bit integer"))?,
+        ),
         (AttributeType::Boolean, Value::Bool(b)) => Kind::BooleanValue(*b),
         (AttributeType::String, Value::String(s)) => Kind::StringValue(s.clone()),
         (AttributeType::Binary, Value::String(hex)) => Kind::BinaryValue(
@@ -82,7 +85,13 @@ fn json_values(name: &str, value: &Value, types: &AttrTypes) -> Result<Vec<Attri
     }
 }
 
-fn values(name: &str, data_type: AttributeType, multi: bool, m: AttributeModificationType, vs: Vec<AttributeValue>) -> AttributeChange {
+fn values(
+    name: &str,
+    data_type: AttributeType,
+    multi: bool,
+    m: AttributeModificationType,
+    vs: Vec<AttributeValue>,
+) -> AttributeChange {
     AttributeChange {
         name: name.to_owned(),
         data_type: data_type as i32,
@@ -90,7 +99,10 @@ fn values(name: &str, data_type: AttributeType, multi: bool, m: AttributeModific
         modification_type: m as i32,
         value_changes: vs
             .into_iter()
-            .map(|v| ValueChange { value: Some(v), modification_type: ValueModificationType::Add as i32 })
+            .map(|v| ValueChange {
+                value: Some(v),
+                modification_type: ValueModificationType::Add as i32,
+            })
             .collect(),
     }
 }
@@ -101,7 +113,11 @@ fn values(name: &str, data_type: AttributeType, multi: bool, m: AttributeModific
 pub fn parse_change(line: &str, types: &AttrTypes) -> Result<CsEntryChange> {
     let v: Value = serde_json::from_str(line).context("not JSON")?;
     let op = v.get("op").and_then(Value::as_str).context("missing \"op\"")?;
-    let dn = v.get("dn").and_then(Value::as_str).context("missing \"dn\"")?.to_owned();
+    let dn = v
+        .get("dn")
+        .and_then(Value::as_str)
+        .context("missing \"dn\"")?
+        .to_owned();
     let object_type = v.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
     let kind = match op {
         "add" => ObjectModificationType::Add,
@@ -124,16 +140,31 @@ pub fn parse_change(line: &str, types: &AttrTypes) -> Result<CsEntryChange> {
             changes.push(values(name, ty, multi, set_kind, json_values(name, value, types)?));
         }
     }
-    for (key, vm) in [("add", ValueModificationType::Add), ("remove", ValueModificationType::Delete)] {
+    for (key, vm) in [
+        ("add", ValueModificationType::Add),
+        ("remove", ValueModificationType::Delete),
+    ] {
         if let Some(Value::Object(attrs)) = v.get(key) {
             if kind != ObjectModificationType::Update {
                 bail!("\"{key}\" is only for updates");
             }
             for (name, value) in attrs {
                 let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, true));
-                let mut change = values(name, ty, multi, AttributeModificationType::Update, json_values(name, value, types)?);
-                change.value_changes.iter_mut().for_each(|c| c.modification_type = vm as i32);
-                match changes.iter_mut().find(|c| c.name == *name && c.modification_type() == AttributeModificationType::Update) {
+                let mut change = values(
+                    name,
+                    ty,
+                    multi,
+                    AttributeModificationType::Update,
+                    json_values(name, value, types)?,
+                );
+                change
+                    .value_changes
+                    .iter_mut()
+                    .for_each(|c| c.modification_type = vm as i32);
+                match changes
+                    .iter_mut()
+                    .find(|c| c.name == *name && c.modification_type() == AttributeModificationType::Update)
+                {
                     Some(existing) => existing.value_changes.extend(change.value_changes),
                     None => changes.push(change),
                 }
@@ -147,7 +178,13 @@ pub fn parse_change(line: &str, types: &AttrTypes) -> Result<CsEntryChange> {
         }
     }
     if let Some(password) = v.get("password").and_then(Value::as_str) {
-        changes.push(values(PASSWORD_ATTRIBUTE, AttributeType::String, false, set_kind, vec![string(password)]));
+        changes.push(values(
+            PASSWORD_ATTRIBUTE,
+            AttributeType::String,
+            false,
+            set_kind,
+            vec![string(password)],
+        ));
     }
     Ok(CsEntryChange {
         identifier: uuid::Uuid::new_v4().to_string(),
@@ -209,20 +246,36 @@ pub async fn capabilities(engine: &Engine, connector: &str, params: &[ConfigPara
     let handshake = client
         .handshake(engine.request(
             connector,
-            HandshakeRequest { protocol_versions: ecma2_proto::PROTOCOL_VERSIONS.to_vec(), ..Default::default() },
+            HandshakeRequest {
+                protocol_versions: ecma2_proto::PROTOCOL_VERSIONS.to_vec(),
+                ..Default::default()
+            },
         ))
         .await
         .map_err(explain)?
         .into_inner();
-    let caps = if handshake.interfaces.contains(&(Ecma2Interface::GetCapabilitiesEx as i32)) {
+    let caps = if handshake
+        .interfaces
+        .contains(&(Ecma2Interface::GetCapabilitiesEx as i32))
+    {
         client
-            .get_capabilities_ex(engine.request(connector, GetCapabilitiesExRequest { config_parameters: params.to_vec() }))
+            .get_capabilities_ex(engine.request(
+                connector,
+                GetCapabilitiesExRequest {
+                    config_parameters: params.to_vec(),
+                },
+            ))
             .await
             .map_err(explain)?
             .into_inner()
             .capabilities
     } else if handshake.interfaces.contains(&(Ecma2Interface::GetCapabilities as i32)) {
-        client.get_capabilities(engine.request(connector, GetCapabilitiesRequest {})).await.map_err(explain)?.into_inner().capabilities
+        client
+            .get_capabilities(engine.request(connector, GetCapabilitiesRequest {}))
+            .await
+            .map_err(explain)?
+            .into_inner()
+            .capabilities
     } else {
         None
     };
@@ -245,11 +298,19 @@ pub struct ExportOptions<'a> {
 pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) -> Result<Summary> {
     let started = Instant::now();
     let connector = options.connector;
-    let mut summary = Summary { profile: "export".into(), ..Default::default() };
+    let mut summary = Summary {
+        profile: "export".into(),
+        ..Default::default()
+    };
     let caps = capabilities(engine, connector, &options.params).await?;
     let mut client = engine.connectors();
     let schema = client
-        .get_schema(engine.request(connector, GetSchemaRequest { config_parameters: options.params.clone() }))
+        .get_schema(engine.request(
+            connector,
+            GetSchemaRequest {
+                config_parameters: options.params.clone(),
+            },
+        ))
         .await
         .map_err(explain)?
         .into_inner()
@@ -292,7 +353,11 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         cancelled: false,
     };
     let outcome = run.passes(&mut work).await;
-    let reason = if outcome.is_ok() { CloseReason::Normal } else { CloseReason::TerminatedByUser };
+    let reason = if outcome.is_ok() {
+        CloseReason::Normal
+    } else {
+        CloseReason::TerminatedByUser
+    };
     let closed = client
         .close_export_connection(engine.request(
             connector,
@@ -327,11 +392,18 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
         let known = space.get_by_dn(connector, &change.dn)?;
         let anchors = known.as_ref().map(|k| k.anchor_attributes.clone()).unwrap_or_default();
         if kind != ObjectModificationType::Add && known.is_none() {
-            bail!("{} {} is not in the connector space of {connector}; import first", kind.as_str_name(), change.dn);
+            bail!(
+                "{} {} is not in the connector space of {connector}; import first",
+                kind.as_str_name(),
+                change.dn
+            );
         }
         // A delete and an add of the same DN: one Replace when the connector wants it.
         if kind == ObjectModificationType::Add {
-            if let Some(prev) = work.iter_mut().find(|w| w.dn.eq_ignore_ascii_case(&change.dn) && w.kind == ObjectModificationType::Delete) {
+            if let Some(prev) = work
+                .iter_mut()
+                .find(|w| w.dn.eq_ignore_ascii_case(&change.dn) && w.kind == ObjectModificationType::Delete)
+            {
                 if caps.delete_add_as_replace.unwrap_or(true) {
                     prev.kind = ObjectModificationType::Replace;
                     prev.object_type = change.object_type.clone();
@@ -352,14 +424,18 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
                 let dn = crate::space::value_text(v.value.as_ref());
                 !adds.contains(&dn.to_lowercase()) && space.get_by_dn(connector, &dn).ok().flatten().is_some()
             });
-            let no_refs_first = caps.no_reference_values_in_first_export.unwrap_or(false) && kind == ObjectModificationType::Add;
+            let no_refs_first =
+                caps.no_reference_values_in_first_export.unwrap_or(false) && kind == ObjectModificationType::Add;
             if late_password || (is_ref && (no_refs_first || !targets_ready)) {
                 deferred.push(a.clone());
             } else {
                 first.push(a.clone());
             }
         }
-        match work.iter_mut().find(|w| w.dn.eq_ignore_ascii_case(&change.dn) && w.kind == kind && kind == ObjectModificationType::Update) {
+        match work
+            .iter_mut()
+            .find(|w| w.dn.eq_ignore_ascii_case(&change.dn) && w.kind == kind && kind == ObjectModificationType::Update)
+        {
             Some(w) => {
                 w.first.extend(first);
                 w.deferred.extend(deferred);
@@ -452,7 +528,10 @@ impl Run<'_, '_> {
             let mut changes: Vec<ValueChange> = target
                 .iter()
                 .filter(|v| !current.contains(v))
-                .map(|v| ValueChange { value: Some(v.clone()), modification_type: ValueModificationType::Add as i32 })
+                .map(|v| ValueChange {
+                    value: Some(v.clone()),
+                    modification_type: ValueModificationType::Add as i32,
+                })
                 .collect();
             changes.extend(current.iter().filter(|v| !target.contains(v)).map(|v| ValueChange {
                 value: Some(v.clone()),
@@ -471,7 +550,13 @@ impl Run<'_, '_> {
                 ..a.clone()
             });
         }
-        Ok(values(&a.name, a.data_type(), a.is_multi_valued, AttributeModificationType::Replace, target))
+        Ok(values(
+            &a.name,
+            a.data_type(),
+            a.is_multi_valued,
+            AttributeModificationType::Replace,
+            target,
+        ))
     }
 
     /// The entry for `w` carrying `attrs`, shaped for its kind.
@@ -480,12 +565,25 @@ impl Run<'_, '_> {
             ObjectModificationType::Delete => Vec::new(),
             ObjectModificationType::Add | ObjectModificationType::Replace => attrs
                 .iter()
-                .map(|a| AttributeChange { modification_type: AttributeModificationType::Add as i32, ..a.clone() })
+                .map(|a| AttributeChange {
+                    modification_type: AttributeModificationType::Add as i32,
+                    ..a.clone()
+                })
                 .collect(),
-            _ if matches!(self.caps.export_type(), MaExportType::ObjectReplace | MaExportType::Unspecified) => {
+            _ if matches!(
+                self.caps.export_type(),
+                MaExportType::ObjectReplace | MaExportType::Unspecified
+            ) =>
+            {
                 // ObjectReplace: the whole object, every attribute, as a Replace.
                 let mut whole = self.space.get_by_dn(self.connector, &w.dn)?.unwrap_or_default();
-                crate::space::apply_update(&mut whole, &CsEntryChange { attribute_changes: attrs.to_vec(), ..Default::default() })?;
+                crate::space::apply_update(
+                    &mut whole,
+                    &CsEntryChange {
+                        attribute_changes: attrs.to_vec(),
+                        ..Default::default()
+                    },
+                )?;
                 return Ok(CsEntryChange {
                     identifier: uuid::Uuid::new_v4().to_string(),
                     object_modification_type: ObjectModificationType::Replace as i32,
@@ -509,10 +607,11 @@ impl Run<'_, '_> {
         })
     }
 
-    async fn passes(&mut self, work: &mut Vec<Work>) -> Result<()> {
+    async fn passes(&mut self, work: &mut [Work]) -> Result<()> {
         // Pass 1.
-        let mut queue: Vec<(usize, ObjectModificationType, Vec<AttributeChange>)> =
-            (0..work.len()).map(|i| (i, work[i].kind, work[i].first.clone())).collect();
+        let mut queue: Vec<(usize, ObjectModificationType, Vec<AttributeChange>)> = (0..work.len())
+            .map(|i| (i, work[i].kind, work[i].first.clone()))
+            .collect();
         let mut retry: Vec<(usize, AttributeChange)> = Vec::new();
         self.run_pass(1, work, &mut queue, &mut retry).await?;
         // Pass 2: every deferred reference of an object as one update.
@@ -530,7 +629,10 @@ impl Run<'_, '_> {
         }
         self.run_pass(2, work, &mut queue, &mut retry).await?;
         // Pass 3: each reference attribute by itself.
-        let mut queue: Vec<_> = retry.drain(..).map(|(i, a)| (i, ObjectModificationType::Update, vec![a])).collect();
+        let mut queue: Vec<_> = retry
+            .drain(..)
+            .map(|(i, a)| (i, ObjectModificationType::Update, vec![a]))
+            .collect();
         self.run_pass(3, work, &mut queue, &mut retry).await?;
         // Pass 4: each reference value by itself.
         let mut queue: Vec<_> = retry
@@ -541,7 +643,10 @@ impl Run<'_, '_> {
                     .map(|v| {
                         let one = AttributeChange {
                             modification_type: AttributeModificationType::Update as i32,
-                            value_changes: vec![ValueChange { value: v.value.clone(), modification_type: ValueModificationType::Add as i32 }],
+                            value_changes: vec![ValueChange {
+                                value: v.value.clone(),
+                                modification_type: ValueModificationType::Add as i32,
+                            }],
                             ..a.clone()
                         };
                         (i, ObjectModificationType::Update, vec![one])
@@ -553,7 +658,10 @@ impl Run<'_, '_> {
         for (i, a) in retry {
             work[i].failed = true;
             self.summary.errors += 1;
-            eprintln!("  {}: reference {} could not be exported after four passes", work[i].dn, a.name);
+            eprintln!(
+                "  {}: reference {} could not be exported after four passes",
+                work[i].dn, a.name
+            );
         }
         Ok(())
     }
@@ -581,8 +689,16 @@ impl Run<'_, '_> {
                     continue;
                 }
                 let entry = self.entry(&work[*index], *kind, attrs)?;
-                let refs = attrs.iter().filter(|a| a.data_type() == AttributeType::Reference).cloned().collect();
-                batch.push(Sent { index: *index, entry, refs });
+                let refs = attrs
+                    .iter()
+                    .filter(|a| a.data_type() == AttributeType::Reference)
+                    .cloned()
+                    .collect();
+                batch.push(Sent {
+                    index: *index,
+                    entry,
+                    refs,
+                });
             }
             position = end;
             if batch.is_empty() {
@@ -595,9 +711,18 @@ impl Run<'_, '_> {
                 let w = &mut work[sent.index];
                 match code {
                     c if is_success(c) => self.record(w, &sent.entry, result)?,
-                    MaExportError::ExportActionRetryReferenceAttribute | MaExportError::ExportErrorReferenceAttributeFailure if pass < 4 => {
+                    MaExportError::ExportActionRetryReferenceAttribute
+                    | MaExportError::ExportErrorReferenceAttributeFailure
+                        if pass < 4 =>
+                    {
                         let without_refs = CsEntryChange {
-                            attribute_changes: sent.entry.attribute_changes.iter().filter(|a| a.data_type() != AttributeType::Reference).cloned().collect(),
+                            attribute_changes: sent
+                                .entry
+                                .attribute_changes
+                                .iter()
+                                .filter(|a| a.data_type() != AttributeType::Reference)
+                                .cloned()
+                                .collect(),
                             ..sent.entry.clone()
                         };
                         self.record(w, &without_refs, result)?;
@@ -606,7 +731,13 @@ impl Run<'_, '_> {
                     MaExportError::ExportActionConvertUpdateToAdd if !w.converted => {
                         w.converted = true;
                         let mut whole = self.space.get_by_dn(self.connector, &w.dn)?.unwrap_or_default();
-                        crate::space::apply_update(&mut whole, &CsEntryChange { attribute_changes: w.first.clone(), ..Default::default() })?;
+                        crate::space::apply_update(
+                            &mut whole,
+                            &CsEntryChange {
+                                attribute_changes: w.first.clone(),
+                                ..Default::default()
+                            },
+                        )?;
                         w.kind = ObjectModificationType::Add;
                         w.anchors.clear();
                         queue.push((sent.index, ObjectModificationType::Add, whole.attribute_changes));
@@ -617,7 +748,13 @@ impl Run<'_, '_> {
                         match self.parent(&w.dn) {
                             Some(parent) => {
                                 eprintln!("  provisioning parent {} for {}", parent.dn, w.dn);
-                                let result = self.send(&[Sent { index, entry: parent.clone(), refs: Vec::new() }]).await?;
+                                let result = self
+                                    .send(&[Sent {
+                                        index,
+                                        entry: parent.clone(),
+                                        refs: Vec::new(),
+                                    }])
+                                    .await?;
                                 let r = result.iter().find(|r| r.identifier == parent.identifier);
                                 if r.is_none_or(|r| is_success(r.error_code())) {
                                     self.store_new(&parent, r)?;
@@ -638,7 +775,12 @@ impl Run<'_, '_> {
                         w.failed = true;
                         self.error(&w.dn, result);
                         if code == MaExportError::ExportErrorCustomStopRun {
-                            bail!("connector {} stopped the run on {} ({})", self.connector, w.dn, result.map(|r| r.error_detail.as_str()).unwrap_or(""));
+                            bail!(
+                                "connector {} stopped the run on {} ({})",
+                                self.connector,
+                                w.dn,
+                                result.map(|r| r.error_detail.as_str()).unwrap_or("")
+                            );
                         }
                     }
                 }
@@ -664,7 +806,11 @@ impl Run<'_, '_> {
         let (first, _) = parent.split_once(',').unwrap_or((parent, ""));
         let (key, value) = first.split_once('=')?;
         let key = key.trim().to_lowercase();
-        let t = self.schema.types.iter().find(|t| t.possible_dn_components_for_provisioning.iter().any(|c| c.eq_ignore_ascii_case(&key)))?;
+        let t = self.schema.types.iter().find(|t| {
+            t.possible_dn_components_for_provisioning
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&key))
+        })?;
         let naming = t.attributes.iter().find(|a| a.name.eq_ignore_ascii_case(&key));
         Some(CsEntryChange {
             identifier: uuid::Uuid::new_v4().to_string(),
@@ -672,7 +818,15 @@ impl Run<'_, '_> {
             object_type: t.name.clone(),
             dn: parent.to_owned(),
             attribute_changes: naming
-                .map(|a| vec![values(&a.name, a.data_type(), false, AttributeModificationType::Add, vec![string(value.trim())])])
+                .map(|a| {
+                    vec![values(
+                        &a.name,
+                        a.data_type(),
+                        false,
+                        AttributeModificationType::Add,
+                        vec![string(value.trim())],
+                    )]
+                })
                 .unwrap_or_default(),
             ..Default::default()
         })
@@ -692,12 +846,17 @@ impl Run<'_, '_> {
             }
             match frame(sent.entry.clone()) {
                 Framed::Whole(e) => frames.push(put_export_entries_request::Frame::Entry(e)),
-                Framed::Fragments(f) => frames.extend(f.into_iter().map(put_export_entries_request::Frame::EntryFragment)),
+                Framed::Fragments(f) => {
+                    frames.extend(f.into_iter().map(put_export_entries_request::Frame::EntryFragment))
+                }
             }
         }
         let frames: Vec<_> = frames
             .into_iter()
-            .map(|f| PutExportEntriesRequest { session_id: self.session.clone(), frame: Some(f) })
+            .map(|f| PutExportEntriesRequest {
+                session_id: self.session.clone(),
+                frame: Some(f),
+            })
             .collect();
         self.summary.pages += 1;
         let mut client = self.engine.connectors();
@@ -709,7 +868,11 @@ impl Run<'_, '_> {
                 bail!("interrupted: closing the export with TerminatedByUser");
             }
         };
-        Ok(response.into_inner().results.unwrap_or_default().cs_entry_change_results)
+        Ok(response
+            .into_inner()
+            .results
+            .unwrap_or_default()
+            .cs_entry_change_results)
     }
 
     fn store_new(&mut self, entry: &CsEntryChange, result: Option<&CsEntryChangeResult>) -> Result<()> {
@@ -749,7 +912,10 @@ impl Run<'_, '_> {
                 if let Some(known) = self.space.get_by_dn(self.connector, &entry.dn)? {
                     self.space.remove(self.connector, &anchor_key(&known))?;
                 }
-                if matches!(self.caps.object_confirmation(), MaObjectConfirmation::Normal | MaObjectConfirmation::Unspecified) {
+                if matches!(
+                    self.caps.object_confirmation(),
+                    MaObjectConfirmation::Normal | MaObjectConfirmation::Unspecified
+                ) {
                     self.space.expect(self.connector, &entry.dn, "delete", entry)?;
                 }
             }
@@ -766,7 +932,12 @@ impl Run<'_, '_> {
                     self.space.put(self.connector, "default", &stored)?;
                 }
                 let expected = CsEntryChange {
-                    attribute_changes: entry.attribute_changes.iter().filter(|a| a.name != PASSWORD_ATTRIBUTE).cloned().collect(),
+                    attribute_changes: entry
+                        .attribute_changes
+                        .iter()
+                        .filter(|a| a.name != PASSWORD_ATTRIBUTE)
+                        .cloned()
+                        .collect(),
                     ..entry.clone()
                 };
                 let existing = self.space.expectation(self.connector, &entry.dn)?;

@@ -201,7 +201,9 @@ async fn run_cli(cli: Cli) -> Result<()> {
     }
     if let Command::Show { connector, dn } = &cli.command {
         let space = Space::open(&cli.state)?;
-        let object = space.get_by_dn(connector, dn)?.with_context(|| format!("{dn} is not in the connector space of {connector}"))?;
+        let object = space
+            .get_by_dn(connector, dn)?
+            .with_context(|| format!("{dn} is not in the connector space of {connector}"))?;
         println!("{}", drop::entry_json(&object));
         return Ok(());
     }
@@ -213,13 +215,22 @@ async fn run_cli(cli: Cli) -> Result<()> {
 
 async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
     match &cli.command {
-        Command::Stage { target, changes, from_connector } => {
+        Command::Stage {
+            target,
+            changes,
+            from_connector,
+        } => {
             let space = Space::open(&cli.state)?;
             let staged = match (changes, from_connector) {
                 (Some(file), None) => {
                     let schema = engine
                         .connectors()
-                        .get_schema(engine.request(&target.connector, GetSchemaRequest { config_parameters: params(&target.params) }))
+                        .get_schema(engine.request(
+                            &target.connector,
+                            GetSchemaRequest {
+                                config_parameters: params(&target.params),
+                            },
+                        ))
                         .await
                         .map_err(explain)?
                         .into_inner()
@@ -241,7 +252,11 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             };
             println!("staged {staged} changes for {}", target.connector);
         }
-        Command::Export { target, batch_size, drop_file } => {
+        Command::Export {
+            target,
+            batch_size,
+            drop_file,
+        } => {
             let space = Space::open(&cli.state)?;
             let mut file = match drop_file {
                 Some(path) => Some(std::io::BufWriter::new(
@@ -430,7 +445,12 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Res
     let export = export::export(
         engine,
         &space,
-        export::ExportOptions { connector, params: params.clone(), batch_size: 0, drop_file: None },
+        export::ExportOptions {
+            connector,
+            params: params.clone(),
+            batch_size: 0,
+            drop_file: None,
+        },
     )
     .await?;
     print_summary(&export, json);
@@ -557,7 +577,10 @@ async fn demo_changes(
     });
     // A group whose member is a user added in this same run: the reference waits for pass 2.
     if let Some(group) = schema.types.iter().find(|t| t.name == "group")
-        && let Some(member) = group.attributes.iter().find(|a| a.data_type() == AttributeType::Reference && a.is_multi_valued)
+        && let Some(member) = group
+            .attributes
+            .iter()
+            .find(|a| a.data_type() == AttributeType::Reference && a.is_multi_valued)
     {
         let cn = format!("Demo Export Group {}", uuid::Uuid::new_v4().simple());
         let naming = group.attributes.iter().find(|a| a.name == "cn").map(|a| a.name.clone());
@@ -567,7 +590,9 @@ async fn demo_changes(
             is_multi_valued: true,
             modification_type: AttributeModificationType::Add as i32,
             value_changes: vec![ValueChange {
-                value: Some(AttributeValue { kind: Some(attribute_value::Kind::ReferenceValue(changes[0].dn.clone())) }),
+                value: Some(AttributeValue {
+                    kind: Some(attribute_value::Kind::ReferenceValue(changes[0].dn.clone())),
+                }),
                 modification_type: ValueModificationType::Add as i32,
             }],
         }];
@@ -577,7 +602,9 @@ async fn demo_changes(
                 data_type: AttributeType::String as i32,
                 modification_type: AttributeModificationType::Add as i32,
                 value_changes: vec![ValueChange {
-                    value: Some(AttributeValue { kind: Some(attribute_value::Kind::StringValue(cn.clone())) }),
+                    value: Some(AttributeValue {
+                        kind: Some(attribute_value::Kind::StringValue(cn.clone())),
+                    }),
                     modification_type: ValueModificationType::Add as i32,
                 }],
                 ..Default::default()

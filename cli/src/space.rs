@@ -142,7 +142,8 @@ impl Space {
                 |r| r.get(0),
             )
             .optional()?;
-        blob.map(|b| CsEntryChange::decode(b.as_slice()).context("decoding a stored object")).transpose()
+        blob.map(|b| CsEntryChange::decode(b.as_slice()).context("decoding a stored object"))
+            .transpose()
     }
 
     /// Stages a change for the next export.
@@ -156,8 +157,12 @@ impl Space {
 
     /// The staged changes, in order.
     pub fn pending(&self, connector: &str) -> Result<Vec<(i64, CsEntryChange)>> {
-        let mut statement = self.db.prepare("SELECT seq, change FROM pending WHERE connector=?1 ORDER BY seq")?;
-        let rows = statement.query_map(params![connector], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let mut statement = self
+            .db
+            .prepare("SELECT seq, change FROM pending WHERE connector=?1 ORDER BY seq")?;
+        let rows = statement.query_map(params![connector], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
         rows.map(|row| {
             let (seq, blob) = row?;
             Ok((seq, CsEntryChange::decode(blob.as_slice())?))
@@ -191,19 +196,24 @@ impl Space {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        row.map(|(kind, blob)| Ok((kind, CsEntryChange::decode(blob.as_slice())?))).transpose()
+        row.map(|(kind, blob)| Ok((kind, CsEntryChange::decode(blob.as_slice())?)))
+            .transpose()
     }
 
     /// Removes an expectation (confirmed, or reported as not re-imported).
     pub fn confirm(&self, connector: &str, dn: &str) -> Result<()> {
-        self.db
-            .execute("DELETE FROM unconfirmed WHERE connector=?1 AND dn=lower(?2)", params![connector, dn])?;
+        self.db.execute(
+            "DELETE FROM unconfirmed WHERE connector=?1 AND dn=lower(?2)",
+            params![connector, dn],
+        )?;
         Ok(())
     }
 
     /// Every outstanding expectation: (dn, kind).
     pub fn unconfirmed(&self, connector: &str) -> Result<Vec<(String, String)>> {
-        let mut statement = self.db.prepare("SELECT dn, kind FROM unconfirmed WHERE connector=?1 ORDER BY dn")?;
+        let mut statement = self
+            .db
+            .prepare("SELECT dn, kind FROM unconfirmed WHERE connector=?1 ORDER BY dn")?;
         let rows = statement.query_map(params![connector], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
