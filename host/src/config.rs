@@ -1,13 +1,34 @@
 //! The host's configuration: one TOML file, parsed into typed structs that reject unknown keys,
-//! then validated (names unique, commands present, addresses parse, loopback unless TLS) before
-//! anything is bound or launched. Every error names the file and the key. deploy/host.toml is the
-//! documented example.
+//! then validated (names unique, a command or an endpoint per connector, addresses parse, loopback
+//! unless TLS, TLS files readable) before anything is bound or launched. Every error names the
+//! file and the key. deploy/host.toml is the documented example; docs/host.md lists every key.
+//!
+//! ```toml
+//! state_dir = ".ecma2-host"              # token file and connector sockets
+//! [engine]
+//! listen = "tcp:127.0.0.1:5800"          # or unix:/path; loopback only
+//! [metrics]
+//! listen = "tcp:127.0.0.1:9464"          # Prometheus text at GET /metrics; loopback only
+//!
+//! [[connector]]                          # launched by the host
+//! name = "demo"
+//! command = "ecma2-demo"
+//!
+//! [[connector]]                          # a remote connector (a container), reached over TLS
+//! name = "hr"
+//! endpoint = "tcp:10.0.0.5:7000"
+//! [connector.tls]
+//! ca = "certs/ca.pem"                    # CA that signs the connector's certificate
+//! cert = "certs/host.pem"                # host client certificate: cert + key = mutual TLS
+//! key = "certs/host-key.pem"
+//! server_name = "hr.connectors.internal" # default: the endpoint's IP address
+//! ```
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ecma2_transport::Address;
+use ecma2_transport::{Address, ClientTls, TlsClient};
 use serde::Deserialize;
 
 /// A configuration problem; the binary exits with status 64 on any of these.
@@ -87,15 +108,17 @@ fn default_engine_listen() -> String {
     "tcp:127.0.0.1:5800".to_owned()
 }
 
-/// The metrics listener.
+/// The metrics listener: Prometheus text exposition at `GET /metrics` (see [`crate::metrics`]).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsConfig {
-    /// `tcp:127.0.0.1:9464`, loopback only.
+    /// `tcp:127.0.0.1:9464` (or `unix:/path`), loopback only: the metrics carry connector names
+    /// and are served without authentication.
     pub listen: String,
 }
 
-/// One connector.
+/// One connector: either a `command` the host launches or an `endpoint` it dials (a remote
+/// connector such as a container), never both.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectorConfig {
@@ -103,6 +126,20 @@ pub struct ConnectorConfig {
     pub name: String,
     /// The program to launch.
     pub command: Option<String>,
+    /// A remote connector's address, `tcp:HOST:PORT` (HOST an IP address). Without a `tls`
+    /// table only a loopback address is accepted. The host connects, handshakes and health-checks
+    /// it, marks it unavailable when the connection is lost and reconnects with backoff forever.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// TLS for an endpoint. Passwords are forwarded to an endpoint only over TLS.
+    #[serde(default)]
+    pub tls: Option<ConnectorTls>,
+    /// The parsed endpoint (set by validation).
+    #[serde(skip)]
+    pub endpoint_address: Option<Address>,
+    /// The loaded TLS files (set by validation).
+    #[serde(skip)]
+    pub client_tls: Option<ClientTls>,
     /// Its arguments.
     #[serde(default)]
     pub args: Vec<String>,
@@ -118,6 +155,25 @@ pub struct ConnectorConfig {
     /// Timeouts and restart policy.
     #[serde(default)]
     pub limits: Limits,
+}
+
+/// `[connector.tls]`: how the host checks a remote connector and proves who it is. Relative
+/// paths are relative to the config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorTls {
+    /// PEM file with the CA certificate(s) that sign the connector's server certificate.
+    pub ca: PathBuf,
+    /// PEM file with the host's client certificate; with `key`, the hop is mutual TLS (what
+    /// connectors in remote mode require).
+    #[serde(default)]
+    pub cert: Option<PathBuf>,
+    /// PEM file with the client certificate's private key.
+    #[serde(default)]
+    pub key: Option<PathBuf>,
+    /// The name (DNS or IP) the connector's certificate must carry. Default: the endpoint's IP.
+    #[serde(default)]
+    pub server_name: Option<String>,
 }
 
 /// The local hop's transport.
@@ -155,6 +211,11 @@ pub struct Limits {
     /// The window for counting crashes. Default 60s.
     #[serde(with = "duration")]
     pub crash_window: Duration,
+    /// Endpoints: how often the host checks a connected connector with `grpc.health.v1` (a check
+    /// that fails, or does not answer within this interval, counts as a lost connection).
+    /// Default 5s.
+    #[serde(with = "duration")]
+    pub health_interval: Duration,
 }
 
 impl Default for Limits {
@@ -167,6 +228,7 @@ impl Default for Limits {
             restart_backoff: Duration::from_millis(200),
             max_crashes: 5,
             crash_window: Duration::from_secs(60),
+            health_interval: Duration::from_secs(5),
         }
     }
 }
@@ -313,25 +375,46 @@ impl HostConfig {
                     format!("connector {:?} is configured twice", c.name),
                 ));
             }
-            match &c.command {
-                None => {
+            match (&c.command, &c.endpoint) {
+                (Some(_), Some(_)) => {
                     return Err(invalid(
-                        key("command"),
-                        format!("connector {:?} has no command", c.name),
+                        key("endpoint"),
+                        format!(
+                            "connector {:?} has both a command and an endpoint; they are mutually exclusive",
+                            c.name
+                        ),
                     ));
                 }
-                Some(cmd) if cmd.trim().is_empty() => {
+                (None, None) => {
+                    return Err(invalid(
+                        key("command"),
+                        format!("connector {:?} has no command (or endpoint)", c.name),
+                    ));
+                }
+                (Some(cmd), None) if cmd.trim().is_empty() => {
                     return Err(invalid(
                         key("command"),
                         format!("connector {:?} has an empty command", c.name),
                     ));
                 }
-                Some(_) => {}
+                (Some(_), None) => {
+                    if c.tls.is_some() {
+                        return Err(invalid(
+                            key("tls"),
+                            "TLS settings are for endpoints; a launched connector is reached over a private \
+                             Unix socket or loopback"
+                                .into(),
+                        ));
+                    }
+                    c.working_dir = Some(match &c.working_dir {
+                        Some(d) => base.join(d),
+                        None => base.clone(),
+                    });
+                }
+                (None, Some(endpoint)) => {
+                    validate_endpoint(c, endpoint.clone(), &base, &key).map_err(|(k, m)| invalid(k, m))?;
+                }
             }
-            c.working_dir = Some(match &c.working_dir {
-                Some(d) => base.join(d),
-                None => base.clone(),
-            });
             if c.limits.max_crashes == 0 {
                 return Err(invalid(key("limits.max_crashes"), "must be at least 1".into()));
             }
@@ -345,6 +428,84 @@ impl HostConfig {
             connectors,
         })
     }
+}
+
+/// Checks and resolves an endpoint connector: the address, TLS (required off loopback), the TLS
+/// files, and no launch settings. Errors are (key, message).
+fn validate_endpoint(
+    c: &mut ConnectorConfig,
+    endpoint: String,
+    base: &Path,
+    key: &dyn Fn(&str) -> String,
+) -> Result<(), (String, String)> {
+    let address: Address = endpoint
+        .parse()
+        .map_err(|e: ecma2_transport::TransportError| (key("endpoint"), e.to_string()))?;
+    if !c.args.is_empty() || !c.env.is_empty() || c.working_dir.is_some() {
+        let which = if !c.args.is_empty() {
+            "args"
+        } else if !c.env.is_empty() {
+            "env"
+        } else {
+            "working_dir"
+        };
+        return Err((
+            key(which),
+            format!(
+                "connector {:?} is an endpoint; {which} only applies to a command",
+                c.name
+            ),
+        ));
+    }
+    match &mut c.tls {
+        None if !address.is_local() => {
+            return Err((
+                key("endpoint"),
+                format!(
+                    "{address} is not a loopback address; a remote connector is only reached over TLS: add a \
+                     [connector.tls] table (ca, and cert + key for mutual TLS)"
+                ),
+            ));
+        }
+        None => {}
+        Some(tls) => {
+            tls.ca = base.join(&tls.ca);
+            tls.cert = tls.cert.as_ref().map(|p| base.join(p));
+            tls.key = tls.key.as_ref().map(|p| base.join(p));
+            let which = match (&tls.cert, &tls.key) {
+                (Some(_), None) => Some("tls.key"),
+                (None, Some(_)) => Some("tls.cert"),
+                _ => None,
+            };
+            if let Some(which) = which {
+                return Err((
+                    key(which),
+                    "cert and key go together: both for mutual TLS, neither for server authentication only".into(),
+                ));
+            }
+            let loaded = TlsClient {
+                ca: tls.ca.clone(),
+                cert: tls.cert.clone(),
+                key: tls.key.clone(),
+                server_name: tls.server_name.clone(),
+            }
+            .load()
+            .map_err(|e| {
+                let which = match &e {
+                    ecma2_transport::TransportError::TlsFile { file, .. } if *file == tls.ca => "tls.ca",
+                    ecma2_transport::TransportError::TlsFile { file, .. } if Some(file) == tls.key.as_ref() => {
+                        "tls.key"
+                    }
+                    ecma2_transport::TransportError::TlsFile { .. } => "tls.cert",
+                    _ => "tls.server_name",
+                };
+                (key(which), e.to_string())
+            })?;
+            c.client_tls = Some(loaded);
+        }
+    }
+    c.endpoint_address = Some(address);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -387,6 +548,51 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(dur.contains("close_grace") || dur.contains("ten"), "{dur}");
+    }
+
+    #[test]
+    fn endpoints_are_checked() {
+        let both = parse("[[connector]]\nname=\"x\"\ncommand=\"y\"\nendpoint=\"tcp:127.0.0.1:7000\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            both.contains("connector[0].endpoint") && both.contains("mutually exclusive"),
+            "{both}"
+        );
+        let plain_remote = parse("[[connector]]\nname=\"x\"\nendpoint=\"tcp:10.0.0.5:7000\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            plain_remote.contains("connector[0].endpoint") && plain_remote.contains("[connector.tls]"),
+            "{plain_remote}"
+        );
+        let loopback = parse("[[connector]]\nname=\"x\"\nendpoint=\"tcp:127.0.0.1:7000\"\n").unwrap();
+        assert_eq!(
+            loopback.connectors[0].endpoint_address,
+            Some("tcp:127.0.0.1:7000".parse().unwrap())
+        );
+        let args = parse("[[connector]]\nname=\"x\"\nendpoint=\"tcp:127.0.0.1:1\"\nargs=[\"-v\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(args.contains("connector[0].args"), "{args}");
+        let tls_on_command = parse("[[connector]]\nname=\"x\"\ncommand=\"y\"\n[connector.tls]\nca=\"ca.pem\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(tls_on_command.contains("connector[0].tls"), "{tls_on_command}");
+        let half = parse(
+            "[[connector]]\nname=\"x\"\nendpoint=\"tcp:10.0.0.5:7000\"\n[connector.tls]\nca=\"ca.pem\"\ncert=\"c.pem\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(half.contains("connector[0].tls.key"), "{half}");
+        let missing =
+            parse("[[connector]]\nname=\"x\"\nendpoint=\"tcp:10.0.0.5:7000\"\n[connector.tls]\nca=\"ca.pem\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            missing.contains("connector[0].tls.ca") && missing.contains("/etc/ecma2/ca.pem"),
+            "{missing}"
+        );
     }
 
     #[test]

@@ -13,13 +13,17 @@ use std::time::Duration;
 use ecma2_proto::meta;
 use ecma2_proto::pb::connector_service_server::ConnectorService;
 use ecma2_proto::pb::*;
+use ecma2_transport::ConnectionInfo;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::HostInner;
+use crate::metrics::Metrics;
 use crate::sessions::{Kind, Session, close_upstream};
 use crate::status;
 use crate::supervisor::{ConnectorHandle, Ready};
@@ -124,6 +128,26 @@ impl EngineService {
         }
     }
 
+    /// Registers a session opened over `engine`, and closes it with TerminatedByUser as soon as
+    /// that engine connection ends while the session is idle (the engine went away without
+    /// closing; nobody would close it before the idle timeout otherwise).
+    fn register(&self, session: Session, engine: Option<CancellationToken>) -> Arc<Session> {
+        let session = self.host.sessions.insert(session);
+        session.opened_on(engine);
+        let host = self.host.clone();
+        let watched = session.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = watched.engine_gone() => {
+                    info!(connector = %watched.connector.name, session_id = %watched.id, "engine connection closed; closing its idle session");
+                    let _ = host.close_session(&watched.id, CloseReason::TerminatedByUser).await;
+                }
+                _ = watched.cancel.cancelled() => {}
+            }
+        });
+        session
+    }
+
     /// Closes a session in the background (used when the engine is no longer there to wait).
     fn close_later(&self, id: String, reason: CloseReason) {
         let host = self.host.clone();
@@ -131,6 +155,11 @@ impl EngineService {
             let _ = host.close_session(&id, reason).await;
         });
     }
+}
+
+/// The engine connection a request came on, when the listener tracks connections.
+fn engine_of<T>(request: &Request<T>) -> Option<CancellationToken> {
+    ConnectionInfo::of(request).map(ConnectionInfo::closed)
 }
 
 fn interface_name(interface: Ecma2Interface) -> &'static str {
@@ -343,6 +372,7 @@ impl ConnectorService for EngineService {
     ) -> Result<Response<OpenImportConnectionResponse>, Status> {
         const CALL: &str = "OpenImportConnection";
         let (handle, ready) = self.target(&request, Ecma2Interface::CallImport, CALL)?;
+        let engine = engine_of(&request);
         let mut inner = request.into_inner();
         let sizes = ready.handshake.import_page_sizes.unwrap_or_default();
         let step = inner.import_run_step.get_or_insert_with(Default::default);
@@ -357,15 +387,18 @@ impl ConnectorService for EngineService {
         };
         match response {
             Ok(response) => {
-                self.host.sessions.insert(Session::new(
-                    response.session_id.clone(),
-                    handle.clone(),
-                    ready.generation,
-                    ready.client.clone(),
-                    Kind::Import,
-                    response.page_size,
-                    permit,
-                ));
+                self.register(
+                    Session::new(
+                        response.session_id.clone(),
+                        handle.clone(),
+                        ready.generation,
+                        ready.client.clone(),
+                        Kind::Import,
+                        response.page_size,
+                        permit,
+                    ),
+                    engine,
+                );
                 info!(connector = %handle.name, session_id = %response.session_id, page_size = response.page_size, "import session opened");
                 Ok(Response::new(response))
             }
@@ -380,16 +413,26 @@ impl ConnectorService for EngineService {
         request: Request<GetImportEntriesRequest>,
     ) -> Result<Response<Self::GetImportEntriesStream>, Status> {
         const CALL: &str = "GetImportEntries";
+        let engine = engine_of(&request);
         let inner = request.into_inner();
+        let started = Instant::now();
         let session = self.session(&inner.session_id, Kind::Import, CALL)?;
-        let in_flight = session.begin();
+        let in_flight = session.begin(engine);
         let (tx, rx) = mpsc::channel(FRAME_BUFFER);
         let service = self.clone();
         let span = info_span!("call", connector = %session.connector.name, call = CALL, session_id = %session.id);
         tokio::spawn(
             async move {
                 let _in_flight = in_flight;
-                let outcome = pump_page(&session, inner, &tx).await;
+                let outcome = pump_page(&session, inner, &tx, &service.host.metrics).await;
+                let fault = match &outcome {
+                    Pump::Failed(status) => Fault::from_status(status).map(|f| f.fault_kind()),
+                    _ => None,
+                };
+                service
+                    .host
+                    .metrics
+                    .record_call(&session.connector.name, CALL, started.elapsed(), fault);
                 match outcome {
                     Pump::Done => {}
                     Pump::Failed(status) => {
@@ -463,6 +506,7 @@ impl ConnectorService for EngineService {
     ) -> Result<Response<OpenExportConnectionResponse>, Status> {
         const CALL: &str = "OpenExportConnection";
         let (handle, ready) = self.target(&request, Ecma2Interface::CallExport, CALL)?;
+        let engine = engine_of(&request);
         let mut inner = request.into_inner();
         let sizes = ready.handshake.export_page_sizes.unwrap_or_default();
         let step = inner.export_run_step.get_or_insert_with(Default::default);
@@ -474,15 +518,18 @@ impl ConnectorService for EngineService {
         };
         match response {
             Ok(response) => {
-                self.host.sessions.insert(Session::new(
-                    response.session_id.clone(),
-                    handle.clone(),
-                    ready.generation,
-                    ready.client.clone(),
-                    Kind::Export,
-                    response.batch_size,
-                    permit,
-                ));
+                self.register(
+                    Session::new(
+                        response.session_id.clone(),
+                        handle.clone(),
+                        ready.generation,
+                        ready.client.clone(),
+                        Kind::Export,
+                        response.batch_size,
+                        permit,
+                    ),
+                    engine,
+                );
                 info!(connector = %handle.name, session_id = %response.session_id, batch_size = response.batch_size, "export session opened");
                 Ok(Response::new(response))
             }
@@ -495,18 +542,21 @@ impl ConnectorService for EngineService {
         request: Request<Streaming<PutExportEntriesRequest>>,
     ) -> Result<Response<PutExportEntriesResponse>, Status> {
         const CALL: &str = "PutExportEntries";
+        let engine = engine_of(&request);
         let mut incoming = request.into_inner();
         let first = incoming
             .message()
             .await?
             .ok_or_else(|| Status::invalid_argument("empty PutExportEntries stream: no session_id"))?;
         let session = self.session(&first.session_id, Kind::Export, CALL)?;
-        let _in_flight = session.begin();
+        let _in_flight = session.begin(engine);
         let guard = CloseOnDrop {
             service: self.clone(),
             session: Some(session.id.clone()),
         };
         let limit = session.page_size.max(0) as usize;
+        let metrics = self.host.metrics.clone();
+        let connector = session.connector.name.clone();
         // Frames flow engine → host → connector as they arrive; the host counts entries only.
         let (tx, rx) = mpsc::channel::<PutExportEntriesRequest>(FRAME_BUFFER);
         let (error_tx, mut error_rx) = mpsc::channel::<Status>(1);
@@ -528,6 +578,7 @@ impl ConnectorService for EngineService {
                         break;
                     }
                 };
+                let before = entries;
                 match &frame.frame {
                     Some(put_export_entries_request::Frame::Entry(_)) => entries += 1,
                     Some(put_export_entries_request::Frame::EntryFragment(f)) if f.last => entries += 1,
@@ -543,6 +594,9 @@ impl ConnectorService for EngineService {
                 }
                 if tx.send(frame).await.is_err() {
                     break;
+                }
+                if entries > before {
+                    metrics.exported(&connector, 1);
                 }
             }
         });
@@ -604,6 +658,7 @@ impl ConnectorService for EngineService {
     ) -> Result<Response<OpenPasswordConnectionResponse>, Status> {
         const CALL: &str = "OpenPasswordConnection";
         let (handle, ready) = self.target(&request, Ecma2Interface::Password, CALL)?;
+        let engine = engine_of(&request);
         let mut client = ready.client.clone();
         let response = match self
             .deadline(&handle, CALL, client.open_password_connection(request.into_inner()))
@@ -612,15 +667,18 @@ impl ConnectorService for EngineService {
             Ok(r) => r,
             Err(s) => return Err(self.open_failed(&handle, &ready, Kind::Password, s).await),
         };
-        let session = self.host.sessions.insert(Session::new(
-            response.session_id.clone(),
-            handle.clone(),
-            ready.generation,
-            ready.client.clone(),
-            Kind::Password,
-            0,
-            None,
-        ));
+        let session = self.register(
+            Session::new(
+                response.session_id.clone(),
+                handle.clone(),
+                ready.generation,
+                ready.client.clone(),
+                Kind::Password,
+                0,
+                None,
+            ),
+            engine,
+        );
         let level = self
             .deadline(
                 &handle,
@@ -644,9 +702,10 @@ impl ConnectorService for EngineService {
         request: Request<GetConnectionSecurityLevelRequest>,
     ) -> Result<Response<GetConnectionSecurityLevelResponse>, Status> {
         const CALL: &str = "GetConnectionSecurityLevel";
+        let engine = engine_of(&request);
         let inner = request.into_inner();
         let session = self.session(&inner.session_id, Kind::Password, CALL)?;
-        let _in_flight = session.begin();
+        let _in_flight = session.begin(engine);
         let mut client = session.client.clone();
         self.deadline(&session.connector, CALL, client.get_connection_security_level(inner))
             .await
@@ -658,9 +717,10 @@ impl ConnectorService for EngineService {
         request: Request<SetPasswordRequest>,
     ) -> Result<Response<SetPasswordResponse>, Status> {
         const CALL: &str = "SetPassword";
+        let engine = engine_of(&request);
         let inner = request.into_inner();
         let session = self.password_session(&inner.session_id, CALL)?;
-        let _in_flight = session.begin();
+        let _in_flight = session.begin(engine);
         let mut client = session.client.clone();
         self.deadline(&session.connector, CALL, client.set_password(inner))
             .await
@@ -672,9 +732,10 @@ impl ConnectorService for EngineService {
         request: Request<ChangePasswordRequest>,
     ) -> Result<Response<ChangePasswordResponse>, Status> {
         const CALL: &str = "ChangePassword";
+        let engine = engine_of(&request);
         let inner = request.into_inner();
         let session = self.password_session(&inner.session_id, CALL)?;
-        let _in_flight = session.begin();
+        let _in_flight = session.begin(engine);
         let mut client = session.client.clone();
         self.deadline(&session.connector, CALL, client.change_password(inner))
             .await
@@ -768,6 +829,7 @@ async fn pump_page(
     session: &Session,
     request: GetImportEntriesRequest,
     tx: &mpsc::Sender<Result<GetImportEntriesResponse, Status>>,
+    metrics: &Metrics,
 ) -> Pump {
     const CALL: &str = "GetImportEntries";
     let name = &session.connector.name;
@@ -805,6 +867,7 @@ async fn pump_page(
             }
             Err(s) => return Pump::Failed(status::upstream(name, CALL, s)),
         };
+        let before = entries;
         let last = match &frame.frame {
             Some(get_import_entries_response::Frame::Entry(_)) => {
                 entries += 1;
@@ -828,9 +891,13 @@ async fn pump_page(
                 format!("connector {name} returned more than {page_size} entries for a page of {page_size}"),
             ));
         }
+        let counted = entries > before;
         tokio::select! {
             sent = tx.send(Ok(frame)) => if sent.is_err() { return Pump::EngineGone },
             _ = &mut deadline => return Pump::TimedOut(limit),
+        }
+        if counted {
+            metrics.imported(name, 1);
         }
         if last {
             debug!(entries, "page forwarded");

@@ -9,6 +9,7 @@ pub mod config;
 pub mod forward;
 mod launch;
 pub mod logs;
+pub mod metrics;
 pub mod sessions;
 pub mod status;
 pub mod supervisor;
@@ -51,6 +52,7 @@ pub enum HostError {
 pub struct HostInner {
     pub(crate) connectors: Vec<Arc<ConnectorHandle>>,
     pub(crate) sessions: Sessions,
+    pub(crate) metrics: Arc<metrics::Metrics>,
 }
 
 impl HostInner {
@@ -87,6 +89,8 @@ pub struct RunningHost {
     pub address: Address,
     /// The engine token.
     pub token: String,
+    /// Where the metrics are served, when `[metrics]` is configured.
+    pub metrics_address: Option<Address>,
     inner: Arc<HostInner>,
     shutdown: CancellationToken,
     server: tokio::task::JoinHandle<()>,
@@ -115,6 +119,7 @@ impl Host {
             .map(|c| supervisor::supervise(c.clone(), run_dir.clone(), shutdown.clone(), stopped.clone()))
             .collect();
         let inner = Arc::new(HostInner {
+            metrics: Arc::new(metrics::Metrics::new(connectors.iter().map(|c| c.name.clone()))),
             connectors,
             sessions: Sessions::default(),
         });
@@ -131,9 +136,12 @@ impl Host {
             .await;
         let engine_auth = auth::EngineAuth::new(&token);
         let engine = InterceptedService::new(
-            ConnectorServiceServer::new(forward::EngineService { host: inner.clone() })
-                .max_decoding_message_size(MAX_MESSAGE_BYTES)
-                .max_encoding_message_size(MAX_MESSAGE_BYTES),
+            metrics::Measured::new(
+                ConnectorServiceServer::new(forward::EngineService { host: inner.clone() })
+                    .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                    .max_encoding_message_size(MAX_MESSAGE_BYTES),
+                inner.metrics.clone(),
+            ),
             engine_auth.clone(),
         );
         let host_service =
@@ -167,10 +175,15 @@ impl Host {
                 }
             }
         });
+        let metrics_address = match &config.metrics_listen {
+            Some(listen) => Some(metrics::serve(listen, inner.clone(), shutdown.clone()).await?),
+            None => None,
+        };
         info!(address = %address, connectors = inner.connectors.len(), "host listening for engines");
         Ok(RunningHost {
             address,
             token,
+            metrics_address,
             inner,
             shutdown,
             server,
@@ -185,15 +198,17 @@ impl RunningHost {
         &self.inner
     }
 
-    /// Waits until every connector has reached a settled state (ready or failed), up to `limit`.
+    /// Waits until every connector has reached a settled state (ready, failed, or for an endpoint
+    /// unavailable after a first attempt), up to `limit`.
     pub async fn wait_settled(&self, limit: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
-            let settled = self
-                .inner
-                .connectors
-                .iter()
-                .all(|c| matches!(c.state(), ConnectorState::Ready | ConnectorState::Failed));
+            let settled = self.inner.connectors.iter().all(|c| {
+                matches!(
+                    c.state(),
+                    ConnectorState::Ready | ConnectorState::Failed | ConnectorState::Unavailable
+                )
+            });
             if settled {
                 return true;
             }

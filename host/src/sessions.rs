@@ -12,7 +12,7 @@ use ecma2_proto::pb::{
     CloseExportConnectionRequest, CloseExportConnectionRunStep, CloseImportConnectionRequest,
     CloseImportConnectionRunStep, ClosePasswordConnectionRequest, CloseReason, Fault, FaultKind,
 };
-use tokio::sync::OwnedSemaphorePermit;
+use tokio::sync::{Notify, OwnedSemaphorePermit};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
@@ -50,6 +50,10 @@ pub struct Session {
     pub secure: AtomicBool,
     in_flight: AtomicUsize,
     last_used: Mutex<Instant>,
+    /// The engine connection of the latest call (cancelled when that connection ends).
+    engine: Mutex<Option<CancellationToken>>,
+    /// Signalled when a call starts or ends.
+    activity: Notify,
     _permit: Option<OwnedSemaphorePermit>,
 }
 
@@ -60,6 +64,7 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
         self.0.touch();
+        self.0.activity.notify_waiters();
     }
 }
 
@@ -86,6 +91,8 @@ impl Session {
             secure: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
             last_used: Mutex::new(Instant::now()),
+            engine: Mutex::new(None),
+            activity: Notify::new(),
             _permit: permit,
         }
     }
@@ -94,11 +101,49 @@ impl Session {
         *self.last_used.lock().expect("last_used lock") = Instant::now();
     }
 
-    /// Starts a call on this session.
-    pub fn begin(self: &Arc<Self>) -> InFlight {
+    /// Starts a call on this session, made over the engine connection `engine` (when known).
+    pub fn begin(self: &Arc<Self>, engine: Option<CancellationToken>) -> InFlight {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         self.touch();
+        if engine.is_some() {
+            *self.engine.lock().expect("engine lock") = engine;
+        }
+        self.activity.notify_waiters();
         InFlight(self.clone())
+    }
+
+    /// Records the engine connection that opened the session.
+    pub fn opened_on(&self, engine: Option<CancellationToken>) {
+        *self.engine.lock().expect("engine lock") = engine;
+    }
+
+    fn engine(&self) -> Option<CancellationToken> {
+        self.engine.lock().expect("engine lock").clone()
+    }
+
+    /// Completes when the engine connection that used the session last has ended and no call is
+    /// in flight: the engine is gone and will not close the session itself. Never completes for a
+    /// session whose connection is unknown (not accepted by a tracking listener).
+    pub async fn engine_gone(&self) {
+        loop {
+            let Some(connection) = self.engine() else {
+                return std::future::pending().await;
+            };
+            connection.cancelled().await;
+            loop {
+                let activity = self.activity.notified();
+                tokio::pin!(activity);
+                activity.as_mut().enable();
+                if !self.engine().is_some_and(|c| c.is_cancelled()) {
+                    // A call on a newer connection took the session over.
+                    break;
+                }
+                if self.in_flight.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                activity.await;
+            }
+        }
     }
 
     fn idle_for(&self) -> Option<Duration> {
@@ -147,6 +192,18 @@ impl Sessions {
     /// Marks a session taken with [`Sessions::take`] as closed.
     pub fn closed(&self, session: &Session) {
         session.connector.add_sessions(-1);
+    }
+
+    /// Open sessions per connector name, counting only those of the connector's current
+    /// connection (sessions of a crashed or disconnected generation are lost, not open).
+    pub fn open_per_connector(&self) -> HashMap<String, u64> {
+        let mut open = HashMap::new();
+        for s in self.map.lock().expect("sessions lock").values() {
+            if s.connector.generation() == Some(s.generation) {
+                *open.entry(s.connector.name.to_string()).or_default() += 1;
+            }
+        }
+        open
     }
 
     /// Ids of every open session.

@@ -47,13 +47,16 @@ pub fn upstream(connector: &str, call: &str, status: Status) -> Status {
     }
 }
 
-/// The connector's session belongs to a process that has since died.
+/// The connector's session belongs to a process that has since died, or to a connection to a
+/// remote connector that has since been lost.
 pub fn session_lost(connector: &str, call: &str, session_id: &str) -> Status {
     host_fault(
         FaultKind::DroppedConnectionException,
         connector,
         call,
-        format!("session {session_id} was lost: connector {connector} restarted since it was opened"),
+        format!(
+            "session {session_id} was lost: connector {connector} restarted or was disconnected since it was opened"
+        ),
     )
 }
 

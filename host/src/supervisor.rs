@@ -1,7 +1,11 @@
-//! One supervisor per configured connector: launch the process, read its ready line, connect,
-//! handshake, then watch it. A crash marks it restarting and relaunches it after a backoff that
-//! doubles per crash; too many crashes within the window mark it failed with the reason. Forwarding
-//! code reads the current state through [`ConnectorHandle`].
+//! One supervisor per configured connector. A **command** connector: launch the process, read
+//! its ready line, connect, handshake, then watch it; a crash marks it restarting and relaunches
+//! it after a backoff that doubles per crash; too many crashes within the window mark it failed
+//! with the reason. An **endpoint** connector (remote, such as a container): dial it (TLS),
+//! handshake, then watch the connection (HTTP/2 keepalive) and `grpc.health.v1`; when it is lost
+//! the connector is unavailable and the host dials again with backoff, forever. Each launch or
+//! connection is a new generation: sessions of an older one are lost. Forwarding code reads the
+//! current state through [`ConnectorHandle`].
 
 use std::collections::VecDeque;
 use std::process::Stdio;
@@ -14,7 +18,7 @@ use ecma2_proto::pb::{
     ConnectorState, ConnectorStatus, ConnectorTransport, Ecma2Interface, GetCapabilitiesRequest, HandshakeRequest,
     HandshakeResponse, MaCapabilities, ShutdownRequest,
 };
-use ecma2_transport::Address;
+use ecma2_transport::{Address, Connection};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::{Notify, Semaphore};
@@ -24,21 +28,33 @@ use tonic::metadata::MetadataValue;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
-use tracing::{Instrument, error, info, info_span, warn};
+use tonic_health::ServingStatus;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_client::HealthClient;
+use tracing::{Instrument, debug, error, info, info_span, warn};
 
 use crate::config::{ConnectorConfig, HopTransport};
 use crate::logs::{self, Tail};
 
-/// Adds the per-launch secret to every host → connector call.
+/// Adds the per-launch secret to every host → connector call (none for an endpoint: there the
+/// host's client certificate is the identity).
 #[derive(Clone)]
-pub struct LaunchSecret(MetadataValue<tonic::metadata::Ascii>);
+pub struct LaunchSecret(Option<MetadataValue<tonic::metadata::Ascii>>);
 
 impl Interceptor for LaunchSecret {
     fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-        request.metadata_mut().insert(meta::LAUNCH_SECRET, self.0.clone());
+        if let Some(secret) = &self.0 {
+            request.metadata_mut().insert(meta::LAUNCH_SECRET, secret.clone());
+        }
         Ok(request)
     }
 }
+
+/// The name the connector's gRPC health is checked under.
+const HEALTH_SERVICE: &str = "ecma2.v1.ConnectorService";
+/// Health checks that may fail in a row before a connector counts as lost (one slow answer from
+/// a busy connector is not a reason to kill it).
+const HEALTH_FAILURES: u32 = 3;
 
 /// A client of one running connector process.
 pub type Client = ConnectorServiceClient<InterceptedService<Channel, LaunchSecret>>;
@@ -52,7 +68,7 @@ pub struct Ready {
     pub generation: u64,
     /// Its handshake.
     pub handshake: HandshakeResponse,
-    /// Whether the hop is a Unix socket (secure for passwords).
+    /// Whether the hop is a Unix socket or TLS (secure for passwords).
     pub secure_hop: bool,
 }
 
@@ -115,6 +131,11 @@ impl ConnectorHandle {
         }
     }
 
+    /// Whether this is an endpoint (a remote connector the host dials, not a process it launched).
+    pub fn is_remote(&self) -> bool {
+        self.config.endpoint_address.is_some()
+    }
+
     /// Whether the handshake announced `interface`.
     pub fn implements(ready: &Ready, interface: Ecma2Interface) -> bool {
         ready.handshake.interfaces.contains(&(interface as i32))
@@ -136,11 +157,21 @@ impl ConnectorHandle {
         self.set_error(error);
     }
 
-    /// Asks the supervisor to kill the process (it will be restarted).
+    /// Asks the supervisor to kill the process (it will be restarted); for an endpoint, to drop
+    /// the connection and dial again. Either way the sessions of the current generation are lost.
     pub fn kill_and_restart(&self, why: &str) {
-        warn!(connector = %self.name, reason = why, "killing connector process");
+        if self.is_remote() {
+            warn!(connector = %self.name, reason = why, "dropping the connection to the remote connector");
+        } else {
+            warn!(connector = %self.name, reason = why, "killing connector process");
+        }
         self.set_error(why);
         self.kill_request.notify_one();
+    }
+
+    /// The generation of the current connection, if the connector is ready.
+    pub fn generation(&self) -> Option<u64> {
+        self.ready().ok().map(|r| r.generation)
     }
 
     /// The status message for the host service.
@@ -149,9 +180,16 @@ impl ConnectorHandle {
         ConnectorStatus {
             name: self.name.to_string(),
             state: live.state,
-            transport: match self.config.transport {
-                HopTransport::Unix => ConnectorTransport::Unix,
-                HopTransport::Tcp => ConnectorTransport::Tcp,
+            transport: match (&self.config.endpoint_address, &self.config.client_tls) {
+                (Some(_), Some(_)) => ConnectorTransport::RemoteTls,
+                // An endpoint without TLS is on loopback (config validation); the proto has no
+                // value for "remote, plain", so it reads as the local hop it is.
+                (Some(Address::Unix(_)), None) => ConnectorTransport::Unix,
+                (Some(_), None) => ConnectorTransport::Tcp,
+                (None, _) => match self.config.transport {
+                    HopTransport::Unix => ConnectorTransport::Unix,
+                    HopTransport::Tcp => ConnectorTransport::Tcp,
+                },
             } as i32,
             handshake: live.ready.as_ref().map(|r| r.handshake.clone()),
             pid: live.pid,
@@ -187,6 +225,7 @@ impl ConnectorHandle {
 struct Running {
     child: Child,
     ready: Ready,
+    health: HealthClient<Channel>,
 }
 
 /// Starts supervising `config`; returns the handle at once.
@@ -201,7 +240,11 @@ pub fn supervise(
     let span = info_span!("connector", connector = %handle.name);
     tokio::spawn(
         async move {
-            supervise_loop(&h, &run_dir, &shutdown).await;
+            if h.is_remote() {
+                remote_loop(&h, &shutdown).await;
+            } else {
+                supervise_loop(&h, &run_dir, &shutdown).await;
+            }
             stopped.notify_waiters();
         }
         .instrument(span),
@@ -232,7 +275,14 @@ async fn supervise_loop(handle: &Arc<ConnectorHandle>, run_dir: &std::path::Path
                 }
                 handle.changed.notify_waiters();
                 info!(pid = handle.status().pid, generation, "connector ready");
+                let health = health_lost(running.health.clone(), limits.health_interval);
                 tokio::select! {
+                    why = health => {
+                        error!(error = %why, "connector is not healthy; killing it");
+                        handle.set_error(&why);
+                        let _ = running.child.start_kill();
+                        let _ = running.child.wait().await;
+                    }
                     status = running.child.wait() => {
                         let text = match status {
                             Ok(s) => format!("connector process exited unexpectedly ({s})"),
@@ -395,7 +445,35 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
         }
     };
     let secret_value: MetadataValue<_> = secret.parse().map_err(|_| "launch secret is not ASCII".to_owned())?;
-    let client = ConnectorServiceClient::with_interceptor(channel, LaunchSecret(secret_value))
+    let secure_hop = matches!(address, Address::Unix(_));
+    let ready = handshake(
+        handle,
+        channel.clone(),
+        Some(secret_value),
+        generation,
+        secure_hop,
+        deadline,
+    )
+    .await?;
+    Ok(Running {
+        child,
+        ready,
+        health: HealthClient::new(channel),
+    })
+}
+
+/// Handshakes over `channel` before `deadline` and reads the capabilities that matter to the
+/// host (ConcurrentOperation).
+async fn handshake(
+    handle: &ConnectorHandle,
+    channel: Channel,
+    secret: Option<MetadataValue<tonic::metadata::Ascii>>,
+    generation: u64,
+    secure_hop: bool,
+    deadline: Instant,
+) -> Result<Ready, String> {
+    let limit = handle.config.limits.start_timeout;
+    let client = ConnectorServiceClient::with_interceptor(channel, LaunchSecret(secret))
         .max_decoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
         .max_encoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES);
     let handshake = tokio::time::timeout_at(
@@ -408,26 +486,143 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
         }),
     )
     .await
-    .map_err(|_| format!("no handshake within {:?}", limits.start_timeout))?
+    .map_err(|_| format!("no handshake within {limit:?}"))?
     .map_err(|s| format!("handshake failed: {}", s.message()))?
     .into_inner();
 
     let ready = Ready {
         client: client.clone(),
         generation,
-        secure_hop: matches!(address, Address::Unix(_)),
+        secure_hop,
         handshake,
     };
     if ConnectorHandle::implements(&ready, Ecma2Interface::GetCapabilities) {
-        match client.clone().get_capabilities(GetCapabilitiesRequest {}).await {
-            Ok(r) => {
+        match tokio::time::timeout_at(deadline, client.clone().get_capabilities(GetCapabilitiesRequest {})).await {
+            Ok(Ok(r)) => {
                 let caps: MaCapabilities = r.into_inner().capabilities.unwrap_or_default();
                 *handle.serialize_runs.write().expect("serialize lock") = caps.concurrent_operation == Some(false);
             }
-            Err(s) => warn!(error = %s.message(), "capabilities unavailable at start"),
+            Ok(Err(s)) => warn!(error = %s.message(), "capabilities unavailable at start"),
+            Err(_) => warn!("capabilities unavailable at start: no answer in time"),
         }
     }
-    Ok(Running { child, ready })
+    Ok(ready)
+}
+
+/// Checks `grpc.health.v1` every `interval`; returns why the connector counts as lost: it said
+/// NOT_SERVING (it is shutting down), or [`HEALTH_FAILURES`] checks in a row failed or went
+/// unanswered for an interval.
+async fn health_lost(mut health: HealthClient<Channel>, interval: Duration) -> String {
+    let mut failures = 0;
+    loop {
+        tokio::time::sleep(interval).await;
+        let asked = tokio::time::timeout(
+            interval,
+            health.check(HealthCheckRequest {
+                service: HEALTH_SERVICE.into(),
+            }),
+        )
+        .await;
+        let failure = match asked {
+            Ok(Ok(r)) if r.get_ref().status == ServingStatus::Serving as i32 => {
+                failures = 0;
+                continue;
+            }
+            Ok(Ok(_)) => return "the connector reports NOT_SERVING (it is shutting down)".to_owned(),
+            Ok(Err(s)) => format!("health check failed: {}", s.message()),
+            Err(_) => format!("health check unanswered within {interval:?}"),
+        };
+        failures += 1;
+        debug!(failures, error = %failure, "health check failed");
+        if failures >= HEALTH_FAILURES {
+            return format!("{failure} ({failures} times in a row)");
+        }
+    }
+}
+
+/// An endpoint: dial, handshake, watch; on loss mark it unavailable and dial again with backoff
+/// (never "failed": a remote connector restarts on its own schedule).
+async fn remote_loop(handle: &Arc<ConnectorHandle>, shutdown: &CancellationToken) {
+    let limits = handle.config.limits.clone();
+    let address = handle.config.endpoint_address.clone().expect("an endpoint connector");
+    let mut backoff = limits.restart_backoff;
+    let mut generation = 0u64;
+    let mut connected_before = false;
+    loop {
+        let attempt = tokio::select! {
+            r = connect_remote(handle, &address, generation + 1) => r,
+            _ = shutdown.cancelled() => { handle.set_state(ConnectorState::Stopped); return; }
+        };
+        match attempt {
+            Ok((ready, connection)) => {
+                generation = ready.generation;
+                {
+                    let mut live = handle.live.write().expect("live lock");
+                    live.pid = 0;
+                    live.ready = Some(ready);
+                    live.state = ConnectorState::Ready as i32;
+                    live.last_error.clear();
+                    if connected_before {
+                        live.restarts += 1;
+                    }
+                }
+                connected_before = true;
+                backoff = limits.restart_backoff;
+                handle.changed.notify_waiters();
+                info!(endpoint = %address, generation, "connector ready");
+                let health = health_lost(HealthClient::new(connection.channel.clone()), limits.health_interval);
+                let why = tokio::select! {
+                    biased;
+                    _ = shutdown.cancelled() => {
+                        // Open sessions were closed by the host's shutdown; the remote connector
+                        // is not ours to stop.
+                        handle.set_state(ConnectorState::Stopped);
+                        return;
+                    }
+                    _ = connection.closed() => format!("the connection to {address} was lost"),
+                    why = health => why,
+                    _ = handle.kill_request.notified() => handle.status().last_error,
+                };
+                warn!(endpoint = %address, error = %why, "remote connector unavailable; reconnecting");
+                handle.set_error(&why);
+            }
+            Err(text) => {
+                warn!(endpoint = %address, error = %text, retry_in = ?backoff, "cannot reach the remote connector");
+                handle.set_error(&text);
+            }
+        }
+        handle.set_state(ConnectorState::Unavailable);
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = shutdown.cancelled() => { handle.set_state(ConnectorState::Stopped); return; }
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
+}
+
+async fn connect_remote(
+    handle: &ConnectorHandle,
+    address: &Address,
+    generation: u64,
+) -> Result<(Ready, Connection), String> {
+    let deadline = Instant::now() + handle.config.limits.start_timeout;
+    let tls = handle.config.client_tls.as_ref();
+    let connection = tokio::time::timeout_at(deadline, ecma2_transport::dial(address, tls))
+        .await
+        .map_err(|_| format!("cannot connect to {address}: no answer within the start timeout"))?
+        .map_err(|e| e.to_string())?;
+    let secure_hop = tls.is_some() || matches!(address, Address::Unix(_));
+    let ready = handshake(
+        handle,
+        connection.channel.clone(),
+        None,
+        generation,
+        secure_hop,
+        deadline,
+    )
+    .await
+    .map_err(|e| format!("{address}: {e}"))?;
+    Ok((ready, connection))
 }
 
 fn parse_ready(line: &str) -> Result<Address, String> {
