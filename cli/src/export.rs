@@ -655,6 +655,7 @@ impl Run<'_, '_> {
             })
             .collect();
         self.run_pass(4, work, &mut queue, &mut retry).await?;
+        crate::progress::done();
         for (i, a) in retry {
             work[i].failed = true;
             self.summary.errors += 1;
@@ -788,7 +789,12 @@ impl Run<'_, '_> {
                     bail!("the run stopped after {MAX_ERRORS} object errors, as the sync engine does");
                 }
             }
-            eprintln!("  pass {pass}: {} of {} sent", position.min(queue.len()), queue.len());
+            crate::progress::line(&format!(
+                "pass {pass}: {} of {} sent, {} errors",
+                position.min(queue.len()),
+                queue.len(),
+                self.summary.errors
+            ));
         }
         Ok(())
     }

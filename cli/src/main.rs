@@ -8,6 +8,7 @@ mod conformance;
 mod drop;
 mod engine;
 mod export;
+mod progress;
 mod run;
 mod space;
 

@@ -217,10 +217,10 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 committed = Some(results.custom_data.clone());
             }
             let rate = summary.objects as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            eprintln!(
-                "  page {}: {} objects so far, {:.0}/s",
-                summary.pages, summary.objects, rate
-            );
+            crate::progress::line(&format!(
+                "page {}: {} objects, {} errors, {:.0} objects/s",
+                summary.pages, summary.objects, summary.errors, rate
+            ));
             if summary.errors >= MAX_ERRORS {
                 bail!("the run stopped after {MAX_ERRORS} object errors, as the sync engine does");
             }
@@ -248,6 +248,7 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
             },
         ))
         .await;
+    crate::progress::done();
     let (mut committed, frozen) = outcome?;
     let closed = closed.map_err(explain)?.into_inner();
     if let Some(c) = closed.results.map(|r| r.custom_data).filter(|c| !c.is_empty())
