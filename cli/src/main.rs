@@ -3,6 +3,7 @@
 //! and run profiles the way the sync engine does. `ecma2 demo` runs the whole path on an embedded
 //! default: host, demo connector, full import, export, delta import.
 
+mod calls;
 mod certs;
 mod conformance;
 mod drop;
@@ -53,6 +54,49 @@ enum Command {
     List,
     /// A connector's schema.
     Schema(Target),
+    /// A connector's capabilities (ECMA2 defaults applied), interfaces and page sizes.
+    Capabilities(Target),
+    /// A configuration page's elements, or with --validate the connector's verdict on values.
+    Parameters {
+        #[command(flatten)]
+        target: Target,
+        /// connectivity, global, run-step, partition, capabilities or schema.
+        #[arg(long, value_parser = calls::parse_page, default_value = "connectivity")]
+        page: ConfigParameterPage,
+        /// The page number (uses the Ex interface; schema pages start at 1).
+        #[arg(long)]
+        page_number: Option<i32>,
+        /// Validate the --param values instead of listing the page.
+        #[arg(long)]
+        validate: bool,
+    },
+    /// The connector's partitions.
+    Partitions(Target),
+    /// The children of a container (a partition's DN to start).
+    Hierarchy {
+        #[command(flatten)]
+        target: Target,
+        /// The parent container's DN.
+        #[arg(long, default_value = "")]
+        parent: String,
+    },
+    /// Set or change a password (read from standard input), in one password session.
+    Password {
+        #[command(flatten)]
+        target: Target,
+        /// set or change.
+        #[arg(value_parser = ["set", "change"])]
+        action: String,
+        /// The object's DN.
+        #[arg(long)]
+        dn: String,
+        /// The object's type.
+        #[arg(long, default_value = "user")]
+        object_type: String,
+        /// PasswordOptions flags for set: force-change-at-log-on, unlock-account, validate-password.
+        #[arg(long = "option", value_parser = calls::parse_option)]
+        options: Vec<PasswordOption>,
+    },
     /// Full or delta import into the connector space.
     Import {
         #[command(flatten)]
@@ -312,6 +356,50 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                     );
                 }
             }
+        }
+        Command::Capabilities(target) => {
+            calls::capabilities(engine, &target.connector, params(&target.params), cli.json).await?
+        }
+        Command::Parameters {
+            target,
+            page,
+            page_number,
+            validate,
+        } => {
+            calls::parameters(
+                engine,
+                &target.connector,
+                params(&target.params),
+                *page,
+                *page_number,
+                *validate,
+                cli.json,
+            )
+            .await?
+        }
+        Command::Partitions(target) => {
+            calls::partitions(engine, &target.connector, params(&target.params), cli.json).await?
+        }
+        Command::Hierarchy { target, parent } => {
+            calls::hierarchy(engine, &target.connector, params(&target.params), parent, cli.json).await?
+        }
+        Command::Password {
+            target,
+            action,
+            dn,
+            object_type,
+            options,
+        } => {
+            calls::password(
+                engine,
+                &target.connector,
+                params(&target.params),
+                dn,
+                object_type,
+                action == "change",
+                options,
+            )
+            .await?
         }
         Command::Schema(target) => {
             let schema = engine
