@@ -1,0 +1,306 @@
+//! Turns a run's [`Measurements`] into the table: the header (date, build, command, machine,
+//! load, parameters, links), one row per measurement, and the targets of issue #7 with a
+//! verdict each. The row keys in the first column are stable; the quick test looks rows up by
+//! them.
+
+use std::time::Duration;
+
+use crate::engine::{ExportRun, ImportRun};
+use crate::report::{Report, Verdict};
+use crate::stats::{Summary, added, latency, mib, rate, thousands};
+use crate::{Measurements, Plan, Throughput};
+
+/// The host's memory target.
+const RSS_LIMIT: u64 = 64 << 20;
+
+fn run_text(run: &ImportRun) -> String {
+    format!("{} ({:.2} s)", rate(run.rate()), run.elapsed.as_secs_f64())
+}
+
+fn export_text(run: &ExportRun) -> String {
+    format!("{} ({:.2} s)", rate(run.rate()), run.elapsed.as_secs_f64())
+}
+
+/// "CPU per object: engine 1.2 µs, host 2.3 µs" for the processes a path names.
+fn cpu_text(path: &Throughput, names: &[&str]) -> String {
+    let per = |d: &Duration| d.as_secs_f64() * 1e6 / path.objects.max(1) as f64;
+    let parts: Vec<String> = names
+        .iter()
+        .zip(&path.cpu)
+        .map(|(name, d)| format!("{name} {:.1} µs", per(d)))
+        .collect();
+    format!("CPU per object: {}", parts.join(", "))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn p50_p99(s: &Summary) -> String {
+    format!("{} / {}", latency(s.p50), latency(s.p99))
+}
+
+fn header(m: &Measurements, plan: &Plan) -> Vec<String> {
+    let machine = format!(
+        "{} cores ({}), {:.1} GiB memory, Linux {}",
+        m.machine.cores,
+        m.machine.cpu,
+        m.machine.memory as f64 / (1u64 << 30) as f64,
+        m.machine.kernel
+    );
+    vec![
+        "# ecma2-bench: what the host costs".to_owned(),
+        String::new(),
+        format!(
+            "- **date** {}; **build** {}; **command** `{}`",
+            m.date,
+            if cfg!(debug_assertions) { "debug" } else { "release" },
+            m.command
+        ),
+        format!("- **machine** {machine}"),
+        format!(
+            "- **load average** (1, 5, 15 min) {} before, {} after",
+            m.load.0, m.load.1
+        ),
+        format!(
+            "- **parameters** N = {} generated users (+ {} fixed objects; about 10 attributes, {} bytes encoded \
+             on average), page size {}; M = {} (batch {}); R = {}; {} one-object pages per path after {} \
+             untimed; {} objects of 1 MiB; {} launches per connector; best of {} round(s) for items 1, 6 and 7",
+            thousands(plan.objects),
+            m.objects.saturating_sub(plan.objects),
+            m.entry_size,
+            thousands(plan.page_size as u64),
+            thousands(plan.export_objects),
+            thousands(plan.batch_size as u64),
+            thousands(u64::from(plan.close_runs)),
+            thousands(u64::from(plan.calls)),
+            plan.warmup,
+            plan.big_objects,
+            plan.starts,
+            plan.rounds
+        ),
+        "- **links** engine → connector, engine → host and host → connector over Unix sockets (item 7 also \
+         host → connector over TCP loopback); host and connectors are separate processes logging at `info`, \
+         as deployed"
+            .to_owned(),
+    ]
+}
+
+/// The table of a run.
+pub fn table(m: &Measurements) -> Report {
+    let plan = &m.plan;
+    let mut report = Report {
+        header: header(m, plan),
+        ..Default::default()
+    };
+    let n = thousands(m.objects);
+
+    // 1. Import throughput.
+    report.row(
+        "1a",
+        format!("import {n} objects in-process: the demo connector's CallImport code called directly"),
+        format!(
+            "{}; {}",
+            run_text(&m.in_process.best),
+            cpu_text(&m.in_process, &["all"])
+        ),
+    );
+    report.row(
+        "1a'",
+        "same, through the SDK's ConnectorServer called in-process (sessions, a task per call, framing; \
+         no encoding, no socket)",
+        format!(
+            "{}; {}",
+            run_text(&m.in_process_sdk.best),
+            cpu_text(&m.in_process_sdk, &["all"])
+        ),
+    );
+    report.row(
+        "1b",
+        "import, engine → connector over gRPC",
+        format!(
+            "{}; {}",
+            run_text(&m.direct.best),
+            cpu_text(&m.direct, &["engine", "connector"])
+        ),
+    );
+    report.row(
+        "1c",
+        "import, engine → host → connector",
+        format!(
+            "{}; {}",
+            run_text(&m.host.best),
+            cpu_text(&m.host, &["engine", "host", "connector"])
+        ),
+    );
+    report.row(
+        "1 b/a",
+        "ratio b/a (the cost of the wire and the process boundary)",
+        format!("{:.2}", m.direct.rate() / m.in_process.rate()),
+    );
+    let cb = m.host.rate() / m.direct.rate();
+    report.target(
+        "1 c/b",
+        "ratio c/b (the cost of the host)",
+        format!("{cb:.2}"),
+        "≥ 0.90",
+        Verdict::of(cb >= 0.9),
+    );
+
+    // 2. One-object pages.
+    let [direct, host, _] = &m.latency;
+    report.row(
+        "2 direct",
+        format!(
+            "one-object page (GetImportEntries, page size 1), engine → connector: p50 / p99 of {}",
+            thousands(u64::from(plan.calls))
+        ),
+        p50_p99(direct),
+    );
+    report.row("2 host", "same, engine → host → connector", p50_p99(host));
+    let (p50, p50_text) = added(host.p50, direct.p50);
+    let (p99, p99_text) = added(host.p99, direct.p99);
+    report.target(
+        "2 added p50",
+        "latency the host adds, p50",
+        p50_text,
+        "≤ 50 µs",
+        Verdict::of(p50 <= 50.0),
+    );
+    report.target(
+        "2 added p99",
+        "latency the host adds, p99",
+        p99_text,
+        "≤ 200 µs",
+        Verdict::of(p99 <= 200.0),
+    );
+
+    // 3. Host memory.
+    let (small_objects, rss_small) = m.rss_small;
+    report.row(
+        "3 idle",
+        "host peak RSS (VmHWM) after start, before any call",
+        mib(m.rss_idle),
+    );
+    report.target(
+        "3 small",
+        format!("host peak RSS importing {} objects", thousands(small_objects)),
+        mib(rss_small),
+        "< 64 MiB",
+        Verdict::of(rss_small < RSS_LIMIT),
+    );
+    report.target(
+        "3 N",
+        format!("host peak RSS importing {n} objects ({} time(s))", plan.rounds),
+        mib(m.rss_big),
+        "< 64 MiB",
+        Verdict::of(m.rss_big < RSS_LIMIT),
+    );
+    let growth = m.rss_big as i64 - rss_small as i64;
+    report.target(
+        "3 flat",
+        format!(
+            "growth of the host's peak RSS from {} to {n} objects",
+            thousands(small_objects)
+        ),
+        format!("{:+.1} MiB", growth as f64 / (1u64 << 20) as f64),
+        "flat (≤ 2 MiB or 10 %)",
+        Verdict::of(growth <= (2 << 20).max(rss_small as i64 / 10)),
+    );
+    report.target(
+        "3 1MiB",
+        format!(
+            "host peak RSS importing {} objects of 1 MiB (each crosses as 2 fragments)",
+            plan.big_objects
+        ),
+        mib(m.rss_photos),
+        "< 64 MiB",
+        Verdict::of(m.rss_photos < RSS_LIMIT),
+    );
+
+    // 4. Close latency.
+    let (close, cancelled) = &m.close;
+    report.target(
+        "4",
+        format!(
+            "close latency: engine cancels a blocked GetImportEntries → the connector's Close, through the host: \
+             p50 / p99 of {} (±0.5 ms: the connector stamps whole milliseconds)",
+            thousands(u64::from(plan.close_runs))
+        ),
+        format!(
+            "{:.1} ms / {:.1} ms (cancellation seen: {:.1} ms / {:.1} ms)",
+            ms(close.p50),
+            ms(close.p99),
+            ms(cancelled.p50),
+            ms(cancelled.p99)
+        ),
+        "p99 ≤ 50 ms",
+        Verdict::of(close.p99 <= Duration::from_millis(50)),
+    );
+
+    // 5. Start to ready.
+    let start_text =
+        |(ready, handshake): &(Summary, Summary)| format!("{} / {}", latency(ready.p50), latency(handshake.p50));
+    report.row(
+        "5 rust",
+        format!(
+            "start to ready, Rust demo connector: launch → ready line / → handshake answered, p50 of {}",
+            plan.starts
+        ),
+        start_text(&m.rust_starts),
+    );
+    let python = format!(
+        "start to ready, Python HR connector (connectors/hr-python): same, p50 of {}",
+        plan.starts
+    );
+    match &m.python_starts {
+        Some(Ok(s)) => report.row("5 python", python, start_text(s)),
+        Some(Err(why)) => report.not_measured("5 python", python, why.clone()),
+        None => report.not_measured("5 python", python, "the run stopped before item 5"),
+    }
+
+    // 6. Export throughput.
+    let (direct, host) = &m.export;
+    report.row(
+        "6 direct",
+        format!(
+            "export {} objects (user adds of {} bytes encoded on average), engine → connector",
+            thousands(direct.objects),
+            m.export_size
+        ),
+        export_text(direct),
+    );
+    report.row("6 host", "export, engine → host → connector", export_text(host));
+    let ratio = host.rate() / direct.rate();
+    report.target(
+        "6 ratio",
+        "ratio host / direct",
+        format!("{ratio:.2}"),
+        "≥ 0.90 (as c/b)",
+        Verdict::of(ratio >= 0.9),
+    );
+
+    // 7. Unix socket vs TCP loopback for the host → connector hop.
+    let [_, unix_latency, tcp_latency] = &m.latency;
+    report.row(
+        "7 unix",
+        "host → connector over a Unix socket: import throughput (= 1c); one-object page p50 / p99 (= 2 host)",
+        format!("{}; {}", rate(m.host.rate()), p50_p99(unix_latency)),
+    );
+    report.row(
+        "7 tcp",
+        "host → connector over TCP loopback: import throughput; one-object page p50 / p99",
+        format!(
+            "{}; {}; {}",
+            rate(m.host_tcp.rate()),
+            p50_p99(tcp_latency),
+            cpu_text(&m.host_tcp, &["engine", "host", "connector"])
+        ),
+    );
+    report.row(
+        "7 ratio",
+        "throughput TCP / Unix",
+        format!("{:.2}", m.host_tcp.rate() / m.host.rate()),
+    );
+    report
+}
