@@ -3,6 +3,18 @@
 
 mod support;
 
+#[path = "cases/engine.rs"]
+mod engine;
+
+#[path = "cases/limits.rs"]
+mod limits;
+
+#[path = "cases/metrics.rs"]
+mod metrics;
+
+#[path = "cases/remote.rs"]
+mod remote;
+
 use std::time::Duration;
 
 use ecma2_proto::pb::*;
@@ -208,6 +220,16 @@ fn bad_config_exits_64_naming_file_and_key() {
             "badaddr.toml",
             "[engine]\nlisten=\"here\"\n[[connector]]\nname=\"a\"\ncommand=\"b\"\n",
             "engine.listen",
+        ),
+        (
+            "both.toml",
+            "[[connector]]\nname=\"a\"\ncommand=\"b\"\nendpoint=\"tcp:127.0.0.1:7000\"\n",
+            "connector[0].endpoint",
+        ),
+        (
+            "plainremote.toml",
+            "[[connector]]\nname=\"a\"\nendpoint=\"tcp:10.0.0.5:7000\"\n",
+            "[connector.tls]",
         ),
         (
             "public.toml",

@@ -12,17 +12,54 @@ use ecma2_proto::pb::*;
 use serde_json::Value;
 use tonic::transport::Channel;
 
-/// The demo connector binary built next to the test executable.
-pub fn demo_binary() -> PathBuf {
+/// The connector binaries the tests launch, built next to the test executable. `cargo test
+/// --workspace` builds them; for `cargo test -p ecma2-host` the first test that needs one runs
+/// `cargo build` for both packages (a no-op when they are fresh), so they are never stale.
+fn connector_binary(name: &str) -> PathBuf {
+    static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     let exe = std::env::current_exe().expect("test exe path");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let path = dir.join("ecma2-demo");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let built = BUILT.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = std::process::Command::new(cargo);
+        command.args(["build", "-q", "-p", "ecma2-demo", "-p", "ecma2-testkit"]);
+        match profile_dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") => {}
+            Some("release") => {
+                command.arg("--release");
+            }
+            Some(other) => {
+                command.args(["--profile", other]);
+            }
+            None => {}
+        }
+        if let Some(target_dir) = profile_dir.parent() {
+            command.arg("--target-dir").arg(target_dir);
+        }
+        command.current_dir(env!("CARGO_MANIFEST_DIR"));
+        match command.status() {
+            Ok(status) if status.success() => Ok(()),
+            Ok(status) => Err(format!("cargo build of the connector binaries failed ({status})")),
+            Err(e) => Err(format!("cannot run cargo to build the connector binaries: {e}")),
+        }
+    });
+    let path = profile_dir.join(name);
     assert!(
         path.exists(),
-        "{} is missing: run `cargo build -p ecma2-demo` first (cargo test --workspace does)",
+        "{} is missing ({built:?}): run `cargo build -p ecma2-demo -p ecma2-testkit` first",
         path.display()
     );
     path
+}
+
+/// The demo connector binary.
+pub fn demo_binary() -> PathBuf {
+    connector_binary("ecma2-demo")
+}
+
+/// The testkit connector binary (host/testkit): big pages and calls that hang.
+pub fn testkit_binary() -> PathBuf {
+    connector_binary("ecma2-testkit")
 }
 
 /// The host binary built next to the test executable.
@@ -35,27 +72,51 @@ pub struct Harness {
     pub host: Option<RunningHost>,
     pub channel: Channel,
     pub token: String,
+    /// The connector calls go to (the `ecma2-connector` metadata).
+    pub connector: String,
+}
+
+/// The head of a host config in `dir`: state directory and an engine Unix socket.
+pub fn host_head(dir: &Path) -> String {
+    format!(
+        "state_dir = {state:?}\n[engine]\nlisten = \"unix:{sock}\"\n",
+        state = dir.join("state").display().to_string(),
+        sock = dir.join("engine.sock").display(),
+    )
+}
+
+/// A `[[connector]]` table launching `command`, with extra `[connector.limits]` lines.
+pub fn command_connector(name: &str, command: &Path, limits: &str) -> String {
+    format!(
+        "\n[[connector]]\nname = {name:?}\ncommand = {cmd:?}\n[connector.limits]\n{limits}\n",
+        cmd = command.display().to_string(),
+    )
 }
 
 /// A host config text with one connector `demo` and extra `[connector.limits]` lines.
 pub fn config_text(dir: &Path, limits: &str) -> String {
     format!(
-        "state_dir = {state:?}\n[engine]\nlisten = \"unix:{sock}\"\n\n[[connector]]\nname = \"demo\"\ncommand = {cmd:?}\n[connector.limits]\n{limits}\n",
-        state = dir.join("state").display().to_string(),
-        sock = dir.join("engine.sock").display(),
-        cmd = demo_binary().display().to_string(),
+        "{}{}",
+        host_head(dir),
+        command_connector("demo", &demo_binary(), limits)
     )
 }
 
 impl Harness {
+    /// A host running the demo connector with these `[connector.limits]` lines.
     pub async fn start(limits: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let config =
-            HostConfig::parse(&dir.path().join("host.toml"), &config_text(dir.path(), limits)).expect("valid config");
+        let text = config_text(dir.path(), limits);
+        Self::start_with(dir, &text, "demo").await
+    }
+
+    /// A host in-process with config `text` (written for `dir`); calls go to `connector`.
+    pub async fn start_with(dir: tempfile::TempDir, text: &str, connector: &str) -> Self {
+        let config = HostConfig::parse(&dir.path().join("host.toml"), text).expect("valid config");
         let host = Host::start(config).await.expect("host starts");
         assert!(
             host.wait_settled(Duration::from_secs(30)).await,
-            "connector did not settle"
+            "connectors did not settle"
         );
         let channel = ecma2_transport::connect(&host.address).await.expect("connect to host");
         let token = host.token.clone();
@@ -64,6 +125,80 @@ impl Harness {
             host: Some(host),
             channel,
             token,
+            connector: connector.to_owned(),
+        }
+    }
+
+    /// An engine of a host running as its own process (config written in `dir`).
+    pub async fn attach(dir: tempfile::TempDir, connector: &str) -> Self {
+        let socket = dir.path().join("engine.sock");
+        let token_file = dir.path().join("state/engine.token");
+        let token = poll(
+            "the host's engine socket and token file",
+            Duration::from_secs(30),
+            || {
+                (socket.exists() && token_file.exists())
+                    .then(|| std::fs::read_to_string(&token_file).ok())
+                    .flatten()
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+            },
+        )
+        .await;
+        let channel = ecma2_transport::connect(&ecma2_transport::Address::Unix(socket))
+            .await
+            .expect("connect to host");
+        Self {
+            dir,
+            host: None,
+            channel,
+            token,
+            connector: connector.to_owned(),
+        }
+    }
+
+    /// The same host, with calls going to `connector`.
+    pub fn for_connector(&self, connector: &str) -> Engine {
+        Engine {
+            channel: self.channel.clone(),
+            token: self.token.clone(),
+            connector: connector.to_owned(),
+        }
+    }
+
+    /// The status of `name` as HostService reports it.
+    pub async fn status(&self, name: &str) -> ConnectorStatus {
+        let mut request = tonic::Request::new(GetConnectorStatusRequest { name: name.to_owned() });
+        request
+            .metadata_mut()
+            .insert("authorization", format!("Bearer {}", self.token).parse().unwrap());
+        host_service_client::HostServiceClient::new(self.channel.clone())
+            .get_connector_status(request)
+            .await
+            .expect("connector status")
+            .into_inner()
+            .status
+            .expect("a status")
+    }
+
+    /// Waits until `name`'s status satisfies `pred`.
+    pub async fn wait_status(
+        &self,
+        name: &str,
+        what: &str,
+        pred: impl Fn(&ConnectorStatus) -> bool,
+    ) -> ConnectorStatus {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let status = self.status(name).await;
+            if pred(&status) {
+                return status;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "connector {name} never became {what}: {status:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
@@ -78,7 +213,7 @@ impl Harness {
             .insert("authorization", format!("Bearer {}", self.token).parse().unwrap());
         request
             .metadata_mut()
-            .insert("ecma2-connector", "demo".parse().unwrap());
+            .insert("ecma2-connector", self.connector.parse().unwrap());
         request
     }
 
@@ -198,6 +333,61 @@ impl Harness {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// Calls to another connector of a harness's host.
+pub struct Engine {
+    pub channel: Channel,
+    pub token: String,
+    pub connector: String,
+}
+
+impl Engine {
+    pub fn request<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        request
+            .metadata_mut()
+            .insert("authorization", format!("Bearer {}", self.token).parse().unwrap());
+        request
+            .metadata_mut()
+            .insert("ecma2-connector", self.connector.parse().unwrap());
+        request
+    }
+
+    pub async fn get_schema(&self) -> Result<GetSchemaResponse, tonic::Status> {
+        ConnectorServiceClient::new(self.channel.clone())
+            .get_schema(self.request(GetSchemaRequest::default()))
+            .await
+            .map(|r| r.into_inner())
+    }
+}
+
+/// Polls `probe` every 20 ms until it yields a value, failing after `limit`.
+#[track_caller]
+pub fn poll<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>) -> impl Future<Output = T> {
+    let caller = std::panic::Location::caller();
+    let what = what.to_owned();
+    async move {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            if let Some(value) = probe() {
+                return value;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{caller}: no {what} within {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// Whether process `pid` is gone (or a zombie nobody reaped yet).
+pub fn process_gone(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().next()) == Some("Z"),
     }
 }
 
