@@ -705,14 +705,24 @@ mod tests {
         let plan = init(&["init", "--connector", "demo", "--namespace", "ecma2", "--k8s"]).unwrap();
         let files = generate(&plan, OffsetDateTime::now_utc()).unwrap();
         let yaml = &file(&files, "k8s-secrets.yaml").contents;
-        let docs: Vec<&str> = yaml.strip_prefix("---\n").unwrap().split("---\napiVersion").collect();
+        // Documents start with a `---` line (PEM lines never are one).
+        let mut docs: Vec<String> = Vec::new();
+        for line in yaml.lines() {
+            if line == "---" {
+                docs.push(String::new());
+            } else {
+                let doc = docs.last_mut().expect("the file starts with ---");
+                doc.push_str(line);
+                doc.push('\n');
+            }
+        }
         assert_eq!(docs.len(), 2);
         for (doc, name, cert) in [
-            (docs[0], "ecma2-host-tls", "host.pem"),
-            (docs[1], "ecma2-connector-demo-tls", "demo.pem"),
+            (&docs[0], "ecma2-host-tls", "host.pem"),
+            (&docs[1], "ecma2-connector-demo-tls", "demo.pem"),
         ] {
+            assert!(doc.starts_with("apiVersion: v1\nkind: Secret\n"), "{doc}");
             assert!(doc.contains(&format!("  name: {name}\n  namespace: ecma2\n")), "{doc}");
-            assert!(doc.ends_with('\n'), "{doc}");
             assert!(doc.contains("type: kubernetes.io/tls\nstringData:\n"), "{doc}");
             // Each PEM appears as an indented block under its key.
             let block = |pem: &str| pem.lines().map(|l| format!("    {l}\n")).collect::<String>();
