@@ -28,8 +28,8 @@ use tonic::metadata::MetadataValue;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
-use tonic_health::ServingStatus;
 use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
@@ -524,7 +524,7 @@ async fn health_lost(mut health: HealthClient<Channel>, interval: Duration) -> S
         )
         .await;
         let failure = match asked {
-            Ok(Ok(r)) if r.get_ref().status == ServingStatus::Serving as i32 => {
+            Ok(Ok(r)) if r.get_ref().status() == ServingStatus::Serving => {
                 failures = 0;
                 continue;
             }

@@ -23,6 +23,9 @@ pub(crate) const TLS_CERT_ENV: &str = "ECMA2_TLS_CERT";
 pub(crate) const TLS_KEY_ENV: &str = "ECMA2_TLS_KEY";
 /// Remote mode: the CA that signs the host client certificates to accept (PEM). Required.
 pub(crate) const TLS_CLIENT_CA_ENV: &str = "ECMA2_TLS_CLIENT_CA";
+/// A second, plain listener serving `grpc.health.v1` only, for probes without a client
+/// certificate (Docker HEALTHCHECK, kubelet `grpc:` probes).
+pub(crate) const HEALTH_LISTEN_ENV: &str = "ECMA2_HEALTH_LISTEN";
 
 /// Why a connector process could not serve.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +62,8 @@ pub struct LaunchSettings {
     /// Remote mode: serve mutual TLS with these files. Launch secret and host pid are then
     /// ignored (the client certificate is the identity; no host launched this process).
     pub tls: Option<TlsServer>,
+    /// Also serve `grpc.health.v1`, and nothing else, in plain text here (for probes).
+    pub health_listen: Option<Address>,
 }
 
 impl std::fmt::Debug for LaunchSettings {
@@ -70,6 +75,7 @@ impl std::fmt::Debug for LaunchSettings {
             .field("connector_name", &self.connector_name)
             .field("json_logs", &self.json_logs)
             .field("tls", &self.tls)
+            .field("health_listen", &self.health_listen)
             .finish()
     }
 }
@@ -124,6 +130,13 @@ impl LaunchSettings {
             })?),
             None => None,
         };
+        let health_listen = match var(HEALTH_LISTEN_ENV) {
+            Some(text) => Some(text.parse().map_err(|e: TransportError| ServeError::Env {
+                name: HEALTH_LISTEN_ENV,
+                reason: e.to_string(),
+            })?),
+            None => None,
+        };
         let launch_secret = var(meta::env::LAUNCH_SECRET);
         if tls.is_some() && matches!(listen, Address::Unix(_)) {
             return Err(ServeError::Env {
@@ -155,6 +168,7 @@ impl LaunchSettings {
             connector_name: var(meta::env::CONNECTOR_NAME),
             json_logs,
             tls,
+            health_listen,
         })
     }
 }
@@ -268,21 +282,47 @@ pub(crate) async fn serve<T: Send + 'static>(
     if let Some(tls) = &tls {
         builder = tls.apply(builder)?;
     }
-    let router = builder.add_service(health).add_service(service);
+    let router = builder.add_service(health.clone()).add_service(service);
 
-    let ready = serde_json::json!({
+    // The probe listener shares the health status, and stops with the connector.
+    let probes_stop = tokio_util::sync::CancellationToken::new();
+    let probes = match &settings.health_listen {
+        Some(listen) => {
+            let probe_listener = Listener::bind(listen).await?;
+            let probe_address = probe_listener.local_address();
+            let router = tonic::transport::Server::builder().add_service(health);
+            let stop = probes_stop.clone().cancelled_owned();
+            let task = tokio::spawn(async move {
+                if let Err(err) = probe_listener.serve(router, stop).await {
+                    warn!(error = %err, "health listener stopped");
+                }
+            });
+            Some((probe_address, task))
+        }
+        None => None,
+    };
+
+    let mut ready = serde_json::json!({
         "ecma2": meta::READY_MARKER,
         "protocol": ecma2_proto::PROTOCOL_VERSIONS.iter().max(),
         "address": address.to_string(),
         "pid": std::process::id(),
     });
+    if let Some((probe_address, _)) = &probes {
+        ready["health_address"] = probe_address.to_string().into();
+    }
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{ready}")
             .and_then(|_| stdout.flush())
             .map_err(ServeError::Stdout)?;
     }
-    info!(address = %address, mutual_tls = tls.is_some(), "connector listening");
+    info!(
+        address = %address,
+        mutual_tls = tls.is_some(),
+        health_address = probes.as_ref().map(|(a, _)| a.to_string()),
+        "connector listening"
+    );
 
     let stopper = server.clone();
     let host_pid = settings.host_pid;
@@ -300,7 +340,12 @@ pub(crate) async fn serve<T: Send + 'static>(
             warn!(closed, "closed open sessions with TerminatedShuttingDown");
         }
     };
-    listener.serve(router, shutdown).await?;
+    let served = listener.serve(router, shutdown).await;
+    probes_stop.cancel();
+    if let Some((_, task)) = probes {
+        let _ = task.await;
+    }
+    served?;
     info!("connector stopped");
     Ok(())
 }

@@ -10,6 +10,9 @@ use ecma2_proto::pb::*;
 use ecma2_sdk::{Connector, LaunchSettings, ServeError};
 use ecma2_transport::test_util::TestCa;
 use ecma2_transport::{Address, TlsClient};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
 
 use super::Faulty;
 
@@ -115,7 +118,13 @@ async fn remote_mode_serves_mutual_tls_to_clients_of_its_ca_only() {
         .unwrap()
         .port();
     let address: Address = format!("tcp:127.0.0.1:{port}").parse().unwrap();
-    let mut s = settings(&[("ECMA2_LISTEN", &address.to_string())]).unwrap();
+    let probe = Address::Unix(dir.path().join("health.sock"));
+    let mut s = settings(&[
+        ("ECMA2_LISTEN", &address.to_string()),
+        ("ECMA2_HEALTH_LISTEN", &probe.to_string()),
+    ])
+    .unwrap();
+    assert_eq!(s.health_listen.as_ref(), Some(&probe));
     s.tls = Some(ca.tls_server(&ca));
     let served = tokio::spawn(
         Connector::new("faulty", "0.0.1", Faulty::default)
@@ -158,6 +167,22 @@ async fn remote_mode_serves_mutual_tls_to_clients_of_its_ca_only() {
         assert_ne!(err.code(), tonic::Code::Ok);
     }
 
+    // The probe listener: plain-text health, and nothing else.
+    let plain_probe = ecma2_transport::connect(&probe).await.expect("the health listener");
+    let checked = HealthClient::new(plain_probe.clone())
+        .check(HealthCheckRequest {
+            service: "ecma2.v1.ConnectorService".into(),
+        })
+        .await
+        .expect("health over the probe listener")
+        .into_inner();
+    assert_eq!(checked.status(), ServingStatus::Serving);
+    let err = ConnectorServiceClient::new(plain_probe.clone())
+        .handshake(HandshakeRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::Unimplemented);
+
     // The Shutdown RPC (over mutual TLS, no launch secret) stops it.
     let connection = ecma2_transport::dial(&address, Some(&good.load().unwrap()))
         .await
@@ -171,4 +196,21 @@ async fn remote_mode_serves_mutual_tls_to_clients_of_its_ca_only() {
         .expect("the connector stops")
         .unwrap()
         .unwrap();
+    // The probe listener stopped with it, so a liveness probe sees the stop.
+    assert!(!dir.path().join("health.sock").exists() || ecma2_transport::connect(&probe).await.is_err());
+}
+
+#[test]
+fn a_bad_health_listen_address_names_the_variable() {
+    let err = settings(&[("ECMA2_HEALTH_LISTEN", "0.0.0.0:7001")]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ServeError::Env {
+                name: "ECMA2_HEALTH_LISTEN",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
