@@ -21,7 +21,7 @@
 //! ca = "certs/ca.pem"                    # CA that signs the connector's certificate
 //! cert = "certs/host.pem"                # host client certificate: cert + key = mutual TLS
 //! key = "certs/host-key.pem"
-//! server_name = "hr.connectors.internal" # default: the endpoint's IP address
+//! server_name = "hr.connectors.internal" # default: the endpoint's host
 //! ```
 
 use std::collections::BTreeMap;
@@ -126,8 +126,9 @@ pub struct ConnectorConfig {
     pub name: String,
     /// The program to launch.
     pub command: Option<String>,
-    /// A remote connector's address, `tcp:HOST:PORT` (HOST an IP address). Without a `tls`
-    /// table only a loopback address is accepted. The host connects, handshakes and health-checks
+    /// A remote connector's address, `tcp:HOST:PORT` (HOST an IP address or a DNS name such as a
+    /// Kubernetes service, resolved at each connection). Without a `tls` table only a loopback
+    /// address (or `localhost`) is accepted. The host connects, handshakes and health-checks
     /// it, marks it unavailable when the connection is lost and reconnects with backoff forever.
     #[serde(default)]
     pub endpoint: Option<String>,
@@ -171,7 +172,8 @@ pub struct ConnectorTls {
     /// PEM file with the client certificate's private key.
     #[serde(default)]
     pub key: Option<PathBuf>,
-    /// The name (DNS or IP) the connector's certificate must carry. Default: the endpoint's IP.
+    /// The name (DNS or IP) the connector's certificate must carry. Default: the endpoint's host
+    /// (its IP address or DNS name).
     #[serde(default)]
     pub server_name: Option<String>,
 }
