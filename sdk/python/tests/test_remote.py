@@ -6,7 +6,6 @@ client certificate; another CA signs a client certificate that must be refused.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -120,29 +119,30 @@ def test_a_client_without_a_certificate_is_refused(pki):
         assert proc.health() == health_pb2.HealthCheckResponse.SERVING
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize("scheme", ["tcp", "unix"])
 def test_the_health_listener_serves_health_alone_without_tls(pki, tmp_path, scheme):
-    health = f"tcp:127.0.0.1:{free_port()}" if scheme == "tcp" else f"unix:{tmp_path}/h.sock"
-    env = {**tls_env(pki), "ECMA2_HEALTH_LISTEN": health}
-    with remote(pki, env=env) as proc, grpc.insecure_channel(health.removeprefix("tcp:")) as plain:
-        check = health_pb2_grpc.HealthStub(plain).Check
-        assert check(health_pb2.HealthCheckRequest(), timeout=5).status == (
-            health_pb2.HealthCheckResponse.SERVING
-        )
-        with pytest.raises(grpc.RpcError) as refused:
-            handshake(plain, timeout=5)
-        assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED
-        # After shutdown the probe port is gone too, so a liveness probe sees the stop.
-        proc.process.send_signal(signal.SIGTERM)
-        assert proc.wait() == 0
-        with pytest.raises(grpc.RpcError):
-            check(health_pb2.HealthCheckRequest(), timeout=2)
+    asked = "tcp:127.0.0.1:0" if scheme == "tcp" else f"unix:{tmp_path}/h.sock"
+    env = {**tls_env(pki), "ECMA2_HEALTH_LISTEN": asked}
+    with remote(pki, env=env) as proc:
+        # The ready line says where, with the real port when 0 was asked for.
+        health = proc.ready["health_address"]
+        if scheme == "tcp":
+            assert health.startswith("tcp:127.0.0.1:") and not health.endswith(":0")
+        else:
+            assert health == asked
+        with grpc.insecure_channel(health.removeprefix("tcp:")) as plain:
+            check = health_pb2_grpc.HealthStub(plain).Check
+            assert check(health_pb2.HealthCheckRequest(), timeout=5).status == (
+                health_pb2.HealthCheckResponse.SERVING
+            )
+            with pytest.raises(grpc.RpcError) as refused:
+                handshake(plain, timeout=5)
+            assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED
+            # After shutdown the probe port is gone too, so a liveness probe sees the stop.
+            proc.process.send_signal(signal.SIGTERM)
+            assert proc.wait() == 0
+            with pytest.raises(grpc.RpcError):
+                check(health_pb2.HealthCheckRequest(), timeout=2)
 
 
 def test_remote_mode_does_not_watch_a_host(pki):

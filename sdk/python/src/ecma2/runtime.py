@@ -122,8 +122,9 @@ def _remove_stale_socket(path: str) -> None:
 
 def _health_only_server(
     servicer: health.HealthServicer, listen: ListenAddress
-) -> grpc.Server | None:
-    """A server with ``grpc.health.v1`` only, without TLS; ``None`` when it cannot bind."""
+) -> tuple[grpc.Server, str] | None:
+    """A server with ``grpc.health.v1`` only, without TLS, and the address it is bound to;
+    ``None`` when it cannot bind."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="ecma2-health"),
         options=[("grpc.so_reuseport", 0)],
@@ -136,7 +137,9 @@ def _health_only_server(
     except RuntimeError:
         return None
     # gRPC reports a failed TCP bind as port 0.
-    return None if listen.scheme == "tcp" and port == 0 else server
+    if listen.scheme == "tcp" and port == 0:
+        return None
+    return server, listen.announced(port)
 
 
 def serve(
@@ -217,11 +220,13 @@ def serve(
         log.error("cannot listen", extra={"address": launch.listen.grpc_target})
         raise SystemExit(EXIT_UNAVAILABLE)
     health_server = None
+    health_address = None
     if launch.health_listen is not None:
-        health_server = _health_only_server(health_servicer, launch.health_listen)
-        if health_server is None:
+        bound = _health_only_server(health_servicer, launch.health_listen)
+        if bound is None:
             log.error("cannot listen", extra={"address": launch.health_listen.grpc_target})
             raise SystemExit(EXIT_UNAVAILABLE)
+        health_server, health_address = bound
     server.start()
     if health_server is not None:
         health_server.start()
@@ -231,6 +236,8 @@ def serve(
     address = launch.listen.announced(port)
     ready = {"ecma2": "ready", "protocol": max(PROTOCOL_VERSIONS), "address": address}
     ready["pid"] = os.getpid()
+    if health_address is not None:
+        ready["health_address"] = health_address
     sys.stdout.write(json.dumps(ready, separators=(",", ":")) + "\n")
     sys.stdout.flush()
     # Nothing else may reach stdout: a stray print() in connector code goes to stderr instead.
@@ -243,7 +250,7 @@ def serve(
             "connector": launch.connector_name,
             "interfaces": [i.name for i in service.interfaces],
             "mutual_tls": launch.tls is not None,
-            "health_address": launch.health_listen.grpc_target if launch.health_listen else None,
+            "health_address": health_address,
         },
     )
 
