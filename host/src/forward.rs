@@ -15,7 +15,8 @@ use ecma2_proto::pb::connector_service_server::ConnectorService;
 use ecma2_proto::pb::*;
 use ecma2_transport::ConnectionInfo;
 use futures_util::{Stream, StreamExt};
-use tokio::sync::mpsc;
+use prost::Message;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
@@ -28,8 +29,19 @@ use crate::sessions::{Kind, Session, close_upstream};
 use crate::status;
 use crate::supervisor::{ConnectorHandle, Ready};
 
-/// How many frames may wait between a connector and the engine on one stream.
+/// How many frames may wait between the engine and a connector on one export stream.
 const FRAME_BUFFER: usize = 4;
+
+/// How many frames of an import page may wait for the engine: enough for tonic to fill a whole
+/// 32 KiB write with ordinary entries. With only a few, the host, the engine and the connector
+/// each woke up about once per entry (docs/benchmarks.md)...
+const PAGE_FRAMES: usize = 64;
+
+/// ...but never more than 4 MiB of them, so that 1 MiB fragments do not multiply host memory.
+const PAGE_BUFFER_KIB: u32 = 4 * 1024;
+
+/// A frame on its way to the engine, holding its share of the page buffer until it is sent.
+type Queued = (Result<GetImportEntriesResponse, Status>, Option<OwnedSemaphorePermit>);
 
 /// The engine-facing service.
 #[derive(Clone)]
@@ -418,13 +430,14 @@ impl ConnectorService for EngineService {
         let started = Instant::now();
         let session = self.session(&inner.session_id, Kind::Import, CALL)?;
         let in_flight = session.begin(engine);
-        let (tx, rx) = mpsc::channel(FRAME_BUFFER);
+        let (tx, rx) = mpsc::channel::<Queued>(PAGE_FRAMES);
+        let buffer = Arc::new(Semaphore::new(PAGE_BUFFER_KIB as usize));
         let service = self.clone();
         let span = info_span!("call", connector = %session.connector.name, call = CALL, session_id = %session.id);
         tokio::spawn(
             async move {
                 let _in_flight = in_flight;
-                let outcome = pump_page(&session, inner, &tx, &service.host.metrics).await;
+                let outcome = pump_page(&session, inner, &tx, &buffer, &service.host.metrics).await;
                 let fault = match &outcome {
                     Pump::Failed(status) => Fault::from_status(status).map(|f| f.fault_kind()),
                     _ => None,
@@ -436,7 +449,7 @@ impl ConnectorService for EngineService {
                 match outcome {
                     Pump::Done => {}
                     Pump::Failed(status) => {
-                        let _ = tx.send(Err(status)).await;
+                        let _ = tx.send((Err(status), None)).await;
                     }
                     Pump::EngineGone => {
                         info!("engine cancelled the page; closing the session");
@@ -444,10 +457,13 @@ impl ConnectorService for EngineService {
                     }
                     Pump::TimedOut(limit) => {
                         let _ = tx
-                            .send(Err(Status::deadline_exceeded(format!(
-                                "connector {} did not finish {CALL} within its deadline of {limit:?}",
-                                session.connector.name
-                            ))))
+                            .send((
+                                Err(Status::deadline_exceeded(format!(
+                                    "connector {} did not finish {CALL} within its deadline of {limit:?}",
+                                    session.connector.name
+                                ))),
+                                None,
+                            ))
                             .await;
                         service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
                     }
@@ -456,7 +472,9 @@ impl ConnectorService for EngineService {
             }
             .instrument(span),
         );
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        // A frame's share of the page buffer is released as tonic takes it for encoding.
+        let frames = ReceiverStream::new(rx).map(|(frame, _share)| frame);
+        Ok(Response::new(Box::pin(frames)))
     }
 
     async fn close_import_connection(
@@ -828,7 +846,8 @@ enum Pump {
 async fn pump_page(
     session: &Session,
     request: GetImportEntriesRequest,
-    tx: &mpsc::Sender<Result<GetImportEntriesResponse, Status>>,
+    tx: &mpsc::Sender<Queued>,
+    buffer: &Arc<Semaphore>,
     metrics: &Metrics,
 ) -> Pump {
     const CALL: &str = "GetImportEntries";
@@ -849,7 +868,9 @@ async fn pump_page(
     let mut entries = 0usize;
     let page_size = session.page_size.max(1) as usize;
     loop {
+        // Upstream first: while frames are ready, no waiter is registered on the other three.
         let frame = tokio::select! {
+            biased;
             f = upstream.message() => f,
             _ = tx.closed() => return Pump::EngineGone,
             _ = &mut deadline => return Pump::TimedOut(limit),
@@ -892,8 +913,13 @@ async fn pump_page(
             ));
         }
         let counted = entries > before;
+        let kib = (frame.encoded_len() / 1024).clamp(1, PAGE_BUFFER_KIB as usize) as u32;
+        let send = async {
+            let share = buffer.clone().acquire_many_owned(kib).await.ok();
+            tx.send((Ok(frame), share)).await
+        };
         tokio::select! {
-            sent = tx.send(Ok(frame)) => if sent.is_err() { return Pump::EngineGone },
+            sent = send => if sent.is_err() { return Pump::EngineGone },
             _ = &mut deadline => return Pump::TimedOut(limit),
         }
         if counted {
