@@ -187,7 +187,6 @@ class Lab:
     pki: Path
     rogue_pki: Path
     ports: dict[str, int]
-    health_port: int = HEALTH_PORT
     connectors: dict[str, ConnectorProcess] = field(default_factory=dict)
     host: subprocess.Popen[bytes] | None = None
     host_log: Path | None = None
@@ -209,7 +208,9 @@ class Lab:
         env["ECMA2_TLS_CLIENT_CA"] = str(self.pki / "ca.pem")
         env["ECMA2_DEMO_DATABASE"] = str(self.work / f"{name}.db")
         if name in ("demo", "hr"):
-            env["ECMA2_HEALTH_LISTEN"] = f"tcp:{machine.address}:{self.health_port}"
+            # Own namespace: the fixed port of the images. Loopback: any free port.
+            port = HEALTH_PORT if self.net.mode == "netns" else 0
+            env["ECMA2_HEALTH_LISTEN"] = f"tcp:{machine.address}:{port}"
         proc = ConnectorProcess(
             machine.wrap(argv),
             name=name,
@@ -320,8 +321,6 @@ def lab() -> Iterator[Lab]:
             "rogue": free_port(net.machines["demo"].address),
         },
     )
-    if net.mode != "netns":
-        lab.health_port = free_port(net.machines["hr"].address)
     try:
         demo_ip, hr_ip = net.machines["demo"].address, net.machines["hr"].address
         run(
@@ -470,11 +469,17 @@ def test_connectors_refuse_clients_without_a_certificate_from_their_ca(lab: Lab)
 def test_the_plain_health_port_serves_probes(lab: Lab, name: str) -> None:
     # What Docker HEALTHCHECK and kubelet `grpc:` probes use (ECMA2_HEALTH_LISTEN): no client
     # certificate, grpc.health.v1 only.
-    address = f"tcp:{lab.net.machines[name].address}:{lab.health_port}"
-    probed = run(PROBE, address, check=False)
-    if probed.returncode != 0 and name == "demo" and "refused" in probed.stderr:
-        pytest.skip("the Rust SDK does not serve ECMA2_HEALTH_LISTEN yet (deploy/ probes need it)")
-    assert probed.returncode == 0, probed.stderr
+    address = lab.connectors[name].ready["health_address"]
+    assert address.startswith(f"tcp:{lab.net.machines[name].address}:"), address
+    run(PROBE, address)
+    with (
+        grpc.insecure_channel(address.removeprefix("tcp:")) as plain,
+        pytest.raises(grpc.RpcError) as e,
+    ):
+        connector_pb2_grpc.ConnectorServiceStub(plain).Handshake(
+            handshake_pb2.HandshakeRequest(protocol_versions=[1]), timeout=10
+        )
+    assert e.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
 def test_the_host_survives_its_connectors_killed_and_started_again(lab: Lab) -> None:
