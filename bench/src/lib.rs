@@ -25,7 +25,7 @@ use ecma2_proto::pb::ConfigParameter;
 use tracing::info;
 
 use crate::engine::{Client, ExportRun, ImportRun, LatencyTarget, param};
-use crate::machine::{Machine, cpu_time, load_average, utc_now};
+use crate::machine::{Machine, cpu_time, load_average, utc_now, wakeups};
 use crate::procs::{Bins, ConnectorProcess, Hop, HostProcess, launch_connector, start_host};
 use crate::report::Report;
 use crate::stats::{Summary, summarize};
@@ -150,19 +150,29 @@ pub struct Throughput {
     pub best: ImportRun,
     /// Objects over all rounds.
     pub objects: u64,
-    /// CPU time per process (in the order the path names them) over all rounds.
-    pub cpu: Vec<Duration>,
+    /// CPU time and wake-ups per process (in the order the path names them) over all rounds.
+    pub usage: Vec<Usage>,
+}
+
+/// What one process used during a run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Usage {
+    /// CPU time, user and system.
+    pub cpu: Duration,
+    /// Voluntary context switches of its threads (see [`machine::wakeups`]).
+    pub wakeups: u64,
 }
 
 impl Throughput {
-    fn add(&mut self, run: ImportRun, cpu: &[Duration]) {
+    fn add(&mut self, run: ImportRun, usage: &[Usage]) {
         if run.rate() > self.best.rate() {
             self.best = run;
         }
         self.objects += run.objects;
-        self.cpu.resize(self.cpu.len().max(cpu.len()), Duration::ZERO);
-        for (total, used) in self.cpu.iter_mut().zip(cpu) {
-            *total += *used;
+        self.usage.resize(self.usage.len().max(usage.len()), Usage::default());
+        for (total, used) in self.usage.iter_mut().zip(usage) {
+            total.cpu += used.cpu;
+            total.wakeups += used.wakeups;
         }
     }
 
@@ -172,15 +182,26 @@ impl Throughput {
     }
 }
 
-/// CPU time used by `pids` while `f` runs.
-async fn with_cpu<T>(pids: &[u32], f: impl std::future::Future<Output = Result<T>>) -> Result<(T, Vec<Duration>)> {
-    let before = pids.iter().map(|p| cpu_time(*p)).collect::<Result<Vec<_>>>()?;
+/// What `pids` used while `f` runs.
+async fn with_cpu<T>(pids: &[u32], f: impl std::future::Future<Output = Result<T>>) -> Result<(T, Vec<Usage>)> {
+    let read = || -> Result<Vec<Usage>> {
+        pids.iter()
+            .map(|p| {
+                Ok(Usage {
+                    cpu: cpu_time(*p)?,
+                    wakeups: wakeups(*p)?,
+                })
+            })
+            .collect()
+    };
+    let before = read()?;
     let value = f.await?;
-    let after = pids.iter().map(|p| cpu_time(*p)).collect::<Result<Vec<_>>>()?;
-    Ok((
-        value,
-        after.iter().zip(&before).map(|(a, b)| a.saturating_sub(*b)).collect(),
-    ))
+    let after = read()?;
+    let used = after.iter().zip(&before).map(|(a, b)| Usage {
+        cpu: a.cpu.saturating_sub(b.cpu),
+        wakeups: a.wakeups.saturating_sub(b.wakeups),
+    });
+    Ok((value, used.collect()))
 }
 
 /// Everything one run measured, for [`table::table`].

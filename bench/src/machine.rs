@@ -81,6 +81,19 @@ pub fn cpu_time(pid: u32) -> Result<Duration> {
     Ok(Duration::from_millis((user + system) * 10))
 }
 
+/// Voluntary context switches (a thread blocked, then was woken) of process `pid`'s live
+/// threads, from `/proc/<pid>/task/*/status`: how often its threads waited for one another or for
+/// a socket. Threads that have exited no longer count.
+pub fn wakeups(pid: u32) -> Result<u64> {
+    let dir = format!("/proc/{pid}/task");
+    let mut total = 0;
+    for task in std::fs::read_dir(&dir).with_context(|| format!("reading {dir}"))? {
+        let status = std::fs::read_to_string(task?.path().join("status")).unwrap_or_default();
+        total += status_kib(&status, "voluntary_ctxt_switches:").unwrap_or_default();
+    }
+    Ok(total)
+}
+
 /// The current UTC time as `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn utc_now() -> String {
     let secs = SystemTime::now()
@@ -129,5 +142,6 @@ mod tests {
         assert_eq!(status_kib(text, "VmSwap:"), None);
         assert!(vm_hwm(std::process::id()).unwrap() > 0);
         cpu_time(std::process::id()).unwrap();
+        wakeups(std::process::id()).unwrap();
     }
 }
