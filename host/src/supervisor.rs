@@ -473,6 +473,7 @@ async fn handshake(
     deadline: Instant,
 ) -> Result<Ready, String> {
     let limit = handle.config.limits.start_timeout;
+    let remote = secret.is_none();
     let client = ConnectorServiceClient::with_interceptor(channel, LaunchSecret(secret))
         .max_decoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
         .max_encoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES);
@@ -487,7 +488,28 @@ async fn handshake(
     )
     .await
     .map_err(|_| format!("no handshake within {limit:?}"))?
-    .map_err(|s| format!("handshake failed: {}", s.message()))?
+    .map_err(|s| {
+        // The status message alone can be as vague as "operation was canceled"; the cause chain
+        // holds the transport's reason (such as a TLS alert).
+        let mut reason = s.message().to_owned();
+        if let Some(source) = std::error::Error::source(&s) {
+            let chain = ecma2_transport::error_chain(source);
+            reason = if chain.starts_with(&reason) {
+                chain
+            } else {
+                format!("{reason}: {chain}")
+            };
+        }
+        let mut text = format!("handshake failed: {reason}");
+        let refused = s.code() == tonic::Code::Cancelled || reason.contains("alert");
+        if remote && handle.config.client_tls.is_some() && refused {
+            text.push_str(
+                " (a connector in remote mode closes the connection when it refuses the host's client \
+                 certificate: check [connector.tls] cert and key against its ECMA2_TLS_CLIENT_CA)",
+            );
+        }
+        text
+    })?
     .into_inner();
 
     let ready = Ready {

@@ -103,6 +103,7 @@ async fn a_remote_connector_over_mutual_tls_works_and_foreign_certificates_are_r
         })
         .await;
     assert_ne!(stranger.state(), ConnectorState::Ready, "{stranger:?}");
+    assert!(stranger.last_error.contains("client certificate"), "{stranger:?}");
 
     // The connector refuses a client without a certificate.
     let anonymous = TlsClient {
