@@ -117,7 +117,10 @@ impl EngineService {
         match session.connector.ready() {
             Ok(ready) if ready.generation == session.generation => Ok(session),
             _ => {
-                self.host.sessions.remove(id);
+                if let Some(lost) = self.host.sessions.remove(id) {
+                    // Nothing left to close upstream; stop whatever still waits on it.
+                    lost.cancel.cancel();
+                }
                 Err(status::session_lost(&session.connector.name, call, id))
             }
         }
