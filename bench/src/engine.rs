@@ -203,21 +203,31 @@ pub struct LatencyTarget {
     params: Vec<ConfigParameter>,
     schema: Schema,
     session: Option<String>,
+    pids: Vec<u32>,
     /// The timed calls so far.
     pub samples: Vec<Duration>,
+    /// Wake-ups of each of the path's processes during the timed calls.
+    pub wakeups: Vec<u64>,
 }
 
 impl LatencyTarget {
-    /// A target calling through `client`.
-    pub async fn new(mut client: Client, params: Vec<ConfigParameter>) -> Result<Self> {
+    /// A target calling through `client`; `pids` are the processes on its path, whose wake-ups
+    /// are counted.
+    pub async fn new(mut client: Client, params: Vec<ConfigParameter>, pids: Vec<u32>) -> Result<Self> {
         let schema = schema(&mut client, &params).await?;
         Ok(Self {
             client,
             params,
             schema,
             session: None,
+            wakeups: vec![0; pids.len()],
+            pids,
             samples: Vec::new(),
         })
+    }
+
+    fn read_wakeups(&self) -> Result<Vec<u64>> {
+        self.pids.iter().map(|p| crate::machine::wakeups(*p)).collect()
     }
 
     /// One GetImportEntries of a one-object page; timed from the request to the end of the stream.
@@ -266,8 +276,13 @@ pub async fn interleaved_latency(targets: &mut [LatencyTarget], warmup: u32, cal
     while done < calls {
         let chunk = CHUNK.min(calls - done);
         for target in targets.iter_mut() {
+            let before = target.read_wakeups()?;
             for _ in 0..chunk {
                 target.call(true).await?;
+            }
+            let after = target.read_wakeups()?;
+            for (total, (a, b)) in target.wakeups.iter_mut().zip(after.iter().zip(&before)) {
+                *total += a.saturating_sub(*b);
             }
         }
         done += chunk;

@@ -4,7 +4,7 @@
 //! trait without sockets or protobuf encoding (row 1a': adds the SDK's session bookkeeping,
 //! per-call task and framing). Seeding also happens here, through the same code.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, ensure};
 use ecma2_demo::Demo;
@@ -177,4 +177,69 @@ pub async fn export(
     )
     .await?;
     Ok(())
+}
+
+/// One-object pages through the SDK's ConnectorServer in this process, timed like the wire paths
+/// of item 2 (request to end of stream): what the connector and the SDK take without any socket.
+pub async fn one_object_pages(
+    params: &[ConfigParameter],
+    schema: &Schema,
+    warmup: u32,
+    calls: u32,
+) -> Result<Vec<Duration>> {
+    let server = ecma2_demo::connector().server();
+    let mut session: Option<String> = None;
+    let mut samples = Vec::with_capacity(calls as usize);
+    for i in 0..warmup + calls {
+        let id = match &session {
+            Some(id) => id.clone(),
+            None => {
+                let opened = server
+                    .open_import_connection(tonic::Request::new(OpenImportConnectionRequest {
+                        config_parameters: params.to_vec(),
+                        types: Some(schema.clone()),
+                        import_run_step: Some(open_step(1)),
+                    }))
+                    .await?
+                    .into_inner();
+                session = Some(opened.session_id.clone());
+                opened.session_id
+            }
+        };
+        let started = Instant::now();
+        let mut stream = server
+            .get_import_entries(tonic::Request::new(GetImportEntriesRequest {
+                session_id: id.clone(),
+                import_run_step: Some(GetImportEntriesRunStep::default()),
+            }))
+            .await?
+            .into_inner();
+        let mut more = false;
+        while let Some(frame) = stream.next().await {
+            if let Some(get_import_entries_response::Frame::Results(r)) = frame?.frame {
+                more = r.more_to_import;
+            }
+        }
+        if i >= warmup {
+            samples.push(started.elapsed());
+        }
+        if !more {
+            server
+                .close_import_connection(tonic::Request::new(CloseImportConnectionRequest {
+                    session_id: id,
+                    import_run_step: None,
+                }))
+                .await?;
+            session = None;
+        }
+    }
+    if let Some(id) = session {
+        server
+            .close_import_connection(tonic::Request::new(CloseImportConnectionRequest {
+                session_id: id,
+                import_run_step: None,
+            }))
+            .await?;
+    }
+    Ok(samples)
 }

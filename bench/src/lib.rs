@@ -233,6 +233,10 @@ pub struct Measurements {
     pub host_tcp: Throughput,
     /// 2 and 7: one-object pages: direct, host over Unix, host over TCP.
     pub latency: [Summary; 3],
+    /// 2 and 7: wake-ups per call of each process on the path (engine, [host,] connector).
+    pub latency_wakeups: [Vec<f64>; 3],
+    /// 2: one-object pages through the SDK's ConnectorServer in this process.
+    pub latency_in_process: Summary,
     /// 3: host peak RSS after start.
     pub rss_idle: u64,
     /// 3: objects in the small database, and the host's peak RSS importing them.
@@ -399,12 +403,29 @@ impl Run {
     /// Items 2 and 7: one-object pages, the three wire paths interleaved.
     async fn latency(&mut self, t: &Targets) -> Result<()> {
         info!(calls = self.plan.calls, "items 2 and 7: one-object pages");
+        let me = std::process::id();
+        let paths = [
+            (&t.direct_client, vec![me, t.direct.pid()]),
+            (&t.host_client, vec![me, t.host.pid, t.host.connector_pid().await?]),
+            (
+                &t.tcp_client,
+                vec![me, t.host_tcp.pid, t.host_tcp.connector_pid().await?],
+            ),
+        ];
         let mut targets = Vec::new();
-        for client in [&t.direct_client, &t.host_client, &t.tcp_client] {
-            targets.push(LatencyTarget::new(client.clone(), self.small.clone()).await?);
+        for (client, pids) in paths {
+            targets.push(LatencyTarget::new(client.clone(), self.small.clone(), pids).await?);
         }
         engine::interleaved_latency(&mut targets, self.plan.warmup, self.plan.calls).await?;
         self.m.latency = [0, 1, 2].map(|i| summarize(&targets[i].samples));
+        let calls = u64::from(self.plan.calls.max(1));
+        self.m.latency_wakeups = [0, 1, 2].map(|i| {
+            let per_call = |w: &u64| *w as f64 / calls as f64;
+            targets[i].wakeups.iter().map(per_call).collect()
+        });
+        let schema = inproc::schema(&self.small).await?;
+        let samples = inproc::one_object_pages(&self.small, &schema, self.plan.warmup, self.plan.calls).await?;
+        self.m.latency_in_process = summarize(&samples);
         Ok(())
     }
 

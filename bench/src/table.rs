@@ -50,6 +50,16 @@ fn p50_p99(s: &Summary) -> String {
     format!("{} / {}", latency(s.p50), latency(s.p99))
 }
 
+/// "wake-ups per call: engine 3.1, host 8.0" for the processes a path names.
+fn wakeups_per_call(per_call: &[f64], names: &[&str]) -> String {
+    let parts: Vec<String> = names
+        .iter()
+        .zip(per_call)
+        .map(|(name, n)| format!("{name} {n:.1}"))
+        .collect();
+    format!("wake-ups per call: {}", parts.join(", "))
+}
+
 fn header(m: &Measurements, plan: &Plan) -> Vec<String> {
     let machine = format!(
         "{} cores ({}), {:.1} GiB memory, Linux {}",
@@ -160,14 +170,35 @@ pub fn table(m: &Measurements) -> Report {
     // 2. One-object pages.
     let [direct, host, _] = &m.latency;
     report.row(
-        "2 direct",
+        "2 in-process",
         format!(
-            "one-object page (GetImportEntries, page size 1), engine → connector: p50 / p99 of {}",
+            "one-object page (GetImportEntries, page size 1) through the SDK's ConnectorServer in-process \
+             (no socket): p50 / p99 of {}",
             thousands(u64::from(plan.calls))
         ),
-        p50_p99(direct),
+        p50_p99(&m.latency_in_process),
     );
-    report.row("2 host", "same, engine → host → connector", p50_p99(host));
+    report.row(
+        "2 direct",
+        format!(
+            "same, engine → connector over gRPC: p50 / p99 of {}",
+            thousands(u64::from(plan.calls))
+        ),
+        format!(
+            "{}; {}",
+            p50_p99(direct),
+            wakeups_per_call(&m.latency_wakeups[0], &["engine", "connector"])
+        ),
+    );
+    report.row(
+        "2 host",
+        "same, engine → host → connector",
+        format!(
+            "{}; {}",
+            p50_p99(host),
+            wakeups_per_call(&m.latency_wakeups[1], &["engine", "host", "connector"])
+        ),
+    );
     let (p50, p50_text) = added(host.p50, direct.p50);
     let (p99, p99_text) = added(host.p99, direct.p99);
     report.target(
@@ -301,10 +332,11 @@ pub fn table(m: &Measurements) -> Report {
         "7 tcp",
         "host → connector over TCP loopback: import throughput; one-object page p50 / p99",
         format!(
-            "{}; {}; {}",
+            "{}; {}; {}; {}",
             rate(m.host_tcp.rate()),
             p50_p99(tcp_latency),
-            cpu_text(&m.host_tcp, &["engine", "host", "connector"])
+            cpu_text(&m.host_tcp, &["engine", "host", "connector"]),
+            wakeups_per_call(&m.latency_wakeups[2], &["engine", "host", "connector"])
         ),
     );
     report.row(

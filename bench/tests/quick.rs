@@ -25,6 +25,7 @@ const ROWS: &[(&str, Expect)] = &[
     ("1c", Expect::Positive),
     ("1 b/a", Expect::Positive),
     ("1 c/b", Expect::Positive),
+    ("2 in-process", Expect::Positive),
     ("2 direct", Expect::Positive),
     ("2 host", Expect::Positive),
     ("2 added p50", Expect::Number),
