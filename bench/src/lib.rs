@@ -559,6 +559,9 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
         work,
         m,
     };
+    // Item 5 first, while this process is small: launching forks it, and a fork's cost grows with
+    // the parent's memory (the host, which stays small, pays the small price).
+    run.starts(options).await?;
     run.seed().await?;
 
     info!(
@@ -592,7 +595,6 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
     );
     run.m.rss_photos = peak;
 
-    run.starts(options).await?;
     run.m.load.1 = load_average();
     Ok(table::table(&run.m))
 }
