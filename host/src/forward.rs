@@ -33,8 +33,8 @@ use crate::supervisor::{ConnectorHandle, Ready};
 const FRAME_BUFFER: usize = 4;
 
 /// How many frames of an import page may wait for the engine: enough for tonic to fill a whole
-/// 32 KiB write with ordinary entries. With only a few, the host, the engine and the connector
-/// each woke up about once per entry (docs/benchmarks.md)...
+/// 32 KiB write with ordinary entries. With 4, tonic flushed every few entries and the engine
+/// and the host woke twice as often (docs/benchmarks.md)...
 const PAGE_FRAMES: usize = 64;
 
 /// ...but never more than 4 MiB of them, so that 1 MiB fragments do not multiply host memory.
