@@ -25,6 +25,7 @@ use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::HostInner;
 use crate::metrics::Metrics;
+use crate::relay::{RelayFrame, RelayKind, RelayStream};
 use crate::sessions::{Kind, Session, close_upstream};
 use crate::status;
 use crate::supervisor::{ConnectorHandle, Ready};
@@ -41,7 +42,7 @@ const PAGE_FRAMES: usize = 64;
 const PAGE_BUFFER_KIB: u32 = 4 * 1024;
 
 /// A frame on its way to the engine, holding its share of the page buffer until it is sent.
-type Queued = (Result<GetImportEntriesResponse, Status>, Option<OwnedSemaphorePermit>);
+type Queued = (Result<RelayFrame, Status>, Option<OwnedSemaphorePermit>);
 
 /// The engine-facing service.
 #[derive(Clone)]
@@ -164,6 +165,64 @@ impl EngineService {
     }
 
     /// Closes a session in the background (used when the engine is no longer there to wait).
+    /// Forwards one import page, frame by frame, with the entries left encoded.
+    pub(crate) async fn relay_import_entries(
+        &self,
+        request: Request<GetImportEntriesRequest>,
+    ) -> Result<Response<RelayStream>, Status> {
+        const CALL: &str = "GetImportEntries";
+        let engine = engine_of(&request);
+        let inner = request.into_inner();
+        let started = Instant::now();
+        let session = self.session(&inner.session_id, Kind::Import, CALL)?;
+        let in_flight = session.begin(engine);
+        let (tx, rx) = mpsc::channel::<Queued>(PAGE_FRAMES);
+        let buffer = Arc::new(Semaphore::new(PAGE_BUFFER_KIB as usize));
+        let service = self.clone();
+        let span = info_span!("call", connector = %session.connector.name, call = CALL, session_id = %session.id);
+        tokio::spawn(
+            async move {
+                let _in_flight = in_flight;
+                let outcome = pump_page(&session, inner, &tx, &buffer, &service.host.metrics).await;
+                let fault = match &outcome {
+                    Pump::Failed(status) => Fault::from_status(status).map(|f| f.fault_kind()),
+                    _ => None,
+                };
+                service
+                    .host
+                    .metrics
+                    .record_call(&session.connector.name, CALL, started.elapsed(), fault);
+                match outcome {
+                    Pump::Done => {}
+                    Pump::Failed(status) => {
+                        let _ = tx.send((Err(status), None)).await;
+                    }
+                    Pump::EngineGone => {
+                        info!("engine cancelled the page; closing the session");
+                        service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
+                    }
+                    Pump::TimedOut(limit) => {
+                        let _ = tx
+                            .send((
+                                Err(Status::deadline_exceeded(format!(
+                                    "connector {} did not finish {CALL} within its deadline of {limit:?}",
+                                    session.connector.name
+                                ))),
+                                None,
+                            ))
+                            .await;
+                        service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
+                    }
+                    Pump::SessionClosed => {}
+                }
+            }
+            .instrument(span),
+        );
+        // A frame's share of the page buffer is released as tonic takes it for encoding.
+        let frames = ReceiverStream::new(rx).map(|(frame, _share)| frame);
+        Ok(Response::new(Box::pin(frames)))
+    }
+
     fn close_later(&self, id: String, reason: CloseReason) {
         let host = self.host.clone();
         tokio::spawn(async move {
@@ -423,61 +482,16 @@ impl ConnectorService for EngineService {
 
     type GetImportEntriesStream = FrameStream<GetImportEntriesResponse>;
 
+    /// Served by [`crate::relay::ImportRelay`] without decoding; this is the same page with each
+    /// entry decoded, for a caller that uses the generated server alone.
     async fn get_import_entries(
         &self,
         request: Request<GetImportEntriesRequest>,
     ) -> Result<Response<Self::GetImportEntriesStream>, Status> {
-        const CALL: &str = "GetImportEntries";
-        let engine = engine_of(&request);
-        let inner = request.into_inner();
-        let started = Instant::now();
-        let session = self.session(&inner.session_id, Kind::Import, CALL)?;
-        let in_flight = session.begin(engine);
-        let (tx, rx) = mpsc::channel::<Queued>(PAGE_FRAMES);
-        let buffer = Arc::new(Semaphore::new(PAGE_BUFFER_KIB as usize));
-        let service = self.clone();
-        let span = info_span!("call", connector = %session.connector.name, call = CALL, session_id = %session.id);
-        tokio::spawn(
-            async move {
-                let _in_flight = in_flight;
-                let outcome = pump_page(&session, inner, &tx, &buffer, &service.host.metrics).await;
-                let fault = match &outcome {
-                    Pump::Failed(status) => Fault::from_status(status).map(|f| f.fault_kind()),
-                    _ => None,
-                };
-                service
-                    .host
-                    .metrics
-                    .record_call(&session.connector.name, CALL, started.elapsed(), fault);
-                match outcome {
-                    Pump::Done => {}
-                    Pump::Failed(status) => {
-                        let _ = tx.send((Err(status), None)).await;
-                    }
-                    Pump::EngineGone => {
-                        info!("engine cancelled the page; closing the session");
-                        service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
-                    }
-                    Pump::TimedOut(limit) => {
-                        let _ = tx
-                            .send((
-                                Err(Status::deadline_exceeded(format!(
-                                    "connector {} did not finish {CALL} within its deadline of {limit:?}",
-                                    session.connector.name
-                                ))),
-                                None,
-                            ))
-                            .await;
-                        service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
-                    }
-                    Pump::SessionClosed => {}
-                }
-            }
-            .instrument(span),
-        );
-        // A frame's share of the page buffer is released as tonic takes it for encoding.
-        let frames = ReceiverStream::new(rx).map(|(frame, _share)| frame);
-        Ok(Response::new(Box::pin(frames)))
+        let frames = self.relay_import_entries(request).await?.into_inner();
+        Ok(Response::new(Box::pin(
+            frames.map(|f| f.and_then(RelayFrame::decode_entry)),
+        )))
     }
 
     async fn close_import_connection(
@@ -858,10 +872,10 @@ async fn pump_page(
     let limit = session.connector.config.limits.call_deadline;
     let deadline = tokio::time::sleep(limit);
     tokio::pin!(deadline);
-    let mut client = session.client.clone();
+    let mut client = session.client.relay.clone();
     let mut upstream = tokio::select! {
         r = client.get_import_entries(request) => match r {
-            Ok(r) => r.into_inner(),
+            Ok(r) => r,
             Err(s) => return Pump::Failed(status::upstream(name, CALL, s)),
         },
         _ = tx.closed() => return Pump::EngineGone,
@@ -893,17 +907,17 @@ async fn pump_page(
         };
         let before = entries;
         let last = match &frame.frame {
-            Some(get_import_entries_response::Frame::Entry(_)) => {
+            Some(RelayKind::Entry(_)) => {
                 entries += 1;
                 false
             }
-            Some(get_import_entries_response::Frame::EntryFragment(f)) => {
+            Some(RelayKind::EntryFragment(f)) => {
                 if f.last {
                     entries += 1;
                 }
                 false
             }
-            Some(get_import_entries_response::Frame::Results(_)) => true,
+            Some(RelayKind::Results(_)) => true,
             None => false,
         };
         if entries > page_size {

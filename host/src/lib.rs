@@ -10,6 +10,7 @@ pub mod forward;
 mod launch;
 pub mod logs;
 pub mod metrics;
+pub mod relay;
 pub mod sessions;
 pub mod status;
 pub mod supervisor;
@@ -137,9 +138,12 @@ impl Host {
         let engine_auth = auth::EngineAuth::new(&token);
         let engine = InterceptedService::new(
             metrics::Measured::new(
-                ConnectorServiceServer::new(forward::EngineService { host: inner.clone() })
-                    .max_decoding_message_size(MAX_MESSAGE_BYTES)
-                    .max_encoding_message_size(MAX_MESSAGE_BYTES),
+                relay::ImportRelay::new(
+                    ConnectorServiceServer::new(forward::EngineService { host: inner.clone() })
+                        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                        .max_encoding_message_size(MAX_MESSAGE_BYTES),
+                    forward::EngineService { host: inner.clone() },
+                ),
                 inner.metrics.clone(),
             ),
             engine_auth.clone(),

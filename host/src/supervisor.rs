@@ -35,6 +35,7 @@ use tracing::{Instrument, debug, error, info, info_span, warn};
 
 use crate::config::{ConnectorConfig, HopTransport};
 use crate::logs::{self, Tail};
+use crate::relay::RelayClient;
 
 /// Adds the per-launch secret to every host → connector call (none for an endpoint: there the
 /// host's client certificate is the identity).
@@ -56,8 +57,44 @@ const HEALTH_SERVICE: &str = "ecma2.v1.ConnectorService";
 /// a busy connector is not a reason to kill it).
 const HEALTH_FAILURES: u32 = 3;
 
-/// A client of one running connector process.
-pub type Client = ConnectorServiceClient<InterceptedService<Channel, LaunchSecret>>;
+/// The transport to one running connector process, with its launch secret.
+pub type Transport = InterceptedService<Channel, LaunchSecret>;
+
+/// A client of one running connector process: the generated client for every call (through
+/// `Deref`), and the relay client for import pages, over the same connection.
+#[derive(Clone)]
+pub struct Client {
+    api: ConnectorServiceClient<Transport>,
+    /// `GetImportEntries` without decoding the entries.
+    pub relay: RelayClient<Transport>,
+}
+
+impl Client {
+    fn new(channel: Channel, secret: LaunchSecret) -> Self {
+        let transport = InterceptedService::new(channel, secret);
+        let api = ConnectorServiceClient::new(transport.clone())
+            .max_decoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES);
+        Self {
+            api,
+            relay: RelayClient::new(transport),
+        }
+    }
+}
+
+impl std::ops::Deref for Client {
+    type Target = ConnectorServiceClient<Transport>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.api
+    }
+}
+
+impl std::ops::DerefMut for Client {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.api
+    }
+}
 
 /// What forwarding needs of a ready connector.
 #[derive(Clone)]
@@ -474,9 +511,7 @@ async fn handshake(
 ) -> Result<Ready, String> {
     let limit = handle.config.limits.start_timeout;
     let remote = secret.is_none();
-    let client = ConnectorServiceClient::with_interceptor(channel, LaunchSecret(secret))
-        .max_decoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES);
+    let client = Client::new(channel, LaunchSecret(secret));
     let handshake = tokio::time::timeout_at(
         deadline,
         client.clone().handshake(HandshakeRequest {

@@ -1,0 +1,244 @@
+//! Import pages relayed without decoding the entries. The host only needs to know which kind of
+//! frame it holds (an entry, a fragment of one, or the results that end the page), so on both
+//! hops `GetImportEntries` uses [`RelayFrame`]: the wire layout of `GetImportEntriesResponse`
+//! with the entry kept as the bytes it arrived as. Decoding and re-encoding every CSEntryChange
+//! was 91 % of the host's instructions on an import (docs/benchmarks.md).
+//!
+//! [`ImportRelay`] serves that one method of the engine-facing service with this codec and
+//! passes every other call to the generated server; [`RelayClient`] calls it on a connector.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use ecma2_proto::frames::MAX_MESSAGE_BYTES;
+use ecma2_proto::pb::{
+    CsEntryChange, EntryFragment, GetImportEntriesRequest, GetImportEntriesResponse, GetImportEntriesResults,
+    get_import_entries_response,
+};
+use futures_util::Stream;
+use prost::Message;
+use tonic::codegen::{Body, BoxFuture, GrpcMethod, Service, StdError, http};
+use tonic::server::{NamedService, ServerStreamingService};
+use tonic::{Request, Response, Status, Streaming};
+use tonic_prost::ProstCodec;
+
+use crate::forward::EngineService;
+
+/// The gRPC path of the relayed method.
+pub const GET_IMPORT_ENTRIES: &str = "/ecma2.v1.ConnectorService/GetImportEntries";
+
+/// One frame of an import page as the host relays it: the field numbers and wire types of
+/// `GetImportEntriesResponse`, except that the entry (field 1, a length-delimited message) stays
+/// encoded. The test below checks that both types read and write the same bytes.
+#[derive(Clone, PartialEq, Message)]
+pub struct RelayFrame {
+    /// Which frame this is.
+    #[prost(oneof = "RelayKind", tags = "1, 2, 3")]
+    pub frame: Option<RelayKind>,
+}
+
+/// The frame kinds of `GetImportEntriesResponse.frame`.
+#[derive(Clone, PartialEq, prost::Oneof)]
+pub enum RelayKind {
+    /// A whole CSEntryChange, still encoded.
+    #[prost(bytes = "bytes", tag = "1")]
+    Entry(bytes::Bytes),
+    /// A piece of an entry larger than a frame.
+    #[prost(message, tag = "2")]
+    EntryFragment(EntryFragment),
+    /// The end of the page.
+    #[prost(message, tag = "3")]
+    Results(GetImportEntriesResults),
+}
+
+impl RelayFrame {
+    /// Decodes the entry, for callers that want the generated message.
+    pub fn decode_entry(self) -> Result<GetImportEntriesResponse, Status> {
+        use get_import_entries_response::Frame;
+        let frame = match self.frame {
+            Some(RelayKind::Entry(bytes)) => {
+                Some(Frame::Entry(CsEntryChange::decode(bytes).map_err(|e| {
+                    Status::internal(format!("a relayed entry does not decode: {e}"))
+                })?))
+            }
+            Some(RelayKind::EntryFragment(f)) => Some(Frame::EntryFragment(f)),
+            Some(RelayKind::Results(r)) => Some(Frame::Results(r)),
+            None => None,
+        };
+        Ok(GetImportEntriesResponse { frame })
+    }
+}
+
+/// The relayed page as the engine-facing service returns it.
+pub type RelayStream = Pin<Box<dyn Stream<Item = Result<RelayFrame, Status>> + Send>>;
+
+/// Calls `GetImportEntries` on a connector, reading [`RelayFrame`]s.
+#[derive(Clone)]
+pub struct RelayClient<T> {
+    grpc: tonic::client::Grpc<T>,
+}
+
+impl<T> RelayClient<T>
+where
+    T: tonic::client::GrpcService<tonic::body::Body>,
+    T::Error: Into<StdError>,
+    T::ResponseBody: Body<Data = bytes::Bytes> + Send + 'static,
+    <T::ResponseBody as Body>::Error: Into<StdError> + Send,
+{
+    /// Wraps the same transport the generated client uses.
+    pub fn new(inner: T) -> Self {
+        let grpc = tonic::client::Grpc::new(inner)
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES);
+        Self { grpc }
+    }
+
+    /// Opens one page.
+    pub async fn get_import_entries(
+        &mut self,
+        request: GetImportEntriesRequest,
+    ) -> Result<Streaming<RelayFrame>, Status> {
+        self.grpc
+            .ready()
+            .await
+            .map_err(|e| Status::unavailable(format!("connection not ready: {}", e.into())))?;
+        let mut request = Request::new(request);
+        request
+            .extensions_mut()
+            .insert(GrpcMethod::new("ecma2.v1.ConnectorService", "GetImportEntries"));
+        let path = http::uri::PathAndQuery::from_static(GET_IMPORT_ENTRIES);
+        let codec = ProstCodec::<GetImportEntriesRequest, RelayFrame>::default();
+        Ok(self.grpc.server_streaming(request, path, codec).await?.into_inner())
+    }
+}
+
+/// Serves `GetImportEntries` from [`EngineService::relay_import_entries`] and everything else
+/// from `inner` (the generated server).
+#[derive(Clone)]
+pub struct ImportRelay<S> {
+    inner: S,
+    service: EngineService,
+}
+
+impl<S> ImportRelay<S> {
+    /// Wraps `inner`.
+    pub fn new(inner: S, service: EngineService) -> Self {
+        Self { inner, service }
+    }
+}
+
+impl<S: NamedService> NamedService for ImportRelay<S> {
+    const NAME: &'static str = S::NAME;
+}
+
+impl<S, B> Service<http::Request<B>> for ImportRelay<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<tonic::body::Body>, Error = Infallible>,
+    S::Future: Send + 'static,
+    B: Body + Send + 'static,
+    B::Error: Into<StdError> + Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Self::Response, Infallible>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        if request.uri().path() != GET_IMPORT_ENTRIES {
+            let future = self.inner.call(request);
+            return Box::pin(future);
+        }
+        let method = Relay(self.service.clone());
+        Box::pin(async move {
+            let mut grpc = tonic::server::Grpc::new(ProstCodec::<RelayFrame, GetImportEntriesRequest>::default())
+                .apply_max_message_size_config(Some(MAX_MESSAGE_BYTES), Some(MAX_MESSAGE_BYTES));
+            Ok(grpc.server_streaming(method, request).await)
+        })
+    }
+}
+
+struct Relay(EngineService);
+
+impl ServerStreamingService<GetImportEntriesRequest> for Relay {
+    type Response = RelayFrame;
+    type ResponseStream = RelayStream;
+    type Future = BoxFuture<Response<RelayStream>, Status>;
+
+    fn call(&mut self, request: Request<GetImportEntriesRequest>) -> Self::Future {
+        let service = self.0.clone();
+        Box::pin(async move { service.relay_import_entries(request).await })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ecma2_proto::pb::{AnchorAttribute, AttributeValue, attribute_value::Kind};
+
+    fn frames() -> Vec<GetImportEntriesResponse> {
+        use get_import_entries_response::Frame;
+        let entry = CsEntryChange {
+            object_type: "user".into(),
+            dn: "CN=Ada,OU=People".into(),
+            anchor_attributes: vec![AnchorAttribute {
+                name: "id".into(),
+                data_type: 1,
+                value: Some(AttributeValue {
+                    kind: Some(Kind::StringValue("42".into())),
+                }),
+            }],
+            ..Default::default()
+        };
+        vec![
+            GetImportEntriesResponse {
+                frame: Some(Frame::Entry(entry)),
+            },
+            GetImportEntriesResponse {
+                frame: Some(Frame::EntryFragment(EntryFragment {
+                    data: bytes::Bytes::from_static(b"\x0a\x04user"),
+                    last: true,
+                })),
+            },
+            GetImportEntriesResponse {
+                frame: Some(Frame::Results(GetImportEntriesResults {
+                    custom_data: "watermark:7".into(),
+                    more_to_import: true,
+                })),
+            },
+            GetImportEntriesResponse { frame: None },
+        ]
+    }
+
+    #[test]
+    fn relay_frames_carry_the_same_bytes_as_the_generated_message() {
+        for frame in frames() {
+            let wire = frame.encode_to_vec();
+            let relayed = RelayFrame::decode(wire.as_slice()).unwrap();
+            assert_eq!(relayed.encode_to_vec(), wire, "{frame:?}");
+            assert_eq!(relayed.encoded_len(), wire.len());
+            assert_eq!(relayed.decode_entry().unwrap(), frame);
+        }
+    }
+
+    #[test]
+    fn a_relayed_entry_stays_encoded() {
+        let wire = frames()[0].encode_to_vec();
+        let Some(RelayKind::Entry(bytes)) = RelayFrame::decode(wire.as_slice()).unwrap().frame else {
+            panic!("an entry frame");
+        };
+        assert_eq!(CsEntryChange::decode(bytes).unwrap().dn, "CN=Ada,OU=People");
+    }
+
+    #[test]
+    fn an_entry_that_does_not_decode_is_named() {
+        let broken = RelayFrame {
+            frame: Some(RelayKind::Entry(bytes::Bytes::from_static(b"\x0a\xff"))),
+        };
+        let status = broken.decode_entry().unwrap_err();
+        assert!(status.message().contains("relayed entry does not decode"), "{status:?}");
+    }
+}
