@@ -21,6 +21,10 @@ struct Args {
     /// Check the configuration and exit.
     #[arg(long)]
     check: bool,
+    /// Runtime threads. 1 (the default) runs the host on one thread: relaying is light, and a
+    /// hand-off between threads costs more than the work it spreads. 0 means one per core.
+    #[arg(long, env = "ECMA2_HOST_THREADS", default_value_t = 1)]
+    threads: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -51,7 +55,15 @@ fn main() -> ExitCode {
         println!("{}: ok ({} connectors)", args.config.display(), config.connectors.len());
         return ExitCode::SUCCESS;
     }
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let runtime = match args.threads {
+        1 => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+        0 => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build(),
+    }
+    .expect("a tokio runtime");
     runtime.block_on(async move {
         let host = match Host::start(config).await {
             Ok(host) => host,

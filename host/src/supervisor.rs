@@ -536,7 +536,11 @@ async fn handshake(
             };
         }
         let mut text = format!("handshake failed: {reason}");
-        let refused = s.code() == tonic::Code::Cancelled || reason.contains("alert");
+        // With TLS 1.3 the host's side of the handshake is done before the connector checks the
+        // client certificate, so a refusal shows up as whatever the closed connection gave:
+        // an alert, a cancelled or reset stream, a broken pipe. A bad server certificate says so.
+        let closed = matches!(s.code(), tonic::Code::Cancelled | tonic::Code::Unavailable | tonic::Code::Unknown);
+        let refused = (closed || reason.contains("alert")) && !reason.contains("invalid peer certificate");
         if remote && handle.config.client_tls.is_some() && refused {
             text.push_str(
                 " (a connector in remote mode closes the connection when it refuses the host's client \
