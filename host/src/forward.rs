@@ -25,7 +25,7 @@ use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::HostInner;
 use crate::metrics::Metrics;
-use crate::relay::{RelayFrame, RelayKind, RelayStream};
+use crate::relay::{RelayExportFrame, RelayExportKind, RelayFrame, RelayKind, RelayStream};
 use crate::sessions::{Kind, Session, close_upstream};
 use crate::status;
 use crate::supervisor::{ConnectorHandle, Ready};
@@ -221,6 +221,109 @@ impl EngineService {
         // A frame's share of the page buffer is released as tonic takes it for encoding.
         let frames = ReceiverStream::new(rx).map(|(frame, _share)| frame);
         Ok(Response::new(Box::pin(frames)))
+    }
+
+    /// Forwards one export batch, frame by frame, with the entries left encoded.
+    pub(crate) async fn relay_export_entries<S>(
+        &self,
+        request: Request<S>,
+    ) -> Result<Response<PutExportEntriesResponse>, Status>
+    where
+        S: Stream<Item = Result<RelayExportFrame, Status>> + Send + Unpin + 'static,
+    {
+        const CALL: &str = "PutExportEntries";
+        let engine = engine_of(&request);
+        let mut incoming = request.into_inner();
+        let first = incoming
+            .next()
+            .await
+            .transpose()?
+            .ok_or_else(|| Status::invalid_argument("empty PutExportEntries stream: no session_id"))?;
+        let session = self.session(&first.session_id, Kind::Export, CALL)?;
+        let _in_flight = session.begin(engine);
+        let guard = CloseOnDrop {
+            service: self.clone(),
+            session: Some(session.id.clone()),
+        };
+        let limit = session.page_size.max(0) as usize;
+        let metrics = self.host.metrics.clone();
+        let connector = session.connector.name.clone();
+        // Frames flow engine → host → connector as they arrive; the host counts entries only.
+        let (tx, rx) = mpsc::channel::<RelayExportFrame>(FRAME_BUFFER);
+        let (error_tx, mut error_rx) = mpsc::channel::<Status>(1);
+        let relay = tokio::spawn(async move {
+            let mut entries = 0usize;
+            let mut next = Some(Ok(first));
+            loop {
+                let frame = match next.take() {
+                    Some(frame) => frame,
+                    None => match incoming.next().await {
+                        Some(frame) => frame,
+                        None => break,
+                    },
+                };
+                let frame = match frame {
+                    Ok(frame) => frame,
+                    Err(status) => {
+                        let _ = error_tx.send(status).await;
+                        break;
+                    }
+                };
+                let before = entries;
+                match &frame.frame {
+                    Some(RelayExportKind::Entry(_)) => entries += 1,
+                    Some(RelayExportKind::EntryFragment(f)) if f.last => entries += 1,
+                    _ => {}
+                }
+                if entries > limit {
+                    let _ = error_tx
+                        .send(Status::invalid_argument(format!(
+                            "batch holds more than the session's batch size of {limit} entries"
+                        )))
+                        .await;
+                    break;
+                }
+                if tx.send(frame).await.is_err() {
+                    break;
+                }
+                if entries > before {
+                    metrics.exported(&connector, 1);
+                }
+            }
+        });
+        let mut client = session.client.relay.clone();
+        let upstream = client.put_export_entries(ReceiverStream::new(rx));
+        let deadline = session.connector.config.limits.call_deadline;
+        let result = tokio::select! {
+            r = tokio::time::timeout(deadline, upstream) => r,
+            Some(status) = error_rx.recv() => {
+                relay.abort();
+                guard.disarm();
+                return Err(status);
+            }
+            _ = session.cancel.cancelled() => {
+                guard.disarm();
+                return Err(Status::cancelled(format!("session {} was closed", session.id)));
+            }
+        };
+        relay.abort();
+        guard.disarm();
+        match result {
+            Ok(Ok(response)) => Ok(Response::new(response)),
+            Ok(Err(s)) => {
+                if let Ok(status) = error_rx.try_recv() {
+                    return Err(status);
+                }
+                Err(status::upstream(&session.connector.name, CALL, s))
+            }
+            Err(_) => {
+                self.close_later(session.id.clone(), CloseReason::TerminatedByUser);
+                Err(Status::deadline_exceeded(format!(
+                    "connector {} did not finish {CALL} within its deadline of {deadline:?}",
+                    session.connector.name
+                )))
+            }
+        }
     }
 
     fn close_later(&self, id: String, reason: CloseReason) {
@@ -572,102 +675,16 @@ impl ConnectorService for EngineService {
         }
     }
 
+    /// Served by [`crate::relay::ImportRelay`] without decoding; this re-encodes each entry, for
+    /// a caller that uses the generated server alone.
     async fn put_export_entries(
         &self,
         request: Request<Streaming<PutExportEntriesRequest>>,
     ) -> Result<Response<PutExportEntriesResponse>, Status> {
-        const CALL: &str = "PutExportEntries";
-        let engine = engine_of(&request);
-        let mut incoming = request.into_inner();
-        let first = incoming
-            .message()
-            .await?
-            .ok_or_else(|| Status::invalid_argument("empty PutExportEntries stream: no session_id"))?;
-        let session = self.session(&first.session_id, Kind::Export, CALL)?;
-        let _in_flight = session.begin(engine);
-        let guard = CloseOnDrop {
-            service: self.clone(),
-            session: Some(session.id.clone()),
-        };
-        let limit = session.page_size.max(0) as usize;
-        let metrics = self.host.metrics.clone();
-        let connector = session.connector.name.clone();
-        // Frames flow engine → host → connector as they arrive; the host counts entries only.
-        let (tx, rx) = mpsc::channel::<PutExportEntriesRequest>(FRAME_BUFFER);
-        let (error_tx, mut error_rx) = mpsc::channel::<Status>(1);
-        let relay = tokio::spawn(async move {
-            let mut entries = 0usize;
-            let mut next = Some(Ok(first));
-            loop {
-                let frame = match next.take() {
-                    Some(frame) => frame,
-                    None => match incoming.next().await {
-                        Some(frame) => frame,
-                        None => break,
-                    },
-                };
-                let frame = match frame {
-                    Ok(frame) => frame,
-                    Err(status) => {
-                        let _ = error_tx.send(status).await;
-                        break;
-                    }
-                };
-                let before = entries;
-                match &frame.frame {
-                    Some(put_export_entries_request::Frame::Entry(_)) => entries += 1,
-                    Some(put_export_entries_request::Frame::EntryFragment(f)) if f.last => entries += 1,
-                    _ => {}
-                }
-                if entries > limit {
-                    let _ = error_tx
-                        .send(Status::invalid_argument(format!(
-                            "batch holds more than the session's batch size of {limit} entries"
-                        )))
-                        .await;
-                    break;
-                }
-                if tx.send(frame).await.is_err() {
-                    break;
-                }
-                if entries > before {
-                    metrics.exported(&connector, 1);
-                }
-            }
-        });
-        let mut client = session.client.clone();
-        let upstream = client.put_export_entries(ReceiverStream::new(rx));
-        let deadline = session.connector.config.limits.call_deadline;
-        let result = tokio::select! {
-            r = tokio::time::timeout(deadline, upstream) => r,
-            Some(status) = error_rx.recv() => {
-                relay.abort();
-                guard.disarm();
-                return Err(status);
-            }
-            _ = session.cancel.cancelled() => {
-                guard.disarm();
-                return Err(Status::cancelled(format!("session {} was closed", session.id)));
-            }
-        };
-        relay.abort();
-        guard.disarm();
-        match result {
-            Ok(Ok(response)) => Ok(Response::new(response.into_inner())),
-            Ok(Err(s)) => {
-                if let Ok(status) = error_rx.try_recv() {
-                    return Err(status);
-                }
-                Err(status::upstream(&session.connector.name, CALL, s))
-            }
-            Err(_) => {
-                self.close_later(session.id.clone(), CloseReason::TerminatedByUser);
-                Err(Status::deadline_exceeded(format!(
-                    "connector {} did not finish {CALL} within its deadline of {deadline:?}",
-                    session.connector.name
-                )))
-            }
-        }
+        let (metadata, extensions, incoming) = request.into_parts();
+        let frames = incoming.map(|f| f.map(RelayExportFrame::from));
+        self.relay_export_entries(Request::from_parts(metadata, extensions, frames))
+            .await
     }
 
     async fn close_export_connection(

@@ -1,11 +1,13 @@
-//! Import pages relayed without decoding the entries. The host only needs to know which kind of
-//! frame it holds (an entry, a fragment of one, or the results that end the page), so on both
-//! hops `GetImportEntries` uses [`RelayFrame`]: the wire layout of `GetImportEntriesResponse`
-//! with the entry kept as the bytes it arrived as. Decoding and re-encoding every CSEntryChange
-//! was 91 % of the host's instructions on an import (docs/benchmarks.md).
+//! Import pages and export batches relayed without decoding the entries. The host only needs to
+//! know which kind of frame it holds (an entry, a fragment of one, the results that end a page),
+//! so on both hops `GetImportEntries` uses [`RelayFrame`] and `PutExportEntries` uses
+//! [`RelayExportFrame`]: the wire layouts of `GetImportEntriesResponse` and
+//! `PutExportEntriesRequest` with the entry kept as the bytes it arrived as. Decoding and
+//! re-encoding every CSEntryChange was 91 % of the host's instructions on an import
+//! (docs/benchmarks.md).
 //!
-//! [`ImportRelay`] serves that one method of the engine-facing service with this codec and
-//! passes every other call to the generated server; [`RelayClient`] calls it on a connector.
+//! [`ImportRelay`] serves those two methods of the engine-facing service with these codecs and
+//! passes every other call to the generated server; [`RelayClient`] calls them on a connector.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -14,19 +16,21 @@ use std::task::{Context, Poll};
 use ecma2_proto::frames::MAX_MESSAGE_BYTES;
 use ecma2_proto::pb::{
     CsEntryChange, EntryFragment, GetImportEntriesRequest, GetImportEntriesResponse, GetImportEntriesResults,
-    get_import_entries_response,
+    PutExportEntriesRequest, PutExportEntriesResponse, get_import_entries_response, put_export_entries_request,
 };
 use futures_util::Stream;
 use prost::Message;
 use tonic::codegen::{Body, BoxFuture, GrpcMethod, Service, StdError, http};
-use tonic::server::{NamedService, ServerStreamingService};
+use tonic::server::{ClientStreamingService, NamedService, ServerStreamingService};
 use tonic::{Request, Response, Status, Streaming};
 use tonic_prost::ProstCodec;
 
 use crate::forward::EngineService;
 
-/// The gRPC path of the relayed method.
+/// The gRPC path of the relayed import method.
 pub const GET_IMPORT_ENTRIES: &str = "/ecma2.v1.ConnectorService/GetImportEntries";
+/// The gRPC path of the relayed export method.
+pub const PUT_EXPORT_ENTRIES: &str = "/ecma2.v1.ConnectorService/PutExportEntries";
 
 /// One frame of an import page as the host relays it: the field numbers and wire types of
 /// `GetImportEntriesResponse`, except that the entry (field 1, a length-delimited message) stays
@@ -67,6 +71,44 @@ impl RelayFrame {
             None => None,
         };
         Ok(GetImportEntriesResponse { frame })
+    }
+}
+
+/// One frame of an export batch as the host relays it: `PutExportEntriesRequest` with the entry
+/// (field 2) kept encoded.
+#[derive(Clone, PartialEq, Message)]
+pub struct RelayExportFrame {
+    /// The export session (required on the first frame).
+    #[prost(string, tag = "1")]
+    pub session_id: String,
+    /// Which frame this is.
+    #[prost(oneof = "RelayExportKind", tags = "2, 3")]
+    pub frame: Option<RelayExportKind>,
+}
+
+/// The frame kinds of `PutExportEntriesRequest.frame`.
+#[derive(Clone, PartialEq, prost::Oneof)]
+pub enum RelayExportKind {
+    /// A whole CSEntryChange, still encoded.
+    #[prost(bytes = "bytes", tag = "2")]
+    Entry(bytes::Bytes),
+    /// A piece of an entry larger than a frame.
+    #[prost(message, tag = "3")]
+    EntryFragment(EntryFragment),
+}
+
+impl From<PutExportEntriesRequest> for RelayExportFrame {
+    fn from(request: PutExportEntriesRequest) -> Self {
+        use put_export_entries_request::Frame;
+        let frame = match request.frame {
+            Some(Frame::Entry(entry)) => Some(RelayExportKind::Entry(entry.encode_to_vec().into())),
+            Some(Frame::EntryFragment(f)) => Some(RelayExportKind::EntryFragment(f)),
+            None => None,
+        };
+        Self {
+            session_id: request.session_id,
+            frame,
+        }
     }
 }
 
@@ -111,6 +153,24 @@ where
         let codec = ProstCodec::<GetImportEntriesRequest, RelayFrame>::default();
         Ok(self.grpc.server_streaming(request, path, codec).await?.into_inner())
     }
+
+    /// Sends one export batch.
+    pub async fn put_export_entries(
+        &mut self,
+        frames: impl Stream<Item = RelayExportFrame> + Send + 'static,
+    ) -> Result<PutExportEntriesResponse, Status> {
+        self.grpc
+            .ready()
+            .await
+            .map_err(|e| Status::unavailable(format!("connection not ready: {}", e.into())))?;
+        let mut request = Request::new(frames);
+        request
+            .extensions_mut()
+            .insert(GrpcMethod::new("ecma2.v1.ConnectorService", "PutExportEntries"));
+        let path = http::uri::PathAndQuery::from_static(PUT_EXPORT_ENTRIES);
+        let codec = ProstCodec::<RelayExportFrame, PutExportEntriesResponse>::default();
+        Ok(self.grpc.client_streaming(request, path, codec).await?.into_inner())
+    }
 }
 
 /// Serves `GetImportEntries` from [`EngineService::relay_import_entries`] and everything else
@@ -148,16 +208,40 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        if request.uri().path() != GET_IMPORT_ENTRIES {
-            let future = self.inner.call(request);
-            return Box::pin(future);
+        let sizes = (Some(MAX_MESSAGE_BYTES), Some(MAX_MESSAGE_BYTES));
+        match request.uri().path() {
+            GET_IMPORT_ENTRIES => {
+                let method = Relay(self.service.clone());
+                Box::pin(async move {
+                    let mut grpc =
+                        tonic::server::Grpc::new(ProstCodec::<RelayFrame, GetImportEntriesRequest>::default())
+                            .apply_max_message_size_config(sizes.0, sizes.1);
+                    Ok(grpc.server_streaming(method, request).await)
+                })
+            }
+            PUT_EXPORT_ENTRIES => {
+                let method = ExportRelay(self.service.clone());
+                Box::pin(async move {
+                    let mut grpc =
+                        tonic::server::Grpc::new(ProstCodec::<PutExportEntriesResponse, RelayExportFrame>::default())
+                            .apply_max_message_size_config(sizes.0, sizes.1);
+                    Ok(grpc.client_streaming(method, request).await)
+                })
+            }
+            _ => Box::pin(self.inner.call(request)),
         }
-        let method = Relay(self.service.clone());
-        Box::pin(async move {
-            let mut grpc = tonic::server::Grpc::new(ProstCodec::<RelayFrame, GetImportEntriesRequest>::default())
-                .apply_max_message_size_config(Some(MAX_MESSAGE_BYTES), Some(MAX_MESSAGE_BYTES));
-            Ok(grpc.server_streaming(method, request).await)
-        })
+    }
+}
+
+struct ExportRelay(EngineService);
+
+impl ClientStreamingService<RelayExportFrame> for ExportRelay {
+    type Response = PutExportEntriesResponse;
+    type Future = BoxFuture<Response<PutExportEntriesResponse>, Status>;
+
+    fn call(&mut self, request: Request<Streaming<RelayExportFrame>>) -> Self::Future {
+        let service = self.0.clone();
+        Box::pin(async move { service.relay_export_entries(request).await })
     }
 }
 
@@ -221,6 +305,33 @@ mod tests {
             assert_eq!(relayed.encode_to_vec(), wire, "{frame:?}");
             assert_eq!(relayed.encoded_len(), wire.len());
             assert_eq!(relayed.decode_entry().unwrap(), frame);
+        }
+    }
+
+    #[test]
+    fn relay_export_frames_carry_the_same_bytes_as_the_generated_message() {
+        use put_export_entries_request::Frame;
+        let entry = match frames().remove(0).frame {
+            Some(get_import_entries_response::Frame::Entry(entry)) => entry,
+            _ => unreachable!(),
+        };
+        for request in [
+            PutExportEntriesRequest {
+                session_id: "s-1".into(),
+                frame: Some(Frame::Entry(entry)),
+            },
+            PutExportEntriesRequest {
+                session_id: String::new(),
+                frame: Some(Frame::EntryFragment(EntryFragment {
+                    data: bytes::Bytes::from_static(b"\x0a\x04user"),
+                    last: false,
+                })),
+            },
+        ] {
+            let wire = request.encode_to_vec();
+            let relayed = RelayExportFrame::decode(wire.as_slice()).unwrap();
+            assert_eq!(relayed.encode_to_vec(), wire, "{request:?}");
+            assert_eq!(RelayExportFrame::from(request), relayed);
         }
     }
 

@@ -539,7 +539,10 @@ async fn handshake(
         // With TLS 1.3 the host's side of the handshake is done before the connector checks the
         // client certificate, so a refusal shows up as whatever the closed connection gave:
         // an alert, a cancelled or reset stream, a broken pipe. A bad server certificate says so.
-        let closed = matches!(s.code(), tonic::Code::Cancelled | tonic::Code::Unavailable | tonic::Code::Unknown);
+        let closed = matches!(
+            s.code(),
+            tonic::Code::Cancelled | tonic::Code::Unavailable | tonic::Code::Unknown
+        );
         let refused = (closed || reason.contains("alert")) && !reason.contains("invalid peer certificate");
         if remote && handle.config.client_tls.is_some() && refused {
             text.push_str(
