@@ -164,7 +164,6 @@ impl EngineService {
         session
     }
 
-    /// Closes a session in the background (used when the engine is no longer there to wait).
     /// Forwards one import page, frame by frame, with the entries left encoded.
     pub(crate) async fn relay_import_entries(
         &self,
@@ -326,6 +325,7 @@ impl EngineService {
         }
     }
 
+    /// Closes a session in the background (used when the engine is no longer there to wait).
     fn close_later(&self, id: String, reason: CloseReason) {
         let host = self.host.clone();
         tokio::spawn(async move {
