@@ -1027,7 +1027,10 @@ async fn check_cancel(s: &Subject<'_>) -> Result<Verdict> {
             import_run_step: None,
         },
     ));
-    let _ = tokio::time::timeout(Duration::from_millis(1), call).await;
+    // Walk away as soon as the host has the call in hand (its response headers are here), which
+    // is before the connector's frames can have crossed both hops. A fixed 1 ms wait was flaky
+    // on a loaded machine: the request could be dropped before it was written.
+    let _ = tokio::time::timeout(Duration::from_secs(10), call).await;
     if let Some(problem) = wait_closed(s, before.restarts, &before.last_error).await? {
         return Ok(Verdict::Fail(problem));
     }

@@ -9,6 +9,7 @@ mod conformance;
 mod drop;
 mod engine;
 mod export;
+mod params;
 mod progress;
 mod run;
 mod space;
@@ -160,7 +161,9 @@ struct Target {
     /// The connector's name in the host.
     #[arg(long)]
     connector: String,
-    /// A configuration parameter, `name=value` (repeatable).
+    /// A configuration parameter, `name=value` (repeatable). Typed by the connector's
+    /// Connectivity and Global pages: an EncryptedString goes as a secret, a check box takes
+    /// 1/0 or true/false.
     #[arg(long = "param", value_parser = parse_param)]
     params: Vec<(String, String)>,
 }
@@ -169,17 +172,6 @@ fn parse_param(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .ok_or_else(|| format!("{text:?} is not name=value"))
-}
-
-fn params(pairs: &[(String, String)]) -> Vec<ConfigParameter> {
-    pairs
-        .iter()
-        .map(|(name, value)| ConfigParameter {
-            name: name.clone(),
-            value: value.clone(),
-            ..Default::default()
-        })
-        .collect()
 }
 
 async fn connect(cli: &Cli) -> Result<Engine> {
@@ -259,7 +251,28 @@ async fn run_cli(cli: Cli) -> Result<()> {
     result
 }
 
+/// The connector a command talks to, with its `--param`s.
+fn target_of(command: &Command) -> Option<&Target> {
+    match command {
+        Command::Schema(target)
+        | Command::Capabilities(target)
+        | Command::Partitions(target)
+        | Command::Conformance(target)
+        | Command::Parameters { target, .. }
+        | Command::Hierarchy { target, .. }
+        | Command::Password { target, .. }
+        | Command::Import { target, .. }
+        | Command::Stage { target, .. }
+        | Command::Export { target, .. } => Some(target),
+        _ => None,
+    }
+}
+
 async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
+    let typed = match target_of(&cli.command) {
+        Some(target) => params::resolve(engine, &target.connector, &target.params).await?,
+        None => Vec::new(),
+    };
     match &cli.command {
         Command::Stage {
             target,
@@ -274,7 +287,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                         .get_schema(engine.request(
                             &target.connector,
                             GetSchemaRequest {
-                                config_parameters: params(&target.params),
+                                config_parameters: typed.clone(),
                             },
                         ))
                         .await
@@ -315,7 +328,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                 &space,
                 export::ExportOptions {
                     connector: &target.connector,
-                    params: params(&target.params),
+                    params: typed.clone(),
                     batch_size: *batch_size,
                     drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
                 },
@@ -324,7 +337,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             print_summary(&summary, cli.json);
         }
         Command::Conformance(target) => {
-            let checks = conformance::run(engine, &target.connector, params(&target.params)).await?;
+            let checks = conformance::run(engine, &target.connector, typed.clone()).await?;
             if !conformance::report(&checks, cli.json) {
                 bail!("connector {} failed conformance", target.connector);
             }
@@ -359,7 +372,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             }
         }
         Command::Capabilities(target) => {
-            calls::capabilities(engine, &target.connector, params(&target.params), cli.json).await?
+            calls::capabilities(engine, &target.connector, typed.clone(), cli.json).await?
         }
         Command::Parameters {
             target,
@@ -370,7 +383,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             calls::parameters(
                 engine,
                 &target.connector,
-                params(&target.params),
+                typed.clone(),
                 *page,
                 *page_number,
                 *validate,
@@ -378,11 +391,9 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             )
             .await?
         }
-        Command::Partitions(target) => {
-            calls::partitions(engine, &target.connector, params(&target.params), cli.json).await?
-        }
+        Command::Partitions(target) => calls::partitions(engine, &target.connector, typed.clone(), cli.json).await?,
         Command::Hierarchy { target, parent } => {
-            calls::hierarchy(engine, &target.connector, params(&target.params), parent, cli.json).await?
+            calls::hierarchy(engine, &target.connector, typed.clone(), parent, cli.json).await?
         }
         Command::Password {
             target,
@@ -394,7 +405,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             calls::password(
                 engine,
                 &target.connector,
-                params(&target.params),
+                typed.clone(),
                 dn,
                 object_type,
                 action == "change",
@@ -408,7 +419,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                 .get_schema(engine.request(
                     &target.connector,
                     GetSchemaRequest {
-                        config_parameters: params(&target.params),
+                        config_parameters: typed.clone(),
                     },
                 ))
                 .await
@@ -449,7 +460,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                     connector: &target.connector,
                     delta: *delta,
                     page_size: *page_size,
-                    params: params(&target.params),
+                    params: typed.clone(),
                     partition: None,
                     drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
                 },
