@@ -287,7 +287,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                         .get_schema(engine.request(
                             &target.connector,
                             GetSchemaRequest {
-                                config_parameters: typed.clone(),
+                                config_parameters: typed,
                             },
                         ))
                         .await
@@ -328,7 +328,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                 &space,
                 export::ExportOptions {
                     connector: &target.connector,
-                    params: typed.clone(),
+                    params: typed,
                     batch_size: *batch_size,
                     drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
                 },
@@ -337,7 +337,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             print_summary(&summary, cli.json);
         }
         Command::Conformance(target) => {
-            let checks = conformance::run(engine, &target.connector, typed.clone()).await?;
+            let checks = conformance::run(engine, &target.connector, typed).await?;
             if !conformance::report(&checks, cli.json) {
                 bail!("connector {} failed conformance", target.connector);
             }
@@ -371,9 +371,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                 }
             }
         }
-        Command::Capabilities(target) => {
-            calls::capabilities(engine, &target.connector, typed.clone(), cli.json).await?
-        }
+        Command::Capabilities(target) => calls::capabilities(engine, &target.connector, typed, cli.json).await?,
         Command::Parameters {
             target,
             page,
@@ -383,7 +381,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             calls::parameters(
                 engine,
                 &target.connector,
-                typed.clone(),
+                typed,
                 *page,
                 *page_number,
                 *validate,
@@ -391,9 +389,9 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             )
             .await?
         }
-        Command::Partitions(target) => calls::partitions(engine, &target.connector, typed.clone(), cli.json).await?,
+        Command::Partitions(target) => calls::partitions(engine, &target.connector, typed, cli.json).await?,
         Command::Hierarchy { target, parent } => {
-            calls::hierarchy(engine, &target.connector, typed.clone(), parent, cli.json).await?
+            calls::hierarchy(engine, &target.connector, typed, parent, cli.json).await?
         }
         Command::Password {
             target,
@@ -405,7 +403,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             calls::password(
                 engine,
                 &target.connector,
-                typed.clone(),
+                typed,
                 dn,
                 object_type,
                 action == "change",
@@ -419,7 +417,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                 .get_schema(engine.request(
                     &target.connector,
                     GetSchemaRequest {
-                        config_parameters: typed.clone(),
+                        config_parameters: typed,
                     },
                 ))
                 .await
@@ -460,7 +458,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                     connector: &target.connector,
                     delta: *delta,
                     page_size: *page_size,
-                    params: typed.clone(),
+                    params: typed,
                     partition: None,
                     drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
                 },

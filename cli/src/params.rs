@@ -19,32 +19,46 @@ pub async fn resolve(engine: &Engine, connector: &str, pairs: &[(String, String)
     if pairs.is_empty() {
         return Ok(Vec::new());
     }
-    let mut definitions = Vec::new();
-    let mut known = Vec::new();
-    for page in [ConfigParameterPage::Connectivity, ConfigParameterPage::Global] {
-        let request = GetConfigParametersRequest {
-            config_parameters: known.clone(),
-            page: page as i32,
-        };
-        match engine
-            .connectors()
-            .get_config_parameters(engine.request(connector, request))
-            .await
-        {
-            Ok(response) => definitions.extend(response.into_inner().definitions),
-            Err(status) => {
-                if status.code() != tonic::Code::Unimplemented {
-                    warn!(connector, ?page, error = %status.message(), "no parameter definitions; sending parameters as given");
-                }
-                break;
-            }
-        }
-        known = apply(pairs, &definitions)?
-            .into_iter()
-            .filter(|p| definitions.iter().any(|d| d.name == p.name))
-            .collect();
+    let Some(mut definitions) = page(engine, connector, ConfigParameterPage::Connectivity, Vec::new()).await else {
+        return apply(pairs, &[]);
+    };
+    // The Global page may depend on the connectivity values; it gets those, already typed.
+    let connectivity: Vec<_> = pairs
+        .iter()
+        .filter(|(name, _)| definitions.iter().any(|d| &d.name == name))
+        .cloned()
+        .collect();
+    let known = apply(&connectivity, &definitions)?;
+    if let Some(global) = page(engine, connector, ConfigParameterPage::Global, known).await {
+        definitions.extend(global);
     }
     apply(pairs, &definitions)
+}
+
+/// One page's definitions, or `None` when the connector does not give them.
+async fn page(
+    engine: &Engine,
+    connector: &str,
+    page: ConfigParameterPage,
+    known: Vec<ConfigParameter>,
+) -> Option<Vec<ConfigParameterDefinition>> {
+    let request = GetConfigParametersRequest {
+        config_parameters: known,
+        page: page as i32,
+    };
+    match engine
+        .connectors()
+        .get_config_parameters(engine.request(connector, request))
+        .await
+    {
+        Ok(response) => Some(response.into_inner().definitions),
+        Err(status) => {
+            if status.code() != tonic::Code::Unimplemented {
+                warn!(connector, ?page, error = %status.message(), "no parameter definitions; sending parameters as given");
+            }
+            None
+        }
+    }
 }
 
 /// Types `pairs` by `definitions`; names without a definition stay plain.

@@ -585,7 +585,7 @@ impl ConnectorService for EngineService {
 
     type GetImportEntriesStream = FrameStream<GetImportEntriesResponse>;
 
-    /// Served by [`crate::relay::ImportRelay`] without decoding; this is the same page with each
+    /// Served by [`crate::relay::EntryRelay`] without decoding; this is the same page with each
     /// entry decoded, for a caller that uses the generated server alone.
     async fn get_import_entries(
         &self,
@@ -675,7 +675,7 @@ impl ConnectorService for EngineService {
         }
     }
 
-    /// Served by [`crate::relay::ImportRelay`] without decoding; this re-encodes each entry, for
+    /// Served by [`crate::relay::EntryRelay`] without decoding; this re-encodes each entry, for
     /// a caller that uses the generated server alone.
     async fn put_export_entries(
         &self,

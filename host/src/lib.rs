@@ -136,13 +136,14 @@ impl Host {
             .set_service_status("", tonic_health::ServingStatus::Serving)
             .await;
         let engine_auth = auth::EngineAuth::new(&token);
+        let engine_service = forward::EngineService { host: inner.clone() };
         let engine = InterceptedService::new(
             metrics::Measured::new(
-                relay::ImportRelay::new(
-                    ConnectorServiceServer::new(forward::EngineService { host: inner.clone() })
+                relay::EntryRelay::new(
+                    ConnectorServiceServer::new(engine_service.clone())
                         .max_decoding_message_size(MAX_MESSAGE_BYTES)
                         .max_encoding_message_size(MAX_MESSAGE_BYTES),
-                    forward::EngineService { host: inner.clone() },
+                    engine_service,
                 ),
                 inner.metrics.clone(),
             ),

@@ -6,7 +6,7 @@
 //! re-encoding every CSEntryChange was 91 % of the host's instructions on an import
 //! (docs/benchmarks.md).
 //!
-//! [`ImportRelay`] serves those two methods of the engine-facing service with these codecs and
+//! [`EntryRelay`] serves those two methods of the engine-facing service with these codecs and
 //! passes every other call to the generated server; [`RelayClient`] calls them on a connector.
 
 use std::convert::Infallible;
@@ -115,7 +115,7 @@ impl From<PutExportEntriesRequest> for RelayExportFrame {
 /// The relayed page as the engine-facing service returns it.
 pub type RelayStream = Pin<Box<dyn Stream<Item = Result<RelayFrame, Status>> + Send>>;
 
-/// Calls `GetImportEntries` on a connector, reading [`RelayFrame`]s.
+/// Calls `GetImportEntries` and `PutExportEntries` on a connector with the relay frames.
 #[derive(Clone)]
 pub struct RelayClient<T> {
     grpc: tonic::client::Grpc<T>,
@@ -136,19 +136,25 @@ where
         Self { grpc }
     }
 
+    /// Waits for the connection and wraps `message` as a call of `method`.
+    async fn prepare<M>(&mut self, message: M, method: &'static str) -> Result<Request<M>, Status> {
+        self.grpc
+            .ready()
+            .await
+            .map_err(|e| Status::unavailable(format!("connection not ready: {}", e.into())))?;
+        let mut request = Request::new(message);
+        request
+            .extensions_mut()
+            .insert(GrpcMethod::new("ecma2.v1.ConnectorService", method));
+        Ok(request)
+    }
+
     /// Opens one page.
     pub async fn get_import_entries(
         &mut self,
         request: GetImportEntriesRequest,
     ) -> Result<Streaming<RelayFrame>, Status> {
-        self.grpc
-            .ready()
-            .await
-            .map_err(|e| Status::unavailable(format!("connection not ready: {}", e.into())))?;
-        let mut request = Request::new(request);
-        request
-            .extensions_mut()
-            .insert(GrpcMethod::new("ecma2.v1.ConnectorService", "GetImportEntries"));
+        let request = self.prepare(request, "GetImportEntries").await?;
         let path = http::uri::PathAndQuery::from_static(GET_IMPORT_ENTRIES);
         let codec = ProstCodec::<GetImportEntriesRequest, RelayFrame>::default();
         Ok(self.grpc.server_streaming(request, path, codec).await?.into_inner())
@@ -159,40 +165,34 @@ where
         &mut self,
         frames: impl Stream<Item = RelayExportFrame> + Send + 'static,
     ) -> Result<PutExportEntriesResponse, Status> {
-        self.grpc
-            .ready()
-            .await
-            .map_err(|e| Status::unavailable(format!("connection not ready: {}", e.into())))?;
-        let mut request = Request::new(frames);
-        request
-            .extensions_mut()
-            .insert(GrpcMethod::new("ecma2.v1.ConnectorService", "PutExportEntries"));
+        let request = self.prepare(frames, "PutExportEntries").await?;
         let path = http::uri::PathAndQuery::from_static(PUT_EXPORT_ENTRIES);
         let codec = ProstCodec::<RelayExportFrame, PutExportEntriesResponse>::default();
         Ok(self.grpc.client_streaming(request, path, codec).await?.into_inner())
     }
 }
 
-/// Serves `GetImportEntries` from [`EngineService::relay_import_entries`] and everything else
-/// from `inner` (the generated server).
+/// Serves `GetImportEntries` and `PutExportEntries` from [`EngineService::relay_import_entries`]
+/// and [`EngineService::relay_export_entries`], and everything else from `inner` (the generated
+/// server).
 #[derive(Clone)]
-pub struct ImportRelay<S> {
+pub struct EntryRelay<S> {
     inner: S,
     service: EngineService,
 }
 
-impl<S> ImportRelay<S> {
+impl<S> EntryRelay<S> {
     /// Wraps `inner`.
     pub fn new(inner: S, service: EngineService) -> Self {
         Self { inner, service }
     }
 }
 
-impl<S: NamedService> NamedService for ImportRelay<S> {
+impl<S: NamedService> NamedService for EntryRelay<S> {
     const NAME: &'static str = S::NAME;
 }
 
-impl<S, B> Service<http::Request<B>> for ImportRelay<S>
+impl<S, B> Service<http::Request<B>> for EntryRelay<S>
 where
     S: Service<http::Request<B>, Response = http::Response<tonic::body::Body>, Error = Infallible>,
     S::Future: Send + 'static,
@@ -208,23 +208,23 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let sizes = (Some(MAX_MESSAGE_BYTES), Some(MAX_MESSAGE_BYTES));
+        let max = Some(MAX_MESSAGE_BYTES);
         match request.uri().path() {
             GET_IMPORT_ENTRIES => {
-                let method = Relay(self.service.clone());
+                let method = ImportMethod(self.service.clone());
                 Box::pin(async move {
                     let mut grpc =
                         tonic::server::Grpc::new(ProstCodec::<RelayFrame, GetImportEntriesRequest>::default())
-                            .apply_max_message_size_config(sizes.0, sizes.1);
+                            .apply_max_message_size_config(max, max);
                     Ok(grpc.server_streaming(method, request).await)
                 })
             }
             PUT_EXPORT_ENTRIES => {
-                let method = ExportRelay(self.service.clone());
+                let method = ExportMethod(self.service.clone());
                 Box::pin(async move {
                     let mut grpc =
                         tonic::server::Grpc::new(ProstCodec::<PutExportEntriesResponse, RelayExportFrame>::default())
-                            .apply_max_message_size_config(sizes.0, sizes.1);
+                            .apply_max_message_size_config(max, max);
                     Ok(grpc.client_streaming(method, request).await)
                 })
             }
@@ -233,9 +233,9 @@ where
     }
 }
 
-struct ExportRelay(EngineService);
+struct ExportMethod(EngineService);
 
-impl ClientStreamingService<RelayExportFrame> for ExportRelay {
+impl ClientStreamingService<RelayExportFrame> for ExportMethod {
     type Response = PutExportEntriesResponse;
     type Future = BoxFuture<Response<PutExportEntriesResponse>, Status>;
 
@@ -245,9 +245,9 @@ impl ClientStreamingService<RelayExportFrame> for ExportRelay {
     }
 }
 
-struct Relay(EngineService);
+struct ImportMethod(EngineService);
 
-impl ServerStreamingService<GetImportEntriesRequest> for Relay {
+impl ServerStreamingService<GetImportEntriesRequest> for ImportMethod {
     type Response = RelayFrame;
     type ResponseStream = RelayStream;
     type Future = BoxFuture<Response<RelayStream>, Status>;

@@ -61,11 +61,11 @@ const HEALTH_FAILURES: u32 = 3;
 pub type Transport = InterceptedService<Channel, LaunchSecret>;
 
 /// A client of one running connector process: the generated client for every call (through
-/// `Deref`), and the relay client for import pages, over the same connection.
+/// `Deref`), and the relay client for import pages and export batches, over the same connection.
 #[derive(Clone)]
 pub struct Client {
     api: ConnectorServiceClient<Transport>,
-    /// `GetImportEntries` without decoding the entries.
+    /// `GetImportEntries` and `PutExportEntries` without decoding the entries.
     pub relay: RelayClient<Transport>,
 }
 

@@ -67,6 +67,18 @@ pub fn host_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ecma2-host"))
 }
 
+/// A call as an engine makes it: the bearer token and the connector's name in the metadata.
+pub fn engine_request<T>(token: &str, connector: &str, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    request
+        .metadata_mut()
+        .insert("ecma2-connector", connector.parse().unwrap());
+    request
+}
+
 pub struct Harness {
     pub dir: tempfile::TempDir,
     pub host: Option<RunningHost>,
@@ -207,14 +219,7 @@ impl Harness {
     }
 
     pub fn request<T>(&self, message: T) -> tonic::Request<T> {
-        let mut request = tonic::Request::new(message);
-        request
-            .metadata_mut()
-            .insert("authorization", format!("Bearer {}", self.token).parse().unwrap());
-        request
-            .metadata_mut()
-            .insert("ecma2-connector", self.connector.parse().unwrap());
-        request
+        engine_request(&self.token, &self.connector, message)
     }
 
     pub fn observe_file(&self) -> PathBuf {
@@ -345,14 +350,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn request<T>(&self, message: T) -> tonic::Request<T> {
-        let mut request = tonic::Request::new(message);
-        request
-            .metadata_mut()
-            .insert("authorization", format!("Bearer {}", self.token).parse().unwrap());
-        request
-            .metadata_mut()
-            .insert("ecma2-connector", self.connector.parse().unwrap());
-        request
+        engine_request(&self.token, &self.connector, message)
     }
 
     pub async fn get_schema(&self) -> Result<GetSchemaResponse, tonic::Status> {
