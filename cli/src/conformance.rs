@@ -969,7 +969,17 @@ async fn check_object_errors(s: &Subject<'_>) -> Result<Verdict> {
 }
 
 async fn wait_closed(s: &Subject<'_>, restarts: u32, error_before: &str) -> Result<Option<String>> {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    wait_closed_within(s, restarts, error_before, Duration::from_secs(20)).await
+}
+
+/// [`wait_closed`] with its own limit.
+async fn wait_closed_within(
+    s: &Subject<'_>,
+    restarts: u32,
+    error_before: &str,
+    limit: Duration,
+) -> Result<Option<String>> {
+    let deadline = Instant::now() + limit;
     loop {
         let status = s.status().await?;
         if status.restarts != restarts {
@@ -985,7 +995,11 @@ async fn wait_closed(s: &Subject<'_>, restarts: u32, error_before: &str) -> Resu
             return Ok(None);
         }
         if Instant::now() > deadline {
-            return Ok(Some(format!("{} sessions still open 20 s later", status.open_sessions)));
+            return Ok(Some(format!(
+                "{} sessions still open {} s later",
+                status.open_sessions,
+                limit.as_secs()
+            )));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -1003,43 +1017,66 @@ async fn check_cancel(s: &Subject<'_>) -> Result<Verdict> {
         )));
     }
     let mut client = s.engine.connectors();
-    let open = client
-        .open_import_connection(s.engine.request(
+    // The engine walks away from a page as soon as the host has the call in hand (its response
+    // headers are here). A fast connector can still finish the page first, and then there is
+    // nothing to cancel: the session stays open, is closed normally, and the walk-away is tried
+    // again. Only a host that never closes a cancelled session fails every attempt.
+    const ATTEMPTS: usize = 5;
+    let mut attempt = 0;
+    let session_id = loop {
+        attempt += 1;
+        let open = client
+            .open_import_connection(s.engine.request(
+                s.connector,
+                OpenImportConnectionRequest {
+                    config_parameters: s.params.clone(),
+                    types: Some(s.schema.clone()),
+                    import_run_step: Some(OpenImportConnectionRunStep {
+                        page_size: 1,
+                        import_type: OperationType::Full as i32,
+                        ..Default::default()
+                    }),
+                },
+            ))
+            .await
+            .map_err(explain)?
+            .into_inner();
+        let call = client.get_import_entries(s.engine.request(
             s.connector,
-            OpenImportConnectionRequest {
-                config_parameters: s.params.clone(),
-                types: Some(s.schema.clone()),
-                import_run_step: Some(OpenImportConnectionRunStep {
-                    page_size: 1,
-                    import_type: OperationType::Full as i32,
-                    ..Default::default()
-                }),
+            GetImportEntriesRequest {
+                session_id: open.session_id.clone(),
+                import_run_step: None,
             },
-        ))
-        .await
-        .map_err(explain)?
-        .into_inner();
-    // Start a page and walk away from it mid-stream: the engine stopped the run.
-    let call = client.get_import_entries(s.engine.request(
-        s.connector,
-        GetImportEntriesRequest {
-            session_id: open.session_id.clone(),
-            import_run_step: None,
-        },
-    ));
-    // Walk away as soon as the host has the call in hand (its response headers are here), which
-    // is before the connector's frames can have crossed both hops. A fixed 1 ms wait was flaky
-    // on a loaded machine: the request could be dropped before it was written.
-    let _ = tokio::time::timeout(Duration::from_secs(10), call).await;
-    if let Some(problem) = wait_closed(s, before.restarts, &before.last_error).await? {
-        return Ok(Verdict::Fail(problem));
-    }
+        ));
+        let _ = tokio::time::timeout(Duration::from_secs(10), call).await;
+        let limit = Duration::from_secs(if attempt == ATTEMPTS { 20 } else { 3 });
+        match wait_closed_within(s, before.restarts, &before.last_error, limit).await? {
+            None => break open.session_id,
+            Some(problem) if attempt == ATTEMPTS || !problem.contains("still open") => {
+                return Ok(Verdict::Fail(problem));
+            }
+            Some(_) => {
+                let _ = client
+                    .close_import_connection(s.engine.request(
+                        s.connector,
+                        CloseImportConnectionRequest {
+                            session_id: open.session_id.clone(),
+                            import_run_step: Some(CloseImportConnectionRunStep {
+                                reason: CloseReason::Normal as i32,
+                                custom_data: String::new(),
+                            }),
+                        },
+                    ))
+                    .await;
+            }
+        }
+    };
     // The session is gone; the connector still works.
     let gone = client
         .get_import_entries(s.engine.request(
             s.connector,
             GetImportEntriesRequest {
-                session_id: open.session_id.clone(),
+                session_id: session_id.clone(),
                 import_run_step: None,
             },
         ))
