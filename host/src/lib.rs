@@ -208,7 +208,7 @@ impl RunningHost {
 
     /// Closes every session with TerminatedShuttingDown, stops every connector, stops serving.
     pub async fn shutdown(self) {
-        let ids = self.inner.sessions.ids();
+        let ids = self.inner.sessions.shut_down();
         if !ids.is_empty() {
             info!(sessions = ids.len(), "closing open sessions for shutdown");
         }

@@ -6,6 +6,9 @@ mod support;
 #[path = "cases/engine.rs"]
 mod engine;
 
+#[path = "cases/faults.rs"]
+mod faults;
+
 #[path = "cases/limits.rs"]
 mod limits;
 
