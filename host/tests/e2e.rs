@@ -235,6 +235,16 @@ fn bad_config_exits_64_naming_file_and_key() {
             "[connector.tls]",
         ),
         (
+            "zero.toml",
+            "[[connector]]\nname=\"a\"\ncommand=\"b\"\n[connector.limits]\ncall_deadline=\"0s\"\n",
+            "call_deadline",
+        ),
+        (
+            "case.toml",
+            "[[connector]]\nname=\"demo\"\ncommand=\"b\"\n[[connector]]\nname=\"DEMO\"\ncommand=\"b\"\n",
+            "connector[1].name",
+        ),
+        (
             "public.toml",
             "[engine]\nlisten=\"tcp:0.0.0.0:5800\"\n[[connector]]\nname=\"a\"\ncommand=\"b\"\n",
             "not a loopback address",

@@ -382,3 +382,96 @@ async fn status_and_close_agree_after_a_crash() {
         .expect("closing a lost export session");
     h.host.unwrap().shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relative_config_path_launches_its_connectors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(
+        dir.path().join("sub/host.toml"),
+        format!(
+            "state_dir = \"../state\"\n[engine]\nlisten = \"unix:{}\"\n{}",
+            dir.path().join("engine.sock").display(),
+            command_connector("demo", &demo_binary(), "")
+        ),
+    )
+    .unwrap();
+    let mut host = tokio::process::Command::new(support::host_binary())
+        .current_dir(dir.path())
+        .args(["--config", "sub/host.toml"])
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let h = Harness::attach(dir, "demo").await;
+    let status = h
+        .wait_status("demo", "ready or failed", |s| {
+            matches!(s.state(), ConnectorState::Ready | ConnectorState::Failed)
+        })
+        .await;
+    assert_eq!(status.state(), ConnectorState::Ready, "{status:?}");
+    host.start_kill().unwrap();
+    let _ = host.wait().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_unix_listen_path_is_replaced_only_when_it_is_a_stale_socket() {
+    // A regular file where the socket should go stays, and the host says why it will not start.
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("engine.sock");
+    std::fs::write(&socket, "precious").unwrap();
+    let text = support::config_text(dir.path(), "");
+    let config = ecma2_host::config::HostConfig::parse(&dir.path().join("host.toml"), &text).unwrap();
+    let err = ecma2_host::Host::start(config)
+        .await
+        .err()
+        .expect("a file is in the way");
+    assert!(err.to_string().contains("not a socket"), "{err}");
+    assert_eq!(std::fs::read_to_string(&socket).unwrap(), "precious");
+
+    // A second host with the same config leaves the first one's socket alone.
+    let dir = tempfile::tempdir().unwrap();
+    let text = support::config_text(dir.path(), "");
+    let path = dir.path().join("host.toml");
+    let h = Harness::start_with(dir, &text, "demo").await;
+    let config = ecma2_host::config::HostConfig::parse(&path, &text).unwrap();
+    let err = ecma2_host::Host::start(config)
+        .await
+        .err()
+        .expect("the socket is in use");
+    assert!(err.to_string().contains("listening"), "{err}");
+    let channel = ecma2_transport::connect(&h.host.as_ref().unwrap().address)
+        .await
+        .expect("the first host is still reachable");
+    let mut request = tonic::Request::new(ListConnectorsRequest {});
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {}", h.token).parse().unwrap());
+    host_service_client::HostServiceClient::new(channel)
+        .list_connectors(request)
+        .await
+        .expect("the first host answers on a new connection");
+    h.host.unwrap().shutdown().await;
+}
+
+#[test]
+fn check_refuses_a_command_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("host.toml");
+    std::fs::write(
+        &path,
+        "[[connector]]\nname = \"a\"\ncommand = \"ecma2-no-such-program\"\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(support::host_binary())
+        .args(["--check", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(64), "{stderr}");
+    assert!(
+        stderr.contains("connector[0].command") && stderr.contains("ecma2-no-such-program"),
+        "{stderr}"
+    );
+}
