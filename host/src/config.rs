@@ -235,28 +235,29 @@ impl Default for Limits {
     }
 }
 
-/// Durations as `"250ms"`, `"10s"`, `"5m"`, `"1h"`.
+/// Durations as `"250ms"`, `"10s"`, `"5m"`, `"1h"`, or combined as `"1m30s"` (humantime's
+/// syntax). Zero is refused (no limit is meant to be instant), and so is anything over
+/// [`duration::MAX`], which also keeps deadlines from overflowing the clock.
 pub mod duration {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer};
 
+    /// The longest duration a key takes: 365 days.
+    pub const MAX: Duration = Duration::from_secs(365 * 24 * 3600);
+
     /// Parses a duration text.
     pub fn parse(text: &str) -> Result<Duration, String> {
         let text = text.trim();
-        let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-        let (digits, unit) = text.split_at(split);
-        let n: u64 = digits
-            .parse()
-            .map_err(|_| format!("{text:?} is not a duration like \"10s\""))?;
-        let ms = match unit {
-            "ms" => n,
-            "s" => n * 1000,
-            "m" => n * 60_000,
-            "h" => n * 3_600_000,
-            _ => return Err(format!("{text:?} has no unit (ms, s, m or h)")),
-        };
-        Ok(Duration::from_millis(ms))
+        let value = humantime::parse_duration(text)
+            .map_err(|e| format!("{text:?} is not a duration like \"10s\" or \"1m30s\": {e}"))?;
+        if value.is_zero() {
+            return Err(format!("{text:?} is zero; a duration must be greater than zero"));
+        }
+        if value > MAX {
+            return Err(format!("{text:?} is longer than the maximum of 365 days"));
+        }
+        Ok(value)
     }
 
     /// serde adapter.
@@ -310,6 +311,9 @@ impl HostConfig {
         } else {
             base
         };
+        // Connectors run in another working directory and get paths under the state directory:
+        // every path handed on must be absolute, whatever directory the host was started from.
+        let base = std::path::absolute(&base).unwrap_or(base);
 
         let engine_listen: Address = raw
             .engine
@@ -354,7 +358,7 @@ impl HostConfig {
         if connectors.is_empty() {
             return Err(invalid("connector".into(), "no connector is configured".into()));
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::HashMap::new();
         for (i, c) in connectors.iter_mut().enumerate() {
             let key = |k: &str| format!("connector[{i}].{k}");
             if c.name.is_empty()
@@ -371,12 +375,16 @@ impl HostConfig {
                     ),
                 ));
             }
-            if !seen.insert(c.name.clone()) {
+            if let Some(first) = seen.get(&c.name.to_ascii_lowercase()) {
                 return Err(invalid(
                     key("name"),
-                    format!("connector {:?} is configured twice", c.name),
+                    format!(
+                        "connector {:?} is configured twice (as {first:?}; names differ in case at most)",
+                        c.name
+                    ),
                 ));
             }
+            seen.insert(c.name.to_ascii_lowercase(), c.name.clone());
             match (&c.command, &c.endpoint) {
                 (Some(_), Some(_)) => {
                     return Err(invalid(
@@ -430,6 +438,53 @@ impl HostConfig {
             connectors,
         })
     }
+}
+
+impl HostConfig {
+    /// What `--check` adds to [`HostConfig::parse`]: each launched connector's `command` must
+    /// name an executable file, on `PATH` when it is a bare name, else relative to the
+    /// connector's working directory. (Start does not require it: a connector whose program is
+    /// missing is FAILED with the reason, and the others run.)
+    pub fn check_commands(&self) -> Result<(), ConfigError> {
+        for (i, c) in self.connectors.iter().enumerate() {
+            let Some(command) = &c.command else { continue };
+            let found = if command.contains('/') {
+                let path = Path::new(command);
+                let path = match &c.working_dir {
+                    Some(dir) if path.is_relative() => dir.join(path),
+                    _ => path.to_owned(),
+                };
+                is_executable(&path).then_some(path)
+            } else {
+                std::env::var_os("PATH")
+                    .map(|paths| {
+                        std::env::split_paths(&paths)
+                            .map(|d| d.join(command))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|p| is_executable(p))
+            };
+            if found.is_none() {
+                return Err(ConfigError::Invalid {
+                    file: self.file.clone(),
+                    key: format!("connector[{i}].command"),
+                    message: format!(
+                        "connector {:?}: {command:?} is not an executable file{}",
+                        c.name,
+                        if command.contains('/') { "" } else { " on PATH" }
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// Checks and resolves an endpoint connector: the address, TLS (required off loopback), the TLS
@@ -601,6 +656,73 @@ mod tests {
     fn durations_parse_with_units() {
         assert_eq!(duration::parse("250ms").unwrap(), Duration::from_millis(250));
         assert_eq!(duration::parse("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(duration::parse("1h").unwrap(), Duration::from_secs(3600));
+        assert_eq!(duration::parse("1m30s").unwrap(), Duration::from_secs(90));
         assert!(duration::parse("5").is_err());
+    }
+
+    #[test]
+    fn zero_and_overflowing_durations_are_refused_naming_the_key() {
+        for (key, value, says) in [
+            ("health_interval", "0ms", "zero"),
+            ("call_deadline", "0s", "zero"),
+            ("close_grace", "18446744073709551615s", "close_grace"),
+            ("session_idle_timeout", "400days", "365 days"),
+        ] {
+            let text =
+                format!("[[connector]]\nname = \"a\"\ncommand = \"b\"\n[connector.limits]\n{key} = \"{value}\"\n");
+            let err = parse(&text).unwrap_err().to_string();
+            assert!(err.contains(key) && err.contains(says), "{key} = {value}: {err}");
+        }
+    }
+
+    #[test]
+    fn names_differing_only_in_case_are_refused() {
+        let err =
+            parse("[[connector]]\nname = \"demo\"\ncommand = \"b\"\n[[connector]]\nname = \"DEMO\"\ncommand = \"b\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("connector[1].name") && err.contains("\"demo\""), "{err}");
+    }
+
+    #[test]
+    fn check_refuses_a_command_that_does_not_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "[[connector]]\nname = \"a\"\ncommand = \"ecma2-no-such-program\"\n[[connector]]\nname = \"b\"\ncommand = \"sh\"\n";
+        let config = HostConfig::parse(&dir.path().join("host.toml"), text).unwrap();
+        let err = config.check_commands().unwrap_err().to_string();
+        assert!(
+            err.contains("connector[0].command") && err.contains("ecma2-no-such-program"),
+            "{err}"
+        );
+        let text = "[[connector]]\nname = \"b\"\ncommand = \"./missing/bin\"\n";
+        let config = HostConfig::parse(&dir.path().join("host.toml"), text).unwrap();
+        assert!(
+            config
+                .check_commands()
+                .unwrap_err()
+                .to_string()
+                .contains("connector[0].command")
+        );
+        let text = "[[connector]]\nname = \"b\"\ncommand = \"sh\"\n";
+        HostConfig::parse(&dir.path().join("host.toml"), text)
+            .unwrap()
+            .check_commands()
+            .expect("sh is on PATH");
+    }
+
+    #[test]
+    fn paths_of_a_relative_config_file_are_absolute() {
+        let config = HostConfig::parse(
+            Path::new("deploy/host.toml"),
+            "[[connector]]\nname = \"a\"\ncommand = \"b\"\n",
+        )
+        .unwrap();
+        assert!(config.state_dir.is_absolute(), "{config:?}");
+        assert!(config.token_file.is_absolute(), "{config:?}");
+        assert!(
+            config.connectors[0].working_dir.as_ref().unwrap().is_absolute(),
+            "{config:?}"
+        );
     }
 }

@@ -47,6 +47,14 @@ pub enum HostError {
     /// The engine listener could not be bound.
     #[error(transparent)]
     Listen(#[from] ecma2_transport::TransportError),
+    /// The Unix socket path of a listener is taken by something the host must not replace.
+    #[error("cannot listen on {path}: {reason}")]
+    SocketTaken {
+        /// The path.
+        path: std::path::PathBuf,
+        /// What is there.
+        reason: String,
+    },
 }
 
 /// State shared by the engine-facing services: the connector handles, the session table and the
@@ -110,6 +118,10 @@ impl Host {
             sessions: Arc::new(Sessions::default()),
         });
 
+        claim_socket(&config.engine_listen)?;
+        if let Some(metrics) = &config.metrics_listen {
+            claim_socket(metrics)?;
+        }
         let listener = Listener::bind(&config.engine_listen).await?;
         let address = listener.local_address();
         if let Address::Unix(path) = &address {
@@ -179,6 +191,40 @@ impl Host {
     }
 }
 
+/// Makes sure a `unix:` listen path may be (re)bound: nothing there, or a stale socket nobody
+/// answers on (removed here). A regular file, a directory, or a socket a live process (such as
+/// another host with the same config) still answers on is refused, and left alone.
+fn claim_socket(address: &Address) -> Result<(), HostError> {
+    use std::os::unix::fs::FileTypeExt;
+    let Address::Unix(path) = address else {
+        return Ok(());
+    };
+    let taken = |reason: String| HostError::SocketTaken {
+        path: path.clone(),
+        reason,
+    };
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(taken(e.to_string())),
+    };
+    if !meta.file_type().is_socket() {
+        return Err(taken(
+            "the path exists and is not a socket; the host replaces only a stale socket of its own".into(),
+        ));
+    }
+    match std::os::unix::net::UnixStream::connect(path) {
+        Ok(_) => Err(taken(
+            "a process is listening on it (another host with the same config?)".into(),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            warn!(path = %path.display(), "removing a stale socket");
+            std::fs::remove_file(path).map_err(|e| taken(format!("cannot remove the stale socket: {e}")))
+        }
+        Err(e) => Err(taken(format!("cannot tell whether it is in use: {e}"))),
+    }
+}
+
 impl RunningHost {
     /// Shared state (for tests and the CLI).
     pub fn inner(&self) -> &Arc<HostInner> {
@@ -208,7 +254,7 @@ impl RunningHost {
 
     /// Closes every session with TerminatedShuttingDown, stops every connector, stops serving.
     pub async fn shutdown(self) {
-        let ids = self.inner.sessions.ids();
+        let ids = self.inner.sessions.shut_down();
         if !ids.is_empty() {
             info!(sessions = ids.len(), "closing open sessions for shutdown");
         }

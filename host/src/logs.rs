@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, BufReader};
 use tracing::{debug, error, info, trace, warn};
 
 /// The most recent stderr lines of one connector process.
@@ -35,15 +35,65 @@ impl Tail {
     }
 }
 
+/// The longest connector output line the host keeps; the rest of a longer line is read and
+/// dropped, so a connector that never writes a newline cannot grow the host.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// One line of connector output, cut at [`MAX_LINE_BYTES`].
+#[derive(Debug)]
+pub struct Line {
+    /// The line (lossy UTF-8), without its end.
+    pub text: String,
+    /// Bytes of the line dropped past the limit.
+    pub cut: u64,
+}
+
+/// Reads the next line of `reader`, keeping at most [`MAX_LINE_BYTES`] of it; `None` at the end.
+pub async fn next_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Option<Line>> {
+    let mut kept = Vec::new();
+    let mut cut = 0u64;
+    let mut any = false;
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            if !any {
+                return Ok(None);
+            }
+            break;
+        }
+        any = true;
+        let newline = available.iter().position(|b| *b == b'\n');
+        let chunk = &available[..newline.unwrap_or(available.len())];
+        let take = chunk.len().min(MAX_LINE_BYTES - kept.len());
+        kept.extend_from_slice(&chunk[..take]);
+        cut += (chunk.len() - take) as u64;
+        let used = newline.map_or(available.len(), |i| i + 1);
+        reader.consume(used);
+        if newline.is_some() {
+            break;
+        }
+    }
+    if kept.last() == Some(&b'\r') {
+        kept.pop();
+    }
+    Ok(Some(Line {
+        text: String::from_utf8_lossy(&kept).into_owned(),
+        cut,
+    }))
+}
+
 /// Reads `stream` line by line until it closes, re-emitting each line.
 pub async fn forward(connector: Arc<str>, stream: impl AsyncRead + Unpin, tail: Tail) {
-    let mut lines = BufReader::new(stream).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        if line.trim().is_empty() {
+    let mut reader = BufReader::new(stream);
+    while let Ok(Some(line)) = next_line(&mut reader).await {
+        if line.cut > 0 {
+            warn!(connector = %connector, kept = MAX_LINE_BYTES, cut = line.cut, "connector stderr line too long; cut");
+        }
+        if line.text.trim().is_empty() {
             continue;
         }
-        tail.push(&line);
-        emit(&connector, &line);
+        tail.push(&line.text);
+        emit(&connector, &line.text);
     }
 }
 
@@ -78,6 +128,21 @@ fn emit(connector: &str, line: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn long_lines_are_cut_and_the_next_line_is_whole() {
+        let mut input = vec![b'x'; MAX_LINE_BYTES * 3 + 5];
+        input.extend_from_slice(b"\r\nnext\nlast");
+        let mut reader = BufReader::with_capacity(1000, input.as_slice());
+        let first = next_line(&mut reader).await.unwrap().unwrap();
+        assert_eq!(
+            (first.text.len(), first.cut),
+            (MAX_LINE_BYTES, (MAX_LINE_BYTES * 2 + 6) as u64)
+        );
+        assert_eq!(next_line(&mut reader).await.unwrap().unwrap().text, "next");
+        assert_eq!(next_line(&mut reader).await.unwrap().unwrap().text, "last");
+        assert!(next_line(&mut reader).await.unwrap().is_none());
+    }
 
     #[tokio::test]
     async fn keeps_the_last_lines_for_error_messages() {

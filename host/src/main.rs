@@ -54,6 +54,10 @@ fn main() -> ExitCode {
         }
     };
     if args.check {
+        if let Err(e) = config.check_commands() {
+            eprintln!("ecma2-host: {e}");
+            return ExitCode::from(64);
+        }
         println!("{}: ok ({} connectors)", args.config.display(), config.connectors.len());
         return ExitCode::SUCCESS;
     }

@@ -57,6 +57,8 @@ pub struct Session {
     engine: Mutex<Option<CancellationToken>>,
     /// Signalled when a call starts or ends.
     activity: Notify,
+    /// Why the host closed it (set before its in-flight call is cancelled).
+    closed_reason: Mutex<Option<CloseReason>>,
     _permit: Option<OwnedSemaphorePermit>,
 }
 
@@ -96,8 +98,23 @@ impl Session {
             last_used: Mutex::new(Instant::now()),
             engine: Mutex::new(None),
             activity: Notify::new(),
+            closed_reason: Mutex::new(None),
             _permit: permit,
         }
+    }
+
+    /// Why the session was closed, once it is.
+    pub fn closed_reason(&self) -> Option<CloseReason> {
+        *self.closed_reason.lock().expect("closed_reason lock")
+    }
+
+    /// Records why the session is being closed and stops its in-flight call.
+    pub fn cancel_with(&self, reason: CloseReason) {
+        self.closed_reason
+            .lock()
+            .expect("closed_reason lock")
+            .get_or_insert(reason);
+        self.cancel.cancel();
     }
 
     fn touch(&self) {
@@ -158,13 +175,16 @@ impl Session {
 #[derive(Default)]
 pub struct Sessions {
     map: Mutex<HashMap<String, Arc<Session>>>,
+    /// Set when the host starts shutting down: no session opens any more, and a call on a
+    /// session that is gone learns why.
+    shutting_down: AtomicBool,
 }
 
 impl Sessions {
     /// Registers a session.
     pub fn insert(&self, session: Session) -> Arc<Session> {
         let session = Arc::new(session);
-        session.connector.add_sessions(1);
+        session.connector.add_sessions(session.generation, 1);
         self.map
             .lock()
             .expect("sessions lock")
@@ -181,7 +201,7 @@ impl Sessions {
     pub fn remove(&self, id: &str) -> Option<Arc<Session>> {
         let removed = self.map.lock().expect("sessions lock").remove(id);
         if let Some(s) = &removed {
-            s.connector.add_sessions(-1);
+            s.connector.add_sessions(s.generation, -1);
         }
         removed
     }
@@ -194,7 +214,7 @@ impl Sessions {
 
     /// Marks a session taken with [`Sessions::take`] as closed.
     pub fn closed(&self, session: &Session) {
-        session.connector.add_sessions(-1);
+        session.connector.add_sessions(session.generation, -1);
     }
 
     /// Closes session `id` with `reason`: cancels its in-flight call, then calls the connector's
@@ -203,14 +223,22 @@ impl Sessions {
         let Some(session) = self.take(id) else {
             return Ok(());
         };
-        session.cancel.cancel();
+        session.cancel_with(reason);
         let alive = session
             .connector
             .ready()
             .map(|r| r.generation == session.generation)
             .unwrap_or(false);
         let outcome = if alive {
-            close_upstream(&session.connector, &session.client, session.kind, id, reason).await
+            close_upstream(
+                &session.connector,
+                session.generation,
+                &session.client,
+                session.kind,
+                id,
+                reason,
+            )
+            .await
         } else {
             Ok(())
         };
@@ -249,6 +277,17 @@ impl Sessions {
         open
     }
 
+    /// Starts the host's shutdown: refuses new sessions; returns the ids of the open ones.
+    pub fn shut_down(&self) -> Vec<String> {
+        self.shutting_down.store(true, Ordering::SeqCst);
+        self.ids()
+    }
+
+    /// Whether the host is shutting down.
+    pub fn shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+
     /// Ids of every open session.
     pub fn ids(&self) -> Vec<String> {
         self.map.lock().expect("sessions lock").keys().cloned().collect()
@@ -273,6 +312,7 @@ impl Sessions {
 /// grace period the process is killed (and restarted by its supervisor).
 pub async fn close_upstream(
     connector: &ConnectorHandle,
+    generation: u64,
     client: &Client,
     kind: Kind,
     id: &str,
@@ -319,7 +359,7 @@ pub async fn close_upstream(
         }
         Err(_) => {
             let why = format!("session {id} did not close within the grace period of {grace:?}");
-            connector.kill_and_restart(&why);
+            connector.kill_and_restart(generation, &why);
             Err(Fault::new(
                 FaultKind::DroppedConnectionException,
                 format!("{why}; the connector was killed and is restarting"),

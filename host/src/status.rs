@@ -6,6 +6,20 @@
 use ecma2_proto::pb::{ConnectorState, Fault, FaultKind};
 use tonic::{Code, Status};
 
+/// How much of a value from a request an error message quotes: enough to recognise it, never
+/// enough to turn an error into a metadata-size failure.
+const QUOTE_CHARS: usize = 64;
+
+/// `value` as an error message quotes it: in quotes, cut after [`QUOTE_CHARS`] characters with
+/// its full length said.
+pub fn quote(value: &str) -> String {
+    if value.chars().count() <= QUOTE_CHARS {
+        return format!("{value:?}");
+    }
+    let head: String = value.chars().take(QUOTE_CHARS).collect();
+    format!("{head:?}… ({} bytes)", value.len())
+}
+
 /// A fault raised by the host itself about `connector`.
 pub fn host_fault(kind: FaultKind, connector: &str, call: &str, message: impl Into<String>) -> Status {
     let mut fault = Fault::new(kind, message).at(connector, call);
@@ -55,7 +69,8 @@ pub fn session_lost(connector: &str, call: &str, session_id: &str) -> Status {
         connector,
         call,
         format!(
-            "session {session_id} was lost: connector {connector} restarted or was disconnected since it was opened"
+            "session {} was lost: connector {connector} restarted or was disconnected since it was opened",
+            quote(session_id)
         ),
     )
 }

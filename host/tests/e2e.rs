@@ -6,6 +6,9 @@ mod support;
 #[path = "cases/engine.rs"]
 mod engine;
 
+#[path = "cases/faults.rs"]
+mod faults;
+
 #[path = "cases/limits.rs"]
 mod limits;
 
@@ -230,6 +233,16 @@ fn bad_config_exits_64_naming_file_and_key() {
             "plainremote.toml",
             "[[connector]]\nname=\"a\"\nendpoint=\"tcp:10.0.0.5:7000\"\n",
             "[connector.tls]",
+        ),
+        (
+            "zero.toml",
+            "[[connector]]\nname=\"a\"\ncommand=\"b\"\n[connector.limits]\ncall_deadline=\"0s\"\n",
+            "call_deadline",
+        ),
+        (
+            "case.toml",
+            "[[connector]]\nname=\"demo\"\ncommand=\"b\"\n[[connector]]\nname=\"DEMO\"\ncommand=\"b\"\n",
+            "connector[1].name",
         ),
         (
             "public.toml",

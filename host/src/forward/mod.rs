@@ -51,7 +51,7 @@ impl EngineService {
         }
     }
 
-    fn connector<T>(&self, request: &Request<T>) -> Result<Arc<ConnectorHandle>, Status> {
+    pub(crate) fn connector<T>(&self, request: &Request<T>) -> Result<Arc<ConnectorHandle>, Status> {
         let names = || {
             self.connectors
                 .iter()
@@ -74,11 +74,25 @@ impl EngineService {
             .iter()
             .find(|c| &*c.name == name)
             .cloned()
-            .ok_or_else(|| Status::not_found(format!("no connector named {name:?} (configured: {})", names())))
+            .ok_or_else(|| {
+                Status::not_found(format!(
+                    "no connector named {} (configured: {})",
+                    status::quote(name),
+                    names()
+                ))
+            })
     }
 
     fn target<T>(&self, request: &Request<T>, interface: Ecma2Interface, call: &str) -> Result<Target, Status> {
         let handle = self.connector(request)?;
+        if self.sessions.shutting_down() {
+            return Err(status::host_fault(
+                FaultKind::ServerDownException,
+                &handle.name,
+                call,
+                "the host is shutting down",
+            ));
+        }
         let ready = handle
             .ready()
             .map_err(|(state, last)| status::not_ready(&handle.name, call, state, &last))?;
@@ -98,15 +112,39 @@ impl EngineService {
         Ok((handle, ready))
     }
 
-    /// The open session `id`, checked to be of `kind` and alive.
-    pub(crate) fn session(&self, id: &str, kind: Kind, call: &str) -> Result<Arc<Session>, Status> {
-        let session = self
-            .sessions
-            .get(id)
-            .ok_or_else(|| Status::not_found(format!("session {id} not found")))?;
+    /// The open session `id` of connector `named` (the call's `ecma2-connector`), checked to be
+    /// of `kind` and alive.
+    pub(crate) fn session(
+        &self,
+        named: &ConnectorHandle,
+        id: &str,
+        kind: Kind,
+        call: &str,
+    ) -> Result<Arc<Session>, Status> {
+        let Some(session) = self.owned(named, id)? else {
+            if self.sessions.shutting_down() {
+                return Err(status::host_fault(
+                    FaultKind::DroppedConnectionException,
+                    &named.name,
+                    call,
+                    format!(
+                        "the host is shutting down: session {} of connector {} was closed with \
+                         TerminatedShuttingDown",
+                        status::quote(id),
+                        named.name
+                    ),
+                ));
+            }
+            return Err(Status::not_found(format!(
+                "session {} of connector {} not found",
+                status::quote(id),
+                named.name
+            )));
+        };
         if session.kind != kind {
             return Err(Status::failed_precondition(format!(
-                "session {id} is a {:?} session, not {kind:?}",
+                "session {} is a {:?} session, not {kind:?}",
+                status::quote(id),
                 session.kind
             )));
         }
@@ -119,6 +157,22 @@ impl EngineService {
                 }
                 Err(status::session_lost(&session.connector.name, call, id))
             }
+        }
+    }
+
+    /// Session `id` if it is open, provided it belongs to connector `named`: a session is only
+    /// reached through the connector that opened it.
+    fn owned(&self, named: &ConnectorHandle, id: &str) -> Result<Option<Arc<Session>>, Status> {
+        match self.sessions.get(id) {
+            Some(session) if *session.connector.name != *named.name => Err(Status::not_found(format!(
+                "connector {} has no session {} (the session belongs to connector {}; the call must name \
+                 that connector in {})",
+                named.name,
+                status::quote(id),
+                session.connector.name,
+                meta::CONNECTOR
+            ))),
+            found => Ok(found),
         }
     }
 
@@ -414,21 +468,39 @@ impl ConnectorService for EngineService {
         request: Request<CloseImportConnectionRequest>,
     ) -> Result<Response<CloseImportConnectionResponse>, Status> {
         const CALL: &str = "CloseImportConnection";
+        let named = self.connector(&request)?;
         let inner = request.into_inner();
         let reason = inner
             .import_run_step
             .as_ref()
             .map(|s| s.reason())
             .unwrap_or(CloseReason::Normal);
-        let Some(session) = self.sessions.remove(&inner.session_id) else {
-            return Ok(Response::new(CloseImportConnectionResponse {
+        let closed = || {
+            Response::new(CloseImportConnectionResponse {
                 results: Some(Default::default()),
-            }));
+            })
         };
-        session.cancel.cancel();
+        if self.owned(&named, &inner.session_id)?.is_none() {
+            return Ok(closed());
+        }
+        let Some(session) = self.sessions.take(&inner.session_id) else {
+            return Ok(closed());
+        };
+        session.cancel_with(reason);
+        let alive = session
+            .connector
+            .ready()
+            .is_ok_and(|r| r.generation == session.generation);
+        if !alive {
+            // Its process is gone and the session with it: closed, as for export.
+            self.sessions.closed(&session);
+            return Ok(closed());
+        }
         let mut client = session.client.clone();
         let grace = session.connector.config.limits.close_grace;
-        match tokio::time::timeout(grace, client.close_import_connection(inner)).await {
+        let outcome = tokio::time::timeout(grace, client.close_import_connection(inner)).await;
+        self.sessions.closed(&session);
+        match outcome {
             Ok(Ok(response)) => {
                 info!(connector = %session.connector.name, session_id = %session.id, reason = ?reason, "import session closed");
                 Ok(Response::new(response.into_inner()))
@@ -439,7 +511,7 @@ impl ConnectorService for EngineService {
                     "session {} did not close within the grace period of {grace:?}",
                     session.id
                 );
-                session.connector.kill_and_restart(&why);
+                session.connector.kill_and_restart(session.generation, &why);
                 Err(status::host_fault(
                     FaultKind::DroppedConnectionException,
                     &session.connector.name,
@@ -503,7 +575,9 @@ impl ConnectorService for EngineService {
         &self,
         request: Request<CloseExportConnectionRequest>,
     ) -> Result<Response<CloseExportConnectionResponse>, Status> {
+        let named = self.connector(&request)?;
         let inner = request.into_inner();
+        self.owned(&named, &inner.session_id)?;
         let reason = inner
             .export_run_step
             .as_ref()
@@ -567,8 +641,9 @@ impl ConnectorService for EngineService {
     ) -> Result<Response<GetConnectionSecurityLevelResponse>, Status> {
         const CALL: &str = "GetConnectionSecurityLevel";
         let engine = engine_of(&request);
+        let named = self.connector(&request)?;
         let inner = request.into_inner();
-        let session = self.session(&inner.session_id, Kind::Password, CALL)?;
+        let session = self.session(&named, &inner.session_id, Kind::Password, CALL)?;
         let _in_flight = session.begin(engine);
         let mut client = session.client.clone();
         self.deadline(&session.connector, CALL, client.get_connection_security_level(inner))
@@ -582,8 +657,9 @@ impl ConnectorService for EngineService {
     ) -> Result<Response<SetPasswordResponse>, Status> {
         const CALL: &str = "SetPassword";
         let engine = engine_of(&request);
+        let named = self.connector(&request)?;
         let inner = request.into_inner();
-        let session = self.password_session(&inner.session_id, CALL)?;
+        let session = self.password_session(&named, &inner.session_id, CALL)?;
         let _in_flight = session.begin(engine);
         let mut client = session.client.clone();
         self.deadline(&session.connector, CALL, client.set_password(inner))
@@ -597,8 +673,9 @@ impl ConnectorService for EngineService {
     ) -> Result<Response<ChangePasswordResponse>, Status> {
         const CALL: &str = "ChangePassword";
         let engine = engine_of(&request);
+        let named = self.connector(&request)?;
         let inner = request.into_inner();
-        let session = self.password_session(&inner.session_id, CALL)?;
+        let session = self.password_session(&named, &inner.session_id, CALL)?;
         let _in_flight = session.begin(engine);
         let mut client = session.client.clone();
         self.deadline(&session.connector, CALL, client.change_password(inner))
@@ -610,7 +687,9 @@ impl ConnectorService for EngineService {
         &self,
         request: Request<ClosePasswordConnectionRequest>,
     ) -> Result<Response<ClosePasswordConnectionResponse>, Status> {
+        let named = self.connector(&request)?;
         let inner = request.into_inner();
+        self.owned(&named, &inner.session_id)?;
         self.sessions
             .close(&inner.session_id, CloseReason::Normal)
             .await
@@ -641,15 +720,23 @@ impl EngineService {
         if let Some(mut fault) = Fault::from_status(&status) {
             if !fault.session_id.is_empty() {
                 let id = std::mem::take(&mut fault.session_id);
-                let _ = close_upstream(handle, &ready.client, kind, &id, CloseReason::OpenConnectionFailure).await;
+                let _ = close_upstream(
+                    handle,
+                    ready.generation,
+                    &ready.client,
+                    kind,
+                    &id,
+                    CloseReason::OpenConnectionFailure,
+                )
+                .await;
                 return fault.into_status();
             }
         }
         status
     }
 
-    fn password_session(&self, id: &str, call: &str) -> Result<Arc<Session>, Status> {
-        let session = self.session(id, Kind::Password, call)?;
+    fn password_session(&self, named: &ConnectorHandle, id: &str, call: &str) -> Result<Arc<Session>, Status> {
+        let session = self.session(named, id, Kind::Password, call)?;
         let secure_hop = session.connector.ready().map(|r| r.secure_hop).unwrap_or(false);
         if !secure_hop {
             return Err(Status::failed_precondition(format!(

@@ -3,7 +3,8 @@
 //! against the page or batch size, and the session closed with TerminatedByUser when the engine
 //! walks away or the connector outlives its deadline.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ecma2_proto::pb::*;
@@ -12,6 +13,7 @@ use prost::Message;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 use tracing::{Instrument, debug, info, info_span, warn};
 
@@ -43,14 +45,20 @@ impl EngineService {
     ) -> Result<Response<RelayStream>, Status> {
         const CALL: &str = "GetImportEntries";
         let engine = engine_of(&request);
+        let named = self.connector(&request)?;
         let inner = request.into_inner();
         let started = Instant::now();
-        let session = self.session(&inner.session_id, Kind::Import, CALL)?;
+        let session = self.session(&named, &inner.session_id, Kind::Import, CALL)?;
         let in_flight = session.begin(engine);
         let (tx, rx) = mpsc::channel::<Queued>(PAGE_FRAMES);
         let buffer = Arc::new(Semaphore::new(PAGE_BUFFER_KIB as usize));
+        // How the page failed, read by the engine's stream before its next frame. Never queued
+        // behind the frames: an engine that stopped reading must not hold the pump (and with it
+        // the session's Close) on a full channel.
+        let failure = Arc::new(Mutex::new(None::<Status>));
         let service = self.clone();
         let span = info_span!("call", connector = %session.connector.name, call = CALL, session_id = %session.id);
+        let failed = failure.clone();
         tokio::spawn(
             async move {
                 let _in_flight = in_flight;
@@ -62,34 +70,46 @@ impl EngineService {
                 service
                     .metrics
                     .record_call(&session.connector.name, CALL, started.elapsed(), fault);
-                match outcome {
-                    Pump::Done => {}
-                    Pump::Failed(status) => {
-                        let _ = tx.send((Err(status), None)).await;
-                    }
+                let status = match outcome {
+                    Pump::Done => None,
+                    Pump::Failed(status) => Some(status),
                     Pump::EngineGone => {
                         info!("engine cancelled the page; closing the session");
                         service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
+                        None
                     }
                     Pump::TimedOut(limit) => {
-                        let _ = tx
-                            .send((
-                                Err(Status::deadline_exceeded(format!(
-                                    "connector {} did not finish {CALL} within its deadline of {limit:?}",
-                                    session.connector.name
-                                ))),
-                                None,
-                            ))
-                            .await;
                         service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
+                        Some(Status::deadline_exceeded(format!(
+                            "connector {} did not finish {CALL} within its deadline of {limit:?}",
+                            session.connector.name
+                        )))
                     }
-                    Pump::SessionClosed => {}
+                    Pump::SessionClosed => Some(session_closed(&session, CALL)),
+                };
+                if let Some(status) = status {
+                    *failed.lock().expect("failure lock") = Some(status);
                 }
+                // Dropping the sender wakes an engine waiting on an empty channel.
+                drop(tx);
             }
             .instrument(span),
         );
         // A frame's share of the page buffer is released as tonic takes it for encoding.
-        let frames = ReceiverStream::new(rx).map(|(frame, _share)| frame);
+        let frames = futures_util::stream::unfold(Some(rx), move |rx| {
+            let failure = failure.clone();
+            async move {
+                let mut rx = rx?;
+                let failed = || failure.lock().expect("failure lock").take();
+                if let Some(status) = failed() {
+                    return Some((Err(status), None));
+                }
+                match rx.recv().await {
+                    Some((frame, _share)) => Some((frame, Some(rx))),
+                    None => failed().map(|status| (Err(status), None)),
+                }
+            }
+        });
         Ok(Response::new(Box::pin(frames)))
     }
 
@@ -103,13 +123,14 @@ impl EngineService {
     {
         const CALL: &str = "PutExportEntries";
         let engine = engine_of(&request);
+        let named = self.connector(&request)?;
         let mut incoming = request.into_inner();
         let first = incoming
             .next()
             .await
             .transpose()?
             .ok_or_else(|| Status::invalid_argument("empty PutExportEntries stream: no session_id"))?;
-        let session = self.session(&first.session_id, Kind::Export, CALL)?;
+        let session = self.session(&named, &first.session_id, Kind::Export, CALL)?;
         let _in_flight = session.begin(engine);
         let guard = CloseOnDrop {
             service: self.clone(),
@@ -117,53 +138,94 @@ impl EngineService {
         };
         let limit = session.page_size.max(0) as usize;
         let metrics = self.metrics.clone();
-        let connector = session.connector.name.clone();
+        let name = session.connector.name.clone();
+        let connector = name.clone();
+        let session_id = session.id.clone();
         // Frames flow engine → host → connector as they arrive; the host counts entries only.
         let (tx, rx) = mpsc::channel::<RelayExportFrame>(FRAME_BUFFER);
         let (error_tx, mut error_rx) = mpsc::channel::<Status>(1);
-        let relay = tokio::spawn(async move {
-            let mut entries = 0usize;
-            let mut next = Some(Ok(first));
-            loop {
-                let frame = match next.take() {
-                    Some(frame) => frame,
-                    None => match incoming.next().await {
+        let progress = Arc::new(ExportProgress::default());
+        let answered = CancellationToken::new();
+        let relay = tokio::spawn({
+            let progress = progress.clone();
+            let answered = answered.clone();
+            async move {
+                let mut open_fragment = false;
+                let mut forwarding = true;
+                let mut next = Some(Ok(first));
+                loop {
+                    let frame = match next.take() {
                         Some(frame) => frame,
-                        None => break,
-                    },
-                };
-                let frame = match frame {
-                    Ok(frame) => frame,
-                    Err(status) => {
-                        let _ = error_tx.send(status).await;
-                        break;
+                        None => match incoming.next().await {
+                            Some(frame) => frame,
+                            None => break,
+                        },
+                    };
+                    let frame = match frame {
+                        Ok(frame) => frame,
+                        Err(status) => {
+                            let _ = error_tx.send(status).await;
+                            return;
+                        }
+                    };
+                    let complete = match &frame.frame {
+                        Some(RelayExportKind::Entry(_)) => !open_fragment,
+                        Some(RelayExportKind::EntryFragment(f)) => {
+                            open_fragment = !f.last;
+                            f.last
+                        }
+                        None => false,
+                    };
+                    if matches!(frame.frame, Some(RelayExportKind::Entry(_))) && open_fragment {
+                        let _ = error_tx
+                            .send(Status::invalid_argument(format!(
+                                "{CALL} of session {session_id} (connector {connector}): an entry arrived \
+                                 before the previous entry's last fragment"
+                            )))
+                            .await;
+                        return;
                     }
-                };
-                let before = entries;
-                match &frame.frame {
-                    Some(RelayExportKind::Entry(_)) => entries += 1,
-                    Some(RelayExportKind::EntryFragment(f)) if f.last => entries += 1,
-                    _ => {}
+                    if complete && progress.seen.fetch_add(1, Ordering::SeqCst) + 1 > limit {
+                        let _ = error_tx
+                            .send(Status::invalid_argument(format!(
+                                "batch holds more than the session's batch size of {limit} entries"
+                            )))
+                            .await;
+                        return;
+                    }
+                    if !forwarding {
+                        continue; // the connector has answered: only counting what the engine sends
+                    }
+                    tokio::select! {
+                        sent = tx.send(frame) => forwarding = sent.is_ok(),
+                        _ = answered.cancelled() => forwarding = false,
+                    }
+                    if forwarding && complete {
+                        progress.relayed.fetch_add(1, Ordering::SeqCst);
+                        metrics.exported(&connector, 1);
+                    }
                 }
-                if entries > limit {
+                if open_fragment {
                     let _ = error_tx
                         .send(Status::invalid_argument(format!(
-                            "batch holds more than the session's batch size of {limit} entries"
+                            "{CALL} of session {session_id} (connector {connector}): the batch ended \
+                             inside an entry's fragments (no fragment with last = true)"
                         )))
                         .await;
-                    break;
+                    return;
                 }
-                if tx.send(frame).await.is_err() {
-                    break;
+                if forwarding {
+                    // Set before the sender drops: the connector cannot have seen the batch's end
+                    // before this.
+                    progress.delivered.store(true, Ordering::SeqCst);
                 }
-                if entries > before {
-                    metrics.exported(&connector, 1);
-                }
+                drop(tx);
             }
         });
         let mut client = session.client.relay.clone();
         let upstream = client.put_export_entries(ReceiverStream::new(rx));
         let deadline = session.connector.config.limits.call_deadline;
+        let started = Instant::now();
         let result = tokio::select! {
             r = tokio::time::timeout(deadline, upstream) => r,
             Some(status) = error_rx.recv() => {
@@ -172,28 +234,106 @@ impl EngineService {
                 return Err(status);
             }
             _ = session.cancel.cancelled() => {
+                relay.abort();
                 guard.disarm();
-                return Err(Status::cancelled(format!("session {} was closed", session.id)));
+                return Err(session_closed(&session, CALL));
             }
         };
-        relay.abort();
-        guard.disarm();
         match result {
-            Ok(Ok(response)) => Ok(Response::new(response)),
-            Ok(Err(s)) => {
+            Ok(Ok(response)) if progress.delivered.load(Ordering::SeqCst) => {
+                relay.abort();
+                guard.disarm();
+                Ok(Response::new(response))
+            }
+            Ok(Ok(response)) => {
+                // The connector answered before the end of the batch reached it: whatever it says
+                // about the entries it never read would be taken as their export. Let the engine's
+                // stream finish (within the deadline) to name the batch's size.
+                answered.cancel();
+                let left = deadline.saturating_sub(started.elapsed());
+                let finished = tokio::time::timeout(left, relay).await.is_ok();
+                guard.disarm();
                 if let Ok(status) = error_rx.try_recv() {
                     return Err(status);
                 }
-                Err(status::upstream(&session.connector.name, CALL, s))
+                let relayed = progress.relayed.load(Ordering::SeqCst);
+                let seen = progress.seen.load(Ordering::SeqCst);
+                let results = response.results.map(|r| r.cs_entry_change_results.len()).unwrap_or(0);
+                let batch = if finished {
+                    format!("the batch's {seen} entries")
+                } else {
+                    format!("the {seen} entries the engine had sent so far")
+                };
+                warn!(
+                    relayed,
+                    seen, results, "connector answered an export batch before reading it"
+                );
+                Err(status::host_fault(
+                    FaultKind::ExtensibleExtensionException,
+                    &name,
+                    CALL,
+                    format!(
+                        "connector {name} answered {CALL} before the end of the batch reached it: {relayed} of \
+                         {batch} had been sent to it, and it returned {results} results; the batch is not exported"
+                    ),
+                ))
+            }
+            Ok(Err(s)) => {
+                relay.abort();
+                guard.disarm();
+                if let Ok(status) = error_rx.try_recv() {
+                    return Err(status);
+                }
+                Err(status::upstream(&name, CALL, s))
             }
             Err(_) => {
+                relay.abort();
+                guard.disarm();
                 self.close_later(session.id.clone(), CloseReason::TerminatedByUser);
                 Err(Status::deadline_exceeded(format!(
-                    "connector {} did not finish {CALL} within its deadline of {deadline:?}",
-                    session.connector.name
+                    "connector {name} did not finish {CALL} within its deadline of {deadline:?}"
                 )))
             }
         }
+    }
+}
+
+/// How far an export batch got.
+#[derive(Default)]
+struct ExportProgress {
+    /// Entries the engine sent.
+    seen: AtomicUsize,
+    /// Entries handed to the connector's stream.
+    relayed: AtomicUsize,
+    /// The engine's stream ended and every frame went to the connector, end included.
+    delivered: AtomicBool,
+}
+
+/// The error for a call whose session the host closed under it: by its shutdown, or because the
+/// engine (or the idle timeout) closed it meanwhile.
+fn session_closed(session: &Session, call: &str) -> Status {
+    let name = &session.connector.name;
+    match session.closed_reason() {
+        Some(CloseReason::TerminatedShuttingDown) => status::host_fault(
+            FaultKind::DroppedConnectionException,
+            name,
+            call,
+            format!(
+                "the host is shutting down: session {} of connector {name} was closed with \
+                 TerminatedShuttingDown during {call}",
+                session.id
+            ),
+        ),
+        reason => status::host_fault(
+            FaultKind::DroppedConnectionException,
+            name,
+            call,
+            format!(
+                "session {} of connector {name} was closed ({}) during {call}",
+                session.id,
+                reason.map(|r| r.as_str_name()).unwrap_or("reason unknown")
+            ),
+        ),
     }
 }
 
@@ -251,6 +391,7 @@ async fn pump_page(
         _ = session.cancel.cancelled() => return Pump::SessionClosed,
     };
     let mut entries = 0usize;
+    let mut open_fragment = false;
     let page_size = session.page_size.max(1) as usize;
     loop {
         // Upstream first: while frames are ready, no waiter is registered on the other three.
@@ -274,12 +415,31 @@ async fn pump_page(
             Err(s) => return Pump::Failed(status::upstream(name, CALL, s)),
         };
         let before = entries;
+        if open_fragment && matches!(frame.frame, Some(RelayKind::Entry(_)) | Some(RelayKind::Results(_))) {
+            let what = if matches!(frame.frame, Some(RelayKind::Results(_))) {
+                "ended a page"
+            } else {
+                "sent an entry"
+            };
+            warn!(entries, "connector left an entry's fragments unfinished");
+            return Pump::Failed(status::host_fault(
+                FaultKind::ExtensibleExtensionException,
+                name,
+                CALL,
+                format!(
+                    "connector {name} {what} of {CALL} while entry {} was unfinished: its fragments \
+                     never reached the one with last = true, so the entry would be lost",
+                    entries + 1
+                ),
+            ));
+        }
         let last = match &frame.frame {
             Some(RelayKind::Entry(_)) => {
                 entries += 1;
                 false
             }
             Some(RelayKind::EntryFragment(f)) => {
+                open_fragment = !f.last;
                 if f.last {
                     entries += 1;
                 }

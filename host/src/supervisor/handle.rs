@@ -2,6 +2,7 @@
 //! connection ([`Ready`], with the [`Client`] that calls it) and its counters, written by the
 //! supervisor loop and read by the session table and the engine-facing service.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use ecma2_proto::meta;
@@ -13,7 +14,7 @@ use tonic::metadata::MetadataValue;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
-use tracing::warn;
+use tracing::{debug, warn};
 
 use crate::config::{ConnectorConfig, HopTransport};
 use crate::relay::RelayClient;
@@ -104,8 +105,11 @@ pub struct ConnectorHandle {
     /// Serializes runs when the connector says ConcurrentOperation = false.
     pub run_gate: Arc<Semaphore>,
     pub(super) serialize_runs: RwLock<bool>,
-    /// Asks the supervisor to kill and restart the current process.
+    /// Asks the supervisor to kill and restart the process of generation [`Self::kill_for`].
     pub(super) kill_request: Notify,
+    /// The generation a kill was asked for (0: none). A request for an older generation, such
+    /// as a second one for a process already killed, must not kill its healthy successor.
+    pub(super) kill_for: AtomicU64,
     /// Signals a state change (for tests and waiters).
     pub changed: Notify,
 }
@@ -122,6 +126,7 @@ impl ConnectorHandle {
             run_gate: Arc::new(Semaphore::new(1)),
             serialize_runs: RwLock::new(false),
             kill_request: Notify::new(),
+            kill_for: AtomicU64::new(0),
             changed: Notify::new(),
         }
     }
@@ -158,10 +163,13 @@ impl ConnectorHandle {
         *self.serialize_runs.read().expect("serialize lock")
     }
 
-    /// Adjusts the open-session count shown in status.
-    pub fn add_sessions(&self, delta: i32) {
+    /// Adjusts the open-session count shown in status by `delta` sessions of launch
+    /// `generation`. Sessions of an earlier launch died with it and count no more.
+    pub fn add_sessions(&self, generation: u64, delta: i32) {
         let mut live = self.live.write().expect("live lock");
-        live.open_sessions = live.open_sessions.saturating_add_signed(delta);
+        if live.ready.as_ref().is_some_and(|r| r.generation == generation) {
+            live.open_sessions = live.open_sessions.saturating_add_signed(delta);
+        }
     }
 
     /// Records an error about this connector, shown in its status.
@@ -171,14 +179,32 @@ impl ConnectorHandle {
 
     /// Asks the supervisor to kill the process (it will be restarted); for an endpoint, to drop
     /// the connection and dial again. Either way the sessions of the current generation are lost.
-    pub fn kill_and_restart(&self, why: &str) {
+    /// Only the process (or connection) of `generation` is killed: if it is already gone, so is
+    /// the request.
+    pub fn kill_and_restart(&self, generation: u64, why: &str) {
+        if self.generation() != Some(generation) {
+            debug!(connector = %self.name, generation, reason = why, "kill request for a launch already gone");
+            return;
+        }
         if self.is_remote() {
             warn!(connector = %self.name, reason = why, "dropping the connection to the remote connector");
         } else {
             warn!(connector = %self.name, reason = why, "killing connector process");
         }
         self.set_error(why);
+        self.kill_for.store(generation, Ordering::SeqCst);
         self.kill_request.notify_one();
+    }
+
+    /// Completes when a kill of launch `generation` was asked for; stale requests are ignored.
+    pub(super) async fn kill_requested(&self, generation: u64) {
+        loop {
+            let notified = self.kill_request.notified();
+            if self.kill_for.load(Ordering::SeqCst) == generation {
+                return;
+            }
+            notified.await;
+        }
     }
 
     /// The generation of the current connection, if the connector is ready.
@@ -217,6 +243,7 @@ impl ConnectorHandle {
             live.state = state as i32;
             if state != ConnectorState::Ready {
                 live.ready = None;
+                live.open_sessions = 0;
             }
             if matches!(
                 state,

@@ -17,7 +17,7 @@ use ecma2_proto::pb::{
     ConnectorState, Ecma2Interface, GetCapabilitiesRequest, HandshakeRequest, MaCapabilities, ShutdownRequest,
 };
 use ecma2_transport::{Address, Connection};
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::BufReader;
 use tokio::process::{Child, Command};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -35,6 +35,10 @@ use crate::logs::{self, Tail};
 mod handle;
 
 pub use handle::{Client, ConnectorHandle, LaunchSecret, Ready, Transport};
+
+/// How long the host waits for the exit status of a process that closed its stdout before it
+/// was ready.
+const EXIT_WAIT: Duration = Duration::from_secs(2);
 
 /// The name the connector's gRPC health is checked under.
 const HEALTH_SERVICE: &str = "ecma2.v1.ConnectorService";
@@ -85,8 +89,10 @@ async fn supervise_loop(handle: &Arc<ConnectorHandle>, run_dir: &std::path::Path
             r = launch(handle, run_dir, generation) => r,
             _ = shutdown.cancelled() => { handle.set_state(ConnectorState::Stopped); return; }
         };
+        let mut ready_since = None;
         match launched {
             Ok(mut running) => {
+                ready_since = Some(Instant::now());
                 {
                     let mut live = handle.live.write().expect("live lock");
                     live.pid = running.child.id().unwrap_or_default();
@@ -112,7 +118,7 @@ async fn supervise_loop(handle: &Arc<ConnectorHandle>, run_dir: &std::path::Path
                         error!(error = %text, "connector crashed");
                         handle.set_error(&text);
                     }
-                    _ = handle.kill_request.notified() => {
+                    _ = handle.kill_requested(generation) => {
                         let _ = running.child.start_kill();
                         let _ = running.child.wait().await;
                     }
@@ -129,6 +135,10 @@ async fn supervise_loop(handle: &Arc<ConnectorHandle>, run_dir: &std::path::Path
             }
         }
         let now = Instant::now();
+        if ready_since.is_some_and(|t| now.duration_since(t) >= limits.crash_window) {
+            // It ran healthy for a whole crash window: earlier crashes are forgiven, the wait too.
+            backoff = limits.restart_backoff;
+        }
         crashes.push_back(now);
         while crashes
             .front()
@@ -227,10 +237,10 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
     let stderr = child.stderr.take().expect("stderr is piped");
     tokio::spawn(logs::forward(handle.name.clone(), stderr, tail.clone()));
     let stdout = child.stdout.take().expect("stdout is piped");
-    let mut stdout = BufReader::new(stdout).lines();
+    let mut stdout = BufReader::new(stdout);
 
     let ready_line = tokio::select! {
-        line = stdout.next_line() => line.map_err(|e| format!("reading the connector's stdout: {e}"))?,
+        line = logs::next_line(&mut stdout) => line.map_err(|e| format!("reading the connector's stdout: {e}"))?,
         status = child.wait() => {
             // Give the stderr reader a moment to record why.
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -245,16 +255,33 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
         }
     };
     let Some(ready_line) = ready_line else {
+        // stdout closes when the process exits; say how it exited (it usually has by now).
+        let exited = match tokio::time::timeout(EXIT_WAIT, child.wait()).await {
+            Ok(Ok(status)) => format!("the process exited ({status})"),
+            Ok(Err(e)) => format!("the process could not be waited for: {e}"),
+            Err(_) => format!("the process was still running {EXIT_WAIT:?} later"),
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
         return Err(format!(
-            "connector closed stdout before it was ready; last stderr: {}",
+            "connector closed stdout before it was ready; {exited}; last stderr: {}",
             tail.text()
         ));
     };
-    let address = parse_ready(&ready_line)?;
+    if ready_line.cut > 0 {
+        warn!(
+            kept = logs::MAX_LINE_BYTES,
+            cut = ready_line.cut,
+            "connector stdout line too long; cut"
+        );
+    }
+    let address = parse_ready(&ready_line.text)?;
     let name = handle.name.clone();
     tokio::spawn(async move {
-        while let Ok(Some(line)) = stdout.next_line().await {
-            warn!(connector = %name, line = %line, "unexpected connector stdout");
+        while let Ok(Some(line)) = logs::next_line(&mut stdout).await {
+            if line.cut > 0 {
+                warn!(connector = %name, kept = logs::MAX_LINE_BYTES, cut = line.cut, "connector stdout line too long; cut");
+            }
+            warn!(connector = %name, line = %line.text, "unexpected connector stdout");
         }
     });
 
@@ -429,7 +456,7 @@ async fn remote_loop(handle: &Arc<ConnectorHandle>, shutdown: &CancellationToken
                     }
                     _ = connection.closed() => format!("the connection to {address} was lost"),
                     why = health => why,
-                    _ = handle.kill_request.notified() => handle.status().last_error,
+                    _ = handle.kill_requested(generation) => handle.status().last_error,
                 };
                 warn!(endpoint = %address, error = %why, "remote connector unavailable; reconnecting");
                 handle.set_error(&why);
@@ -474,17 +501,22 @@ async fn connect_remote(
 }
 
 fn parse_ready(line: &str) -> Result<Address, String> {
-    let value: serde_json::Value = serde_json::from_str(line)
-        .map_err(|_| format!("the connector's first stdout line is not the JSON ready line: {line:?}"))?;
+    let value: serde_json::Value = serde_json::from_str(line).map_err(|_| {
+        format!(
+            "the connector's first stdout line is not the JSON ready line: {}",
+            crate::status::quote(line)
+        )
+    })?;
     if value.get("ecma2").and_then(|v| v.as_str()) != Some(meta::READY_MARKER) {
         return Err(format!(
-            "the connector's first stdout line is not a ready line: {line:?}"
+            "the connector's first stdout line is not a ready line: {}",
+            crate::status::quote(line)
         ));
     }
     value
         .get("address")
         .and_then(|v| v.as_str())
-        .ok_or_else(|| format!("the ready line has no address: {line:?}"))?
+        .ok_or_else(|| format!("the ready line has no address: {}", crate::status::quote(line)))?
         .parse()
         .map_err(|e: ecma2_transport::TransportError| format!("the ready line's address is invalid: {e}"))
 }

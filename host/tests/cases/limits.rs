@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ecma2_proto::pb::*;
 
-use crate::support::{self, Harness, command_connector, host_head, process_gone, testkit_binary};
+use crate::support::{self, Harness, command_connector, host_head, peak_rss, process_gone, testkit_binary};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_connector_that_never_answers_meets_the_deadline_and_is_killed_after_the_grace() {
@@ -65,18 +65,6 @@ async fn a_connector_that_never_answers_meets_the_deadline_and_is_killed_after_t
     let (entries, more) = h.page(&open.session_id).await.expect("page after restart");
     assert_eq!((entries.len(), more), (2, false));
     h.host.unwrap().shutdown().await;
-}
-
-/// Peak resident memory of `pid` in bytes (VmHWM).
-fn peak_rss(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    let kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .expect("VmHWM in /proc/<pid>/status");
-    kib * 1024
 }
 
 #[tokio::test(flavor = "multi_thread")]

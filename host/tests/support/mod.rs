@@ -400,3 +400,52 @@ pub fn is_close(event: &Value, session: &str, reason: &str) -> bool {
         && event.get("session_id").and_then(Value::as_str) == Some(session)
         && event.get("reason").map(|r| norm(&r.to_string().replace('"', ""))) == Some(norm(reason))
 }
+
+/// A `[[connector]]` table for the testkit connector with `env` and extra `[connector.limits]`.
+pub fn testkit_connector(name: &str, env: &[(&str, &str)], limits: &str) -> String {
+    let env: Vec<String> = env.iter().map(|(k, v)| format!("{k} = {v:?}")).collect();
+    format!(
+        "\n[[connector]]\nname = {name:?}\ncommand = {cmd:?}\nenv = {{ {} }}\n[connector.limits]\n{limits}\n",
+        env.join(", "),
+        cmd = testkit_binary().display().to_string(),
+    )
+}
+
+/// Peak resident memory of `pid` in bytes (VmHWM).
+pub fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmHWM in /proc/<pid>/status");
+    kib * 1024
+}
+
+/// Reads one page as it comes: the entries (fragments reassembled) and the results frame, if the
+/// page had one.
+pub async fn read_page(
+    h: &Harness,
+    session_id: &str,
+) -> Result<(usize, Option<GetImportEntriesResults>), tonic::Status> {
+    let mut stream = h
+        .client()
+        .get_import_entries(h.request(GetImportEntriesRequest {
+            session_id: session_id.to_owned(),
+            import_run_step: Some(GetImportEntriesRunStep::default()),
+        }))
+        .await?
+        .into_inner();
+    let mut entries = 0;
+    let mut results = None;
+    while let Some(frame) = stream.message().await? {
+        match frame.frame {
+            Some(get_import_entries_response::Frame::Entry(_)) => entries += 1,
+            Some(get_import_entries_response::Frame::EntryFragment(f)) if f.last => entries += 1,
+            Some(get_import_entries_response::Frame::Results(r)) => results = Some(r),
+            _ => {}
+        }
+    }
+    Ok((entries, results))
+}

@@ -1,0 +1,174 @@
+//! Misbehaviour below the SDK, on the wire, that a connector written by hand could show: a page
+//! whose last entry's fragments never finish, an export batch answered before it was read. Chosen
+//! by `ECMA2_TESTKIT_WIRE` (the connector's `env` in the host config):
+//!
+//! * `unfinished-fragment`: every `GetImportEntries` page is one entry, then a fragment with
+//!   `last = false`, then the results frame;
+//! * `export-read:N`: `PutExportEntries` reads `N` frames, then answers OK with no results.
+//!
+//! Every other call goes to the SDK's server. In this mode the testkit serves by itself (ready
+//! line, health, listener) and exits on the host's Shutdown.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use ecma2_sdk::pb::{
+    CsEntryChange, EntryFragment, GetImportEntriesRequest, GetImportEntriesResponse, GetImportEntriesResults,
+    PutExportEntriesRequest, PutExportEntriesResponse, get_import_entries_response::Frame,
+};
+use futures_util::Stream;
+use prost::Message;
+use tokio::sync::Notify;
+use tonic::codegen::{Body, BoxFuture, Service, StdError, http};
+use tonic::server::{ClientStreamingService, NamedService, ServerStreamingService};
+use tonic::{Request, Response, Status, Streaming};
+use tonic_prost::ProstCodec;
+
+/// What to get wrong.
+#[derive(Clone, Copy, Debug)]
+pub enum Mode {
+    /// A page ends while an entry's fragments are unfinished.
+    UnfinishedFragment,
+    /// An export batch is answered after reading this many frames.
+    ExportRead(usize),
+}
+
+impl Mode {
+    /// The mode `ECMA2_TESTKIT_WIRE` asks for, if any.
+    pub fn from_env() -> Option<Result<Self, String>> {
+        let value = std::env::var("ECMA2_TESTKIT_WIRE").ok()?;
+        Some(match value.split_once(':') {
+            None if value == "unfinished-fragment" => Ok(Self::UnfinishedFragment),
+            Some(("export-read", n)) => n.parse().map(Self::ExportRead).map_err(|e| format!("{value}: {e}")),
+            _ => Err(format!("unknown ECMA2_TESTKIT_WIRE value {value:?}")),
+        })
+    }
+}
+
+/// The SDK's server with the misbehaviour in front of it.
+#[derive(Clone)]
+pub struct Wire<S> {
+    inner: S,
+    mode: Mode,
+    /// Notified when the host asked for Shutdown.
+    pub shutdown: Arc<Notify>,
+}
+
+impl<S> Wire<S> {
+    /// Wraps `inner`.
+    pub fn new(inner: S, mode: Mode) -> Self {
+        Self {
+            inner,
+            mode,
+            shutdown: Arc::new(Notify::new()),
+        }
+    }
+}
+
+impl<S: NamedService> NamedService for Wire<S> {
+    const NAME: &'static str = S::NAME;
+}
+
+impl<S, B> Service<http::Request<B>> for Wire<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<tonic::body::Body>, Error = Infallible>,
+    S::Future: Send + 'static,
+    B: Body + Send + 'static,
+    B::Error: Into<StdError> + Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Self::Response, Infallible>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let max = Some(4 << 20);
+        match (request.uri().path(), self.mode) {
+            ("/ecma2.v1.ConnectorService/GetImportEntries", Mode::UnfinishedFragment) => Box::pin(async move {
+                let mut grpc = tonic::server::Grpc::new(
+                    ProstCodec::<GetImportEntriesResponse, GetImportEntriesRequest>::default(),
+                )
+                .apply_max_message_size_config(max, max);
+                Ok(grpc.server_streaming(UnfinishedPage, request).await)
+            }),
+            ("/ecma2.v1.ConnectorService/PutExportEntries", Mode::ExportRead(n)) => Box::pin(async move {
+                let mut grpc = tonic::server::Grpc::new(
+                    ProstCodec::<PutExportEntriesResponse, PutExportEntriesRequest>::default(),
+                )
+                .apply_max_message_size_config(max, max);
+                Ok(grpc.client_streaming(EarlyAnswer(n), request).await)
+            }),
+            ("/ecma2.v1.ConnectorService/Shutdown", _) => {
+                let shutdown = self.shutdown.clone();
+                let answer = self.inner.call(request);
+                Box::pin(async move {
+                    let response = answer.await;
+                    shutdown.notify_one();
+                    response
+                })
+            }
+            _ => Box::pin(self.inner.call(request)),
+        }
+    }
+}
+
+type Page = Pin<Box<dyn Stream<Item = Result<GetImportEntriesResponse, Status>> + Send>>;
+
+struct UnfinishedPage;
+
+impl ServerStreamingService<GetImportEntriesRequest> for UnfinishedPage {
+    type Response = GetImportEntriesResponse;
+    type ResponseStream = Page;
+    type Future = BoxFuture<Response<Page>, Status>;
+
+    fn call(&mut self, _request: Request<GetImportEntriesRequest>) -> Self::Future {
+        let entry = |id: i64| ecma2_sdk::model::add("thing").anchor("id", id).build();
+        let whole: CsEntryChange = entry(1);
+        let half = entry(2).encode_to_vec();
+        let frames = vec![
+            Ok(GetImportEntriesResponse {
+                frame: Some(Frame::Entry(whole)),
+            }),
+            Ok(GetImportEntriesResponse {
+                frame: Some(Frame::EntryFragment(EntryFragment {
+                    data: half[..half.len() / 2].to_vec().into(),
+                    last: false,
+                })),
+            }),
+            Ok(GetImportEntriesResponse {
+                frame: Some(Frame::Results(GetImportEntriesResults {
+                    custom_data: "unfinished".into(),
+                    more_to_import: false,
+                })),
+            }),
+        ];
+        Box::pin(async move { Ok(Response::new(Box::pin(futures_util::stream::iter(frames)) as Page)) })
+    }
+}
+
+struct EarlyAnswer(usize);
+
+impl ClientStreamingService<PutExportEntriesRequest> for EarlyAnswer {
+    type Response = PutExportEntriesResponse;
+    type Future = BoxFuture<Response<PutExportEntriesResponse>, Status>;
+
+    fn call(&mut self, request: Request<Streaming<PutExportEntriesRequest>>) -> Self::Future {
+        let read = self.0;
+        Box::pin(async move {
+            let mut frames = request.into_inner();
+            for _ in 0..read {
+                if frames.message().await?.is_none() {
+                    break;
+                }
+            }
+            Ok(Response::new(PutExportEntriesResponse {
+                results: Some(Default::default()),
+            }))
+        })
+    }
+}
