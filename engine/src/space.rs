@@ -4,13 +4,14 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
 use ecma2_proto::pb::{
     AttributeChange, AttributeModificationType, AttributeValue, CsEntryChange, ObjectModificationType, ValueChange,
     ValueModificationType, attribute_value::Kind,
 };
 use prost::Message;
 use rusqlite::{OptionalExtension, params};
+
+use crate::error::{Error, Result};
 
 /// The connector space database.
 pub struct Space {
@@ -45,9 +46,15 @@ pub fn value_text(value: Option<&AttributeValue>) -> String {
 impl Space {
     /// Opens (creating) the database under `dir`.
     pub fn open(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::SpaceOpen {
+            path: dir.to_owned(),
+            reason: e.to_string(),
+        })?;
         let path = dir.join("connector-space.db");
-        let db = rusqlite::Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let db = rusqlite::Connection::open(&path).map_err(|e| Error::SpaceOpen {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
         db.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
              CREATE TABLE IF NOT EXISTS objects (
@@ -129,7 +136,7 @@ impl Space {
                 |r| r.get(0),
             )
             .optional()?;
-        blob.map(|b| CsEntryChange::decode(b.as_slice()).context("decoding a stored object"))
+        blob.map(|b| CsEntryChange::decode(b.as_slice()).map_err(Error::from))
             .transpose()
     }
 
@@ -143,7 +150,7 @@ impl Space {
                 |r| r.get(0),
             )
             .optional()?;
-        blob.map(|b| CsEntryChange::decode(b.as_slice()).context("decoding a stored object"))
+        blob.map(|b| CsEntryChange::decode(b.as_slice()).map_err(Error::from))
             .transpose()
     }
 
@@ -335,10 +342,12 @@ pub fn apply_update(stored: &mut CsEntryChange, update: &CsEntryChange) -> Resul
                     }
                 }
             }
-            other => bail!(
-                "attribute {:?} has modification type {other:?}, which an import cannot carry",
-                change.name
-            ),
+            other => {
+                return Err(Error::InvalidAttributeChange {
+                    attribute: change.name.clone(),
+                    modification: format!("{other:?}"),
+                });
+            }
         }
     }
     Ok(())

@@ -9,209 +9,25 @@
 //! connector assigns are stored, and every exported change is remembered until a delta import
 //! confirms it (per ObjectConfirmation).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
-use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
 use ecma2_proto::frames::{Framed, frame};
 use ecma2_proto::pb::*;
-use serde_json::Value;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
-use crate::engine::{Engine, explain};
-use crate::run::Summary;
-use crate::space::{Space, anchor_key};
-
-const MAX_ERRORS: u64 = 5000;
-/// The attribute a staged password travels in.
-pub const PASSWORD_ATTRIBUTE: &str = "export_password";
-
-fn string(s: impl Into<String>) -> AttributeValue {
-    AttributeValue {
-        kind: Some(attribute_value::Kind::StringValue(s.into())),
-    }
-}
+use crate::capabilities::capabilities;
+use crate::connection::Engine;
+use crate::error::{Error, Result, explain};
+use crate::import::MAX_ERRORS;
+use crate::observe::{Event, Observer, Quiet};
+use crate::space::{Space, anchor_key, apply_update, value_text};
+use crate::stage::{AttrTypes, PASSWORD_ATTRIBUTE, attr_types, string, values};
+use crate::summary::Summary;
 
 fn is_success(code: MaExportError) -> bool {
     matches!(code, MaExportError::Success | MaExportError::Unspecified)
-}
-
-/// Attribute name → (type, multi-valued), across every type of the schema.
-pub type AttrTypes = HashMap<String, (AttributeType, bool)>;
-
-/// Builds the attribute type map.
-pub fn attr_types(schema: &Schema) -> AttrTypes {
-    let mut map = HashMap::new();
-    for t in &schema.types {
-        for a in &t.attributes {
-            map.entry(a.name.clone()).or_insert((a.data_type(), a.is_multi_valued));
-        }
-    }
-    map
-}
-
-fn json_value(name: &str, value: &Value, types: &AttrTypes) -> Result<AttributeValue> {
-    let (ty, _) = types.get(name).copied().unwrap_or((AttributeType::String, false));
-    use attribute_value::Kind;
-    let kind = match (ty, value) {
-        (AttributeType::Reference, Value::String(s)) => Kind::ReferenceValue(s.clone()),
-        (AttributeType::Reference, Value::Object(o)) if o.get("ref").is_some_and(Value::is_string) => {
-            Kind::ReferenceValue(o["ref"].as_str().unwrap_or_default().to_owned())
-        }
-        (AttributeType::Integer, Value::Number(n)) => Kind::IntegerValue(
-            n.as_i64()
-                .with_context(|| format!("attribute {name}: {n} is not a 64-bit integer"))?,
-        ),
-        (AttributeType::Boolean, Value::Bool(b)) => Kind::BooleanValue(*b),
-        (AttributeType::String, Value::String(s)) => Kind::StringValue(s.clone()),
-        (AttributeType::Binary, Value::String(hex)) => Kind::BinaryValue(
-            (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("x"), 16))
-                .collect::<Result<Vec<u8>, _>>()
-                .with_context(|| format!("attribute {name}: binary values are hex strings"))?
-                .into(),
-        ),
-        (ty, v) => bail!("attribute {name} is {ty:?}; {v} does not fit"),
-    };
-    Ok(AttributeValue { kind: Some(kind) })
-}
-
-fn json_values(name: &str, value: &Value, types: &AttrTypes) -> Result<Vec<AttributeValue>> {
-    match value {
-        Value::Array(items) => items.iter().map(|v| json_value(name, v, types)).collect(),
-        Value::Null => Ok(Vec::new()),
-        v => Ok(vec![json_value(name, v, types)?]),
-    }
-}
-
-fn values(
-    name: &str,
-    data_type: AttributeType,
-    multi: bool,
-    m: AttributeModificationType,
-    vs: Vec<AttributeValue>,
-) -> AttributeChange {
-    AttributeChange {
-        name: name.to_owned(),
-        data_type: data_type as i32,
-        is_multi_valued: multi,
-        modification_type: m as i32,
-        value_changes: vs
-            .into_iter()
-            .map(|v| ValueChange {
-                value: Some(v),
-                modification_type: ValueModificationType::Add as i32,
-            })
-            .collect(),
-    }
-}
-
-/// Parses one staged JSON line:
-/// `{"op":"add|update|delete","type":"user","dn":"CN=..","attrs":{..},"add":{..},"remove":{..},
-/// "clear":[..],"password":".."}`.
-pub fn parse_change(line: &str, types: &AttrTypes) -> Result<CsEntryChange> {
-    let v: Value = serde_json::from_str(line).context("not JSON")?;
-    let op = v.get("op").and_then(Value::as_str).context("missing \"op\"")?;
-    let dn = v
-        .get("dn")
-        .and_then(Value::as_str)
-        .context("missing \"dn\"")?
-        .to_owned();
-    let object_type = v.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let kind = match op {
-        "add" => ObjectModificationType::Add,
-        "update" => ObjectModificationType::Update,
-        "delete" => ObjectModificationType::Delete,
-        other => bail!("\"op\" is {other:?}; expected add, update or delete"),
-    };
-    if kind == ObjectModificationType::Add && object_type.is_empty() {
-        bail!("an add needs \"type\"");
-    }
-    let mut changes = Vec::new();
-    let set_kind = if kind == ObjectModificationType::Add {
-        AttributeModificationType::Add
-    } else {
-        AttributeModificationType::Replace
-    };
-    if let Some(Value::Object(attrs)) = v.get("attrs") {
-        for (name, value) in attrs {
-            let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, false));
-            changes.push(values(name, ty, multi, set_kind, json_values(name, value, types)?));
-        }
-    }
-    for (key, vm) in [
-        ("add", ValueModificationType::Add),
-        ("remove", ValueModificationType::Delete),
-    ] {
-        if let Some(Value::Object(attrs)) = v.get(key) {
-            if kind != ObjectModificationType::Update {
-                bail!("\"{key}\" is only for updates");
-            }
-            for (name, value) in attrs {
-                let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, true));
-                let mut change = values(
-                    name,
-                    ty,
-                    multi,
-                    AttributeModificationType::Update,
-                    json_values(name, value, types)?,
-                );
-                change
-                    .value_changes
-                    .iter_mut()
-                    .for_each(|c| c.modification_type = vm as i32);
-                match changes
-                    .iter_mut()
-                    .find(|c| c.name == *name && c.modification_type() == AttributeModificationType::Update)
-                {
-                    Some(existing) => existing.value_changes.extend(change.value_changes),
-                    None => changes.push(change),
-                }
-            }
-        }
-    }
-    if let Some(Value::Array(names)) = v.get("clear") {
-        for name in names.iter().filter_map(Value::as_str) {
-            let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, false));
-            changes.push(values(name, ty, multi, AttributeModificationType::Delete, Vec::new()));
-        }
-    }
-    if let Some(password) = v.get("password").and_then(Value::as_str) {
-        changes.push(values(
-            PASSWORD_ATTRIBUTE,
-            AttributeType::String,
-            false,
-            set_kind,
-            vec![string(password)],
-        ));
-    }
-    Ok(CsEntryChange {
-        identifier: uuid::Uuid::new_v4().to_string(),
-        object_modification_type: kind as i32,
-        object_type,
-        dn,
-        attribute_changes: changes,
-        ..Default::default()
-    })
-}
-
-/// Stages every object of `source`'s connector space that `target` lacks (by DN) as an add.
-pub fn stage_from(space: &Space, source: &str, target: &str, limit: usize) -> Result<usize> {
-    let mut staged = 0;
-    for (_, object_type) in space.types(source)? {
-        for mut object in space.sample(source, &object_type, limit)? {
-            if space.get_by_dn(target, &object.dn)?.is_some() {
-                continue;
-            }
-            object.identifier = uuid::Uuid::new_v4().to_string();
-            object.anchor_attributes.clear();
-            object.object_modification_type = ObjectModificationType::Add as i32;
-            space.stage(target, &object)?;
-            staged += 1;
-        }
-    }
-    Ok(staged)
 }
 
 /// One object's export work.
@@ -240,48 +56,6 @@ fn reference_count(w: &Work) -> usize {
         .sum()
 }
 
-/// Resolved capabilities of the connector.
-pub async fn capabilities(engine: &Engine, connector: &str, params: &[ConfigParameter]) -> Result<MaCapabilities> {
-    let mut client = engine.connectors();
-    let handshake = client
-        .handshake(engine.request(
-            connector,
-            HandshakeRequest {
-                protocol_versions: ecma2_proto::PROTOCOL_VERSIONS.to_vec(),
-                ..Default::default()
-            },
-        ))
-        .await
-        .map_err(explain)?
-        .into_inner();
-    let caps = if handshake
-        .interfaces
-        .contains(&(Ecma2Interface::GetCapabilitiesEx as i32))
-    {
-        client
-            .get_capabilities_ex(engine.request(
-                connector,
-                GetCapabilitiesExRequest {
-                    config_parameters: params.to_vec(),
-                },
-            ))
-            .await
-            .map_err(explain)?
-            .into_inner()
-            .capabilities
-    } else if handshake.interfaces.contains(&(Ecma2Interface::GetCapabilities as i32)) {
-        client
-            .get_capabilities(engine.request(connector, GetCapabilitiesRequest {}))
-            .await
-            .map_err(explain)?
-            .into_inner()
-            .capabilities
-    } else {
-        None
-    };
-    Ok(caps.unwrap_or_default())
-}
-
 /// Export options.
 pub struct ExportOptions<'a> {
     /// The connector.
@@ -292,6 +66,24 @@ pub struct ExportOptions<'a> {
     pub batch_size: i32,
     /// Drop file.
     pub drop_file: Option<&'a mut dyn Write>,
+    /// Where progress and object errors go (None: nowhere).
+    pub observer: Option<&'a mut dyn Observer>,
+    /// Cancelling this stops the run and closes the session with TerminatedByUser.
+    pub cancel: CancellationToken,
+}
+
+impl<'a> ExportOptions<'a> {
+    /// An export of everything staged for `connector`, in the connector's batch size.
+    pub fn new(connector: &'a str, params: Vec<ConfigParameter>) -> Self {
+        Self {
+            connector,
+            params,
+            batch_size: 0,
+            drop_file: None,
+            observer: None,
+            cancel: CancellationToken::new(),
+        }
+    }
 }
 
 /// Exports everything staged for the connector.
@@ -303,6 +95,11 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         ..Default::default()
     };
     let caps = capabilities(engine, connector, &options.params).await?;
+    let mut quiet = Quiet;
+    let observer: &mut dyn Observer = match options.observer {
+        Some(o) => o,
+        None => &mut quiet,
+    };
     let mut client = engine.connectors();
     let schema = client
         .get_schema(engine.request(
@@ -350,6 +147,8 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         types: &types,
         summary: &mut summary,
         drop_file: options.drop_file,
+        observer,
+        cancel: options.cancel.clone(),
         cancelled: false,
     };
     let outcome = run.passes(&mut work).await;
@@ -392,11 +191,11 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
         let known = space.get_by_dn(connector, &change.dn)?;
         let anchors = known.as_ref().map(|k| k.anchor_attributes.clone()).unwrap_or_default();
         if kind != ObjectModificationType::Add && known.is_none() {
-            bail!(
-                "{} {} is not in the connector space of {connector}; import first",
-                kind.as_str_name(),
-                change.dn
-            );
+            return Err(Error::UnknownObject {
+                connector: connector.to_owned(),
+                modification: kind.as_str_name().to_owned(),
+                dn: change.dn.clone(),
+            });
         }
         // A delete and an add of the same DN: one Replace when the connector wants it.
         if kind == ObjectModificationType::Add {
@@ -421,7 +220,7 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
                 && kind == ObjectModificationType::Add
                 && !caps.export_password_in_first_pass.unwrap_or(false);
             let targets_ready = a.value_changes.iter().all(|v| {
-                let dn = crate::space::value_text(v.value.as_ref());
+                let dn = value_text(v.value.as_ref());
                 !adds.contains(&dn.to_lowercase()) && space.get_by_dn(connector, &dn).ok().flatten().is_some()
             });
             let no_refs_first =
@@ -464,7 +263,7 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
     Ok(work)
 }
 
-struct Run<'a, 'd> {
+struct Run<'a, 'd, 'o> {
     engine: &'a Engine,
     space: &'a Space,
     connector: &'a str,
@@ -475,6 +274,8 @@ struct Run<'a, 'd> {
     types: &'a AttrTypes,
     summary: &'a mut Summary,
     drop_file: Option<&'d mut dyn Write>,
+    observer: &'o mut dyn Observer,
+    cancel: CancellationToken,
     cancelled: bool,
 }
 
@@ -485,7 +286,7 @@ struct Sent {
     refs: Vec<AttributeChange>,
 }
 
-impl Run<'_, '_> {
+impl Run<'_, '_, '_> {
     /// Shapes an attribute change per ExportType for an update of an existing object.
     fn shape(&self, dn: &str, a: &AttributeChange) -> Result<AttributeChange> {
         let export_type = match self.caps.export_type() {
@@ -577,7 +378,7 @@ impl Run<'_, '_> {
             {
                 // ObjectReplace: the whole object, every attribute, as a Replace.
                 let mut whole = self.space.get_by_dn(self.connector, &w.dn)?.unwrap_or_default();
-                crate::space::apply_update(
+                apply_update(
                     &mut whole,
                     &CsEntryChange {
                         attribute_changes: attrs.to_vec(),
@@ -655,14 +456,14 @@ impl Run<'_, '_> {
             })
             .collect();
         self.run_pass(4, work, &mut queue, &mut retry).await?;
-        crate::progress::done();
+        self.observer.event(Event::ProgressDone);
         for (i, a) in retry {
             work[i].failed = true;
             self.summary.errors += 1;
-            eprintln!(
-                "  {}: reference {} could not be exported after four passes",
-                work[i].dn, a.name
-            );
+            self.observer.event(Event::ExportFailed {
+                dn: work[i].dn.clone(),
+                reason: format!("reference {} could not be exported after four passes", a.name),
+            });
         }
         Ok(())
     }
@@ -681,7 +482,7 @@ impl Run<'_, '_> {
         let mut position = 0;
         while position < queue.len() {
             if self.cancelled {
-                bail!("export stopped");
+                return Err(Error::Interrupted { profile: "export" });
             }
             let end = (position + self.batch_size).min(queue.len());
             let mut batch = Vec::new();
@@ -732,7 +533,7 @@ impl Run<'_, '_> {
                     MaExportError::ExportActionConvertUpdateToAdd if !w.converted => {
                         w.converted = true;
                         let mut whole = self.space.get_by_dn(self.connector, &w.dn)?.unwrap_or_default();
-                        crate::space::apply_update(
+                        apply_update(
                             &mut whole,
                             &CsEntryChange {
                                 attribute_changes: w.first.clone(),
@@ -748,7 +549,10 @@ impl Run<'_, '_> {
                         let (index, kind, attrs) = (sent.index, sent.entry.object_modification_type(), w.first.clone());
                         match self.parent(&w.dn) {
                             Some(parent) => {
-                                eprintln!("  provisioning parent {} for {}", parent.dn, w.dn);
+                                self.observer.event(Event::ProvisioningParent {
+                                    parent: parent.dn.clone(),
+                                    dn: w.dn.clone(),
+                                });
                                 let result = self
                                     .send(&[Sent {
                                         index,
@@ -767,7 +571,10 @@ impl Run<'_, '_> {
                             }
                             None => {
                                 w.failed = true;
-                                eprintln!("  {}: no schema type can provision its parent", w.dn);
+                                self.observer.event(Event::ExportFailed {
+                                    dn: w.dn.clone(),
+                                    reason: "no schema type can provision its parent".into(),
+                                });
                                 self.summary.errors += 1;
                             }
                         }
@@ -776,25 +583,24 @@ impl Run<'_, '_> {
                         w.failed = true;
                         self.error(&w.dn, result);
                         if code == MaExportError::ExportErrorCustomStopRun {
-                            bail!(
-                                "connector {} stopped the run on {} ({})",
-                                self.connector,
-                                w.dn,
-                                result.map(|r| r.error_detail.as_str()).unwrap_or("")
-                            );
+                            return Err(Error::ExportStopRun {
+                                connector: self.connector.to_owned(),
+                                dn: w.dn.clone(),
+                                detail: result.map(|r| r.error_detail.clone()).unwrap_or_default(),
+                            });
                         }
                     }
                 }
                 if self.summary.errors >= MAX_ERRORS {
-                    bail!("the run stopped after {MAX_ERRORS} object errors, as the sync engine does");
+                    return Err(Error::TooManyErrors { limit: MAX_ERRORS });
                 }
             }
-            crate::progress::line(&format!(
-                "pass {pass}: {} of {} sent, {} errors",
-                position.min(queue.len()),
-                queue.len(),
-                self.summary.errors
-            ));
+            self.observer.event(Event::ExportPass {
+                pass,
+                sent: position.min(queue.len()),
+                queued: queue.len(),
+                errors: self.summary.errors,
+            });
         }
         Ok(())
     }
@@ -802,7 +608,12 @@ impl Run<'_, '_> {
     fn error(&mut self, dn: &str, result: Option<&CsEntryChangeResult>) {
         self.summary.errors += 1;
         if let Some(r) = result {
-            eprintln!("  {dn}: {:?} {} {}", r.error_code(), r.error_name, r.error_detail);
+            self.observer.event(Event::ExportObjectError {
+                dn: dn.to_owned(),
+                code: r.error_code(),
+                name: r.error_name.clone(),
+                detail: r.error_detail.clone(),
+            });
         }
     }
 
@@ -869,9 +680,9 @@ impl Run<'_, '_> {
         let call = client.put_export_entries(self.engine.request(self.connector, tokio_stream::iter(frames)));
         let response = tokio::select! {
             r = call => r.map_err(explain)?,
-            _ = tokio::signal::ctrl_c() => {
+            _ = self.cancel.cancelled() => {
                 self.cancelled = true;
-                bail!("interrupted: closing the export with TerminatedByUser");
+                return Err(Error::Interrupted { profile: "export" });
             }
         };
         Ok(response
@@ -933,7 +744,7 @@ impl Run<'_, '_> {
             }
             _ => {
                 if let Some(mut stored) = self.space.get_by_dn(self.connector, &entry.dn)? {
-                    crate::space::apply_update(&mut stored, entry)?;
+                    apply_update(&mut stored, entry)?;
                     stored.attribute_changes.retain(|a| a.name != PASSWORD_ATTRIBUTE);
                     self.space.put(self.connector, "default", &stored)?;
                 }
@@ -950,7 +761,7 @@ impl Run<'_, '_> {
                 match existing {
                     // An add confirmed later carries its reference updates too.
                     Some((kind, mut before)) if kind == "add" => {
-                        crate::space::apply_update(&mut before, &expected)?;
+                        apply_update(&mut before, &expected)?;
                         self.space.expect(self.connector, &entry.dn, "add", &before)?;
                     }
                     _ => self.space.expect(self.connector, &entry.dn, "update", &expected)?,
