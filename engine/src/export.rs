@@ -40,8 +40,16 @@ struct Work {
     anchors: Vec<AnchorAttribute>,
     /// Attributes for pass 1.
     first: Vec<AttributeChange>,
-    /// Reference attributes (and a late password) for pass 2.
+    /// Reference attributes for pass 2.
     deferred: Vec<AttributeChange>,
+    /// The password, when ExportPasswordInFirstPass is false: its own update after the add.
+    password: Vec<AttributeChange>,
+    /// For the add of a delete-add: the index of the delete it must wait for.
+    after_delete: Option<usize>,
+    /// The add (or the replace) reached the connector.
+    added: bool,
+    /// What is still pending once the object itself was exported (failed references).
+    left: Vec<AttributeChange>,
     converted: bool,
     parent_provisioned: bool,
     failed: bool,
@@ -168,14 +176,52 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         .await;
     outcome?;
     closed.map_err(explain)?;
-    for w in work.iter().filter(|w| !w.failed) {
+    for w in &work {
+        if w.failed && !w.added {
+            continue;
+        }
         for seq in &w.seqs {
             space.unstage(*seq)?;
+        }
+        // The object is there; only what failed stays staged, as an update.
+        if w.failed && !w.left.is_empty() {
+            space.stage(connector, &still_pending(w))?;
         }
     }
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary.objects_per_second = summary.objects as f64 / summary.elapsed_seconds.max(1e-9);
     Ok(summary)
+}
+
+/// The update that carries what is still pending for an object whose add went through.
+fn still_pending(w: &Work) -> CsEntryChange {
+    let mut attributes: Vec<AttributeChange> = Vec::new();
+    for a in &w.left {
+        let a = match a.modification_type() {
+            AttributeModificationType::Add => AttributeChange {
+                modification_type: AttributeModificationType::Update as i32,
+                ..a.clone()
+            },
+            _ => a.clone(),
+        };
+        match attributes
+            .iter_mut()
+            .find(|x| x.name == a.name && x.modification_type() == AttributeModificationType::Update)
+        {
+            Some(x) if a.modification_type() == AttributeModificationType::Update => {
+                x.value_changes.extend(a.value_changes)
+            }
+            _ => attributes.push(a),
+        }
+    }
+    CsEntryChange {
+        identifier: uuid::Uuid::new_v4().to_string(),
+        object_modification_type: ObjectModificationType::Update as i32,
+        object_type: w.object_type.clone(),
+        dn: w.dn.clone(),
+        attribute_changes: attributes,
+        ..Default::default()
+    }
 }
 
 /// Turns staged changes into per-object work, applying DeleteAddAsReplace and the first-pass rules.
@@ -189,7 +235,11 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
     for (seq, change) in staged {
         let kind = change.object_modification_type();
         let known = space.get_by_dn(connector, &change.dn)?;
-        let anchors = known.as_ref().map(|k| k.anchor_attributes.clone()).unwrap_or_default();
+        // An add is a new object: it never carries the anchor of an object that held its DN.
+        let anchors = match kind {
+            ObjectModificationType::Add => Vec::new(),
+            _ => known.as_ref().map(|k| k.anchor_attributes.clone()).unwrap_or_default(),
+        };
         if kind != ObjectModificationType::Add && known.is_none() {
             return Err(Error::UnknownObject {
                 connector: connector.to_owned(),
@@ -214,6 +264,7 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
         }
         let mut first = Vec::new();
         let mut deferred = Vec::new();
+        let mut password = Vec::new();
         for a in &change.attribute_changes {
             let is_ref = a.data_type() == AttributeType::Reference;
             let late_password = a.name == PASSWORD_ATTRIBUTE
@@ -225,7 +276,9 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
             });
             let no_refs_first =
                 caps.no_reference_values_in_first_export.unwrap_or(false) && kind == ObjectModificationType::Add;
-            if late_password || (is_ref && (no_refs_first || !targets_ready)) {
+            if late_password {
+                password.push(a.clone());
+            } else if is_ref && (no_refs_first || !targets_ready) {
                 deferred.push(a.clone());
             } else {
                 first.push(a.clone());
@@ -238,6 +291,7 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
             Some(w) => {
                 w.first.extend(first);
                 w.deferred.extend(deferred);
+                w.password.extend(password);
                 w.seqs.push(*seq);
             }
             None => work.push(Work {
@@ -252,6 +306,10 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
                 anchors,
                 first,
                 deferred,
+                password,
+                after_delete: None,
+                added: false,
+                left: Vec::new(),
                 converted: false,
                 parent_provisioned: false,
                 failed: false,
@@ -260,6 +318,14 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
     }
     // Deletes first (a delete-add must free the DN), then by how many references an object holds.
     work.sort_by_key(|w| (w.kind != ObjectModificationType::Delete, reference_count(w)));
+    // Delete-add: the add waits for its delete, and is suppressed when the delete fails.
+    for i in 0..work.len() {
+        if work[i].kind == ObjectModificationType::Add {
+            work[i].after_delete = work
+                .iter()
+                .position(|d| d.kind == ObjectModificationType::Delete && d.dn.eq_ignore_ascii_case(&work[i].dn));
+        }
+    }
     Ok(work)
 }
 
@@ -428,6 +494,13 @@ impl Run<'_, '_, '_> {
                 None => queue.push((i, ObjectModificationType::Update, vec![a])),
             }
         }
+        // ExportPasswordInFirstPass = false: the password follows the add in an update of its own.
+        queue.extend(
+            work.iter()
+                .enumerate()
+                .filter(|(_, w)| !w.failed && !w.password.is_empty())
+                .map(|(i, w)| (i, ObjectModificationType::Update, w.password.clone())),
+        );
         self.run_pass(2, work, &mut queue, &mut retry).await?;
         // Pass 3: each reference attribute by itself.
         let mut queue: Vec<_> = retry
@@ -446,7 +519,7 @@ impl Run<'_, '_, '_> {
                             modification_type: AttributeModificationType::Update as i32,
                             value_changes: vec![ValueChange {
                                 value: v.value.clone(),
-                                modification_type: ValueModificationType::Add as i32,
+                                modification_type: v.modification_type,
                             }],
                             ..a.clone()
                         };
@@ -459,6 +532,7 @@ impl Run<'_, '_, '_> {
         self.observer.event(Event::ProgressDone);
         for (i, a) in retry {
             work[i].failed = true;
+            work[i].left.push(a.clone());
             self.summary.errors += 1;
             self.observer.event(Event::ExportFailed {
                 dn: work[i].dn.clone(),
@@ -484,23 +558,42 @@ impl Run<'_, '_, '_> {
             if self.cancelled {
                 return Err(Error::Interrupted { profile: "export" });
             }
-            let end = (position + self.batch_size).min(queue.len());
-            let mut batch = Vec::new();
-            for (index, kind, attrs) in &queue[position..end] {
-                if work[*index].failed {
+            let mut end = position;
+            let mut batch: Vec<Sent> = Vec::new();
+            while end < queue.len() && batch.len() < self.batch_size {
+                let (index, kind, mut attrs) = queue[end].clone();
+                if let Some(delete) = work[index].after_delete {
+                    // Delete-add: the add goes in a batch after its delete's, and not at all
+                    // when the delete failed.
+                    if batch.iter().any(|b| b.index == delete) {
+                        break;
+                    }
+                    if work[delete].failed && !work[index].failed {
+                        work[index].failed = true;
+                        self.observer.event(Event::ExportFailed {
+                            dn: work[index].dn.clone(),
+                            reason: "the add of a delete-add is suppressed: its delete failed".into(),
+                        });
+                    }
+                }
+                end += 1;
+                if work[index].failed {
                     continue;
                 }
-                let entry = self.entry(&work[*index], *kind, attrs)?;
+                if pass == 1 {
+                    attrs.extend(self.ready_references(&mut work[index])?);
+                }
+                if kind == ObjectModificationType::Update && attrs.is_empty() {
+                    // Everything of this update waits for a later pass.
+                    continue;
+                }
+                let entry = self.entry(&work[index], kind, &attrs)?;
                 let refs = attrs
                     .iter()
                     .filter(|a| a.data_type() == AttributeType::Reference)
                     .cloned()
                     .collect();
-                batch.push(Sent {
-                    index: *index,
-                    entry,
-                    refs,
-                });
+                batch.push(Sent { index, entry, refs });
             }
             position = end;
             if batch.is_empty() {
@@ -581,6 +674,9 @@ impl Run<'_, '_, '_> {
                     }
                     _ => {
                         w.failed = true;
+                        if w.added {
+                            w.left.extend(sent.entry.attribute_changes.iter().cloned());
+                        }
                         self.error(&w.dn, result);
                         if code == MaExportError::ExportErrorCustomStopRun {
                             return Err(Error::ExportStopRun {
@@ -603,6 +699,36 @@ impl Run<'_, '_, '_> {
             });
         }
         Ok(())
+    }
+
+    /// Pass 1: deferred references whose targets are now in the connector space (exported in
+    /// an earlier batch of this run) go optimistically with the object, unless the connector
+    /// wants no references in an add (NoReferenceValuesInFirstExport).
+    fn ready_references(&self, w: &mut Work) -> Result<Vec<AttributeChange>> {
+        if w.deferred.is_empty()
+            || w.kind == ObjectModificationType::Delete
+            || (w.kind == ObjectModificationType::Add && self.caps.no_reference_values_in_first_export.unwrap_or(false))
+        {
+            return Ok(Vec::new());
+        }
+        let mut ready = Vec::new();
+        let mut waiting = Vec::new();
+        for a in std::mem::take(&mut w.deferred) {
+            let mut all = true;
+            for v in &a.value_changes {
+                if self
+                    .space
+                    .get_by_dn(self.connector, &value_text(v.value.as_ref()))?
+                    .is_none()
+                {
+                    all = false;
+                    break;
+                }
+            }
+            if all { ready.push(a) } else { waiting.push(a) }
+        }
+        w.deferred = waiting;
+        Ok(ready)
     }
 
     fn error(&mut self, dn: &str, result: Option<&CsEntryChangeResult>) {
@@ -720,6 +846,7 @@ impl Run<'_, '_, '_> {
     fn record(&mut self, w: &mut Work, entry: &CsEntryChange, result: Option<&CsEntryChangeResult>) -> Result<()> {
         match entry.object_modification_type() {
             ObjectModificationType::Add => {
+                w.added = true;
                 self.store_new(entry, result)?;
                 if let Some(stored) = self.space.get_by_dn(self.connector, &entry.dn)? {
                     w.anchors = stored.anchor_attributes;
@@ -737,6 +864,7 @@ impl Run<'_, '_, '_> {
                 }
             }
             ObjectModificationType::Replace => {
+                w.added = true;
                 let mut stored = entry.clone();
                 stored.anchor_attributes = w.anchors.clone();
                 self.space.put(self.connector, "default", &stored)?;
@@ -757,6 +885,10 @@ impl Run<'_, '_, '_> {
                         .collect(),
                     ..entry.clone()
                 };
+                if expected.attribute_changes.is_empty() {
+                    // A password alone: nothing an import can show.
+                    return Ok(());
+                }
                 let existing = self.space.expectation(self.connector, &entry.dn)?;
                 match existing {
                     // An add confirmed later carries its reference updates too.

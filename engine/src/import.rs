@@ -133,7 +133,7 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
             .results
             .map(|r| r.custom_data)
             .filter(|c| !c.is_empty())
-            .or(watermark.clone())
+            .or(if options.delta { watermark.clone() } else { None })
             .unwrap_or_default();
         let mut committed = if options.delta { watermark.clone() } else { None };
         let mut frozen = false;
@@ -218,7 +218,9 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
             let results = results.ok_or(Error::MissingResults)?;
             summary.pages += 1;
             custom = results.custom_data.clone();
-            if page_errors > 0 {
+            // The freeze is a delta rule: a full import's watermark starts the next delta from
+            // here, whatever its object errors (which suspend obsolescence instead).
+            if page_errors > 0 && options.delta {
                 frozen = true;
             } else if !frozen {
                 committed = Some(results.custom_data.clone());
@@ -237,13 +239,12 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 break;
             }
         }
-        Ok::<_, Error>((committed, frozen))
+        Ok::<_, Error>((committed, frozen, custom))
     }
     .await;
-    let reason = if outcome.is_ok() {
-        CloseReason::Normal
-    } else {
-        CloseReason::TerminatedByUser
+    let (reason, last) = match &outcome {
+        Ok((_, _, last)) => (CloseReason::Normal, last.clone()),
+        Err(_) => (CloseReason::TerminatedByUser, String::new()),
     };
     let closed = client
         .close_import_connection(engine.request(
@@ -252,13 +253,13 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 session_id: session.clone(),
                 import_run_step: Some(CloseImportConnectionRunStep {
                     reason: reason as i32,
-                    ..Default::default()
+                    custom_data: last,
                 }),
             },
         ))
         .await;
     observer.event(Event::ProgressDone);
-    let (mut committed, frozen) = outcome?;
+    let (mut committed, frozen, _) = outcome?;
     let closed = closed.map_err(explain)?.into_inner();
     if let Some(c) = closed.results.map(|r| r.custom_data).filter(|c| !c.is_empty())
         && !frozen
