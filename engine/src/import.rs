@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::connection::Engine;
 use crate::error::{Error, Result, explain};
 use crate::observe::{Event, Observer, Quiet};
-use crate::space::{Space, anchor_key, apply_update};
+use crate::space::{Space, Upsert, anchor_key, apply_update};
 use crate::summary::Summary;
 
 /// Import options.
@@ -137,6 +137,7 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
             .unwrap_or_default();
         let mut committed = if options.delta { watermark.clone() } else { None };
         let mut frozen = false;
+        let expecting = space.expecting(connector)?;
         let mut full_objects: Vec<CsEntryChange> = Vec::new();
         loop {
             let mut stream = client
@@ -211,7 +212,9 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                     &mut summary,
                     &mut full_objects,
                 )?;
-                confirm(space, connector, &entry, &mut summary)?;
+                if expecting {
+                    confirm(space, connector, &entry, &mut summary)?;
+                }
             }
             space.commit()?;
             reassembler.ensure_idle()?;
@@ -299,18 +302,11 @@ fn stage(
     let key = anchor_key(entry);
     match entry.object_modification_type() {
         ObjectModificationType::Add | ObjectModificationType::Replace => {
-            let known = space.get(connector, &key)?;
-            match known {
-                Some(old)
-                    if old
-                        == CsEntryChange {
-                            identifier: old.identifier.clone(),
-                            ..entry.clone()
-                        } => {}
-                Some(_) => summary.updates += 1,
-                None => summary.adds += 1,
+            match space.upsert(connector, partition, entry)? {
+                Upsert::Added => summary.adds += 1,
+                Upsert::Updated => summary.updates += 1,
+                Upsert::Unchanged => {}
             }
-            space.put(connector, partition, entry)?;
         }
         ObjectModificationType::Update if delta => match space.get(connector, &key)? {
             Some(mut stored) => {
