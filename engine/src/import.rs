@@ -80,6 +80,17 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         None => &mut quiet,
     };
     let cancel = options.cancel.clone();
+    // DeltaImport gates delta runs: a connector that says false gets none.
+    if options.delta
+        && crate::capabilities::capabilities(engine, connector, &options.params)
+            .await?
+            .delta_import
+            == Some(false)
+    {
+        return Err(Error::NoDeltaImport {
+            connector: connector.to_owned(),
+        });
+    }
     let started = Instant::now();
     let mut summary = Summary {
         profile: if options.delta { "delta import" } else { "full import" }.into(),

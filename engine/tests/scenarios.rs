@@ -226,3 +226,22 @@ async fn secrets_a_staged_password_is_not_in_the_drop_file() {
     assert!(!text.contains("Sup3r-secret!"), "{text}");
     s.finish().await;
 }
+
+/// Guide, DeltaImport: the capability says whether delta import run profiles exist; a connector
+/// that says false is never opened for a delta import.
+#[tokio::test]
+async fn delta_import_capability_false_refuses_delta_runs() {
+    let mut s = Scenario::new(2, &[("test_no_delta_import", "1")]).await;
+    s.import(false, 0).await.unwrap();
+    let refused = s.import(true, 0).await.unwrap_err();
+    assert!(
+        matches!(refused, ecma2_engine::Error::NoDeltaImport { .. }),
+        "{refused}"
+    );
+    let opens = s.observed("open");
+    assert!(
+        opens.iter().all(|o| o["import_type"] != "Delta"),
+        "no delta import was opened: {opens:?}"
+    );
+    s.finish().await;
+}
