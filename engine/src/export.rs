@@ -156,10 +156,12 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         summary: &mut summary,
         drop_file: options.drop_file,
         observer,
+        in_flight: Vec::new(),
         cancel: options.cancel.clone(),
         cancelled: false,
     };
     let outcome = run.passes(&mut work).await;
+    let in_flight = std::mem::take(&mut run.in_flight);
     let reason = if outcome.is_ok() {
         CloseReason::Normal
     } else {
@@ -174,7 +176,10 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
             },
         ))
         .await;
-    outcome?;
+    if let Err(error) = outcome {
+        keep_what_is_known(space, connector, &work, &in_flight)?;
+        return Err(error);
+    }
     closed.map_err(explain)?;
     for w in &work {
         if w.failed && !w.added {
@@ -191,6 +196,30 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary.objects_per_second = summary.objects as f64 / summary.elapsed_seconds.max(1e-9);
     Ok(summary)
+}
+
+/// After a run that failed: the batch on the wire has an unknown outcome (the next import
+/// confirms it before any of its adds is sent again); objects added earlier in the run keep only
+/// what they still had pending; everything else stays staged as it was.
+fn keep_what_is_known(space: &Space, connector: &str, work: &[Work], in_flight: &[usize]) -> Result<()> {
+    for (i, w) in work.iter().enumerate() {
+        if in_flight.contains(&i) && !w.added {
+            for seq in &w.seqs {
+                space.mark_unknown(*seq)?;
+            }
+        } else if w.added {
+            for seq in &w.seqs {
+                space.unstage(*seq)?;
+            }
+            let mut rest = w.clone();
+            rest.left.extend(w.deferred.iter().cloned());
+            rest.left.extend(w.password.iter().cloned());
+            if !rest.left.is_empty() {
+                space.stage(connector, &still_pending(&rest))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The update that carries what is still pending for an object whose add went through.
@@ -341,6 +370,8 @@ struct Run<'a, 'd, 'o> {
     summary: &'a mut Summary,
     drop_file: Option<&'d mut dyn Write>,
     observer: &'o mut dyn Observer,
+    /// The work items of the batch on the wire, whose outcome is unknown if the call fails.
+    in_flight: Vec<usize>,
     cancel: CancellationToken,
     cancelled: bool,
 }
@@ -599,7 +630,9 @@ impl Run<'_, '_, '_> {
             if batch.is_empty() {
                 continue;
             }
+            self.in_flight = batch.iter().map(|b| b.index).collect();
             let results = self.send(&batch).await?;
+            self.in_flight.clear();
             for sent in batch {
                 let result = results.iter().find(|r| r.identifier == sent.entry.identifier);
                 let code = result.map(|r| r.error_code()).unwrap_or(MaExportError::Success);

@@ -149,6 +149,7 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         let mut committed = if options.delta { watermark.clone() } else { None };
         let mut frozen = false;
         let expecting = space.expecting(connector)?;
+        let unknown = space.unknown_count(connector)? > 0;
         let mut full_objects: Vec<CsEntryChange> = Vec::new();
         loop {
             let mut stream = client
@@ -226,6 +227,12 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 if expecting {
                     confirm(space, connector, &entry, &mut summary)?;
                 }
+                if unknown
+                    && entry.object_modification_type() != ObjectModificationType::Delete
+                    && space.confirm_unknown_add(connector, &entry.dn)?
+                {
+                    summary.confirmed += 1;
+                }
             }
             space.commit()?;
             reassembler.ensure_idle()?;
@@ -290,6 +297,8 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
     if let Some(w) = &committed {
         space.set_watermark(connector, &partition_name, w)?;
     }
+    // Adds whose export outcome was unknown and that this import did not show did not happen.
+    space.release_unknown(connector)?;
     for (dn, kind) in space.unconfirmed(connector)? {
         summary.warnings += 1;
         space.confirm(connector, &dn)?;

@@ -85,6 +85,9 @@ impl Space {
         )?;
         // Every per-object statement stays prepared for the life of the space (a page applies
         // thousands of objects in one transaction; re-preparing each was a third of the time).
+        // Spaces made before "outcome unknown" existed get the column (the error when it is
+        // already there is the expected case).
+        let _ = db.execute_batch("ALTER TABLE pending ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0");
         db.set_prepared_statement_cache_capacity(64);
         Ok(Self { db })
     }
@@ -180,7 +183,7 @@ impl Space {
     pub fn pending(&self, connector: &str) -> Result<Vec<(i64, CsEntryChange)>> {
         let mut statement = self
             .db
-            .prepare("SELECT seq, change FROM pending WHERE connector=?1 ORDER BY seq")?;
+            .prepare("SELECT seq, change FROM pending WHERE connector=?1 AND unknown=0 ORDER BY seq")?;
         let rows = statement.query_map(params![connector], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
         })?;
@@ -189,6 +192,52 @@ impl Space {
             Ok((seq, CsEntryChange::decode(blob.as_slice())?))
         })
         .collect()
+    }
+
+    /// Marks a staged change whose export batch reached the connector with no answer (the
+    /// connector died or the call failed after it was sent): the next import confirms it.
+    pub fn mark_unknown(&self, seq: i64) -> Result<()> {
+        self.db
+            .prepare_cached("UPDATE pending SET unknown=1 WHERE seq=?1")?
+            .execute(params![seq])?;
+        Ok(())
+    }
+
+    /// How many staged changes of `connector` have an unknown outcome.
+    pub fn unknown_count(&self, connector: &str) -> Result<u64> {
+        Ok(self
+            .db
+            .prepare_cached("SELECT count(*) FROM pending WHERE connector=?1 AND unknown=1")?
+            .query_row(params![connector], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// An import showed `dn`: a staged add of it whose outcome was unknown did happen, and is
+    /// dropped from the pending list. Returns whether there was one.
+    pub fn confirm_unknown_add(&self, connector: &str, dn: &str) -> Result<bool> {
+        let rows: Vec<(i64, Vec<u8>)> = {
+            let mut statement = self
+                .db
+                .prepare_cached("SELECT seq, change FROM pending WHERE connector=?1 AND unknown=1")?;
+            let rows = statement.query_map(params![connector], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for (seq, blob) in rows {
+            let change = CsEntryChange::decode(blob.as_slice())?;
+            if change.object_modification_type() == ObjectModificationType::Add && change.dn.eq_ignore_ascii_case(dn) {
+                self.unstage(seq)?;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// After an import: staged changes whose outcome was unknown and that the import did not
+    /// confirm did not happen; the next export sends them. Returns how many.
+    pub fn release_unknown(&self, connector: &str) -> Result<usize> {
+        Ok(self
+            .db
+            .prepare_cached("UPDATE pending SET unknown=0 WHERE connector=?1 AND unknown=1")?
+            .execute(params![connector])?)
     }
 
     /// Drops exported changes from the pending list.

@@ -245,3 +245,38 @@ async fn delta_import_capability_false_refuses_delta_runs() {
     );
     s.finish().await;
 }
+
+/// An export batch whose outcome is unknown (the connector died after writing it, before it
+/// answered) is not recorded as failed: its adds are not sent again until an import has shown
+/// whether they happened, and the import that shows them confirms them.
+#[tokio::test]
+async fn export_outcome_unknown_is_confirmed_by_import_before_any_add_is_resent() {
+    let mut s = Scenario::new(2, &[]).await;
+    s.import(false, 0).await.unwrap();
+    s.stage(&[add_user("Unknown One"), add_user("Unknown Two")]).await;
+    let normal = s.params.clone();
+    s.params.push(support::param("test_exit_after_put", "1"));
+    let mut options = ecma2_engine::ExportOptions::new("demo", s.params.clone());
+    options.observer = Some(&mut s.events);
+    let died = ecma2_engine::export(&s.engine, &s.space, options).await;
+    assert!(died.is_err(), "the connector died mid-export");
+    assert!(!s.observed("exit").is_empty(), "the demo wrote the batch, then exited");
+    s.params = normal;
+    s.wait_ready().await;
+    // Before any import: nothing is sent again (the demo already holds both users).
+    let (again, sent) = s.export(0).await;
+    assert!(sent.is_empty(), "no add is resent before an import: {sent:?}");
+    assert_eq!(again.errors, 0);
+    let delta = s.import(true, 0).await.unwrap();
+    assert!(delta.confirmed >= 2, "{delta:?}");
+    for cn in ["Unknown One", "Unknown Two"] {
+        let stored = s.space.get_by_dn("demo", &user(cn)).unwrap().expect("imported");
+        assert!(
+            !stored.anchor_attributes.is_empty(),
+            "the anchor was learnt: {stored:?}"
+        );
+    }
+    let (last, sent) = s.export(0).await;
+    assert!(sent.is_empty() && last.errors == 0, "{sent:?}");
+    s.finish().await;
+}

@@ -7,7 +7,7 @@
 //! | Connectivity | `database` | path of the SQLite file; created and seeded on first use (env `ECMA2_DEMO_DATABASE` when absent) |
 //! | Connectivity | `seed_users` | make sure this many generated users exist (env `ECMA2_DEMO_SEED_USERS` when absent; default 0) |
 //! | Global | `observe_file`, `test_panic_on` | test hooks (see [`crate::observe`]) |
-//! | RunStep | `test_block_get_ms`, `test_block_put_ms` | test hooks |
+//! | RunStep | `test_block_get_ms`, `test_block_put_ms`, `test_exit_after_put` | test hooks |
 //! | Partition | `import_groups` | check box, default on: import groups of this partition |
 //! | Capabilities | `export_attribute_replace` | check box: ExportType AttributeReplace instead of AttributeUpdate |
 //! | Capabilities | `test_no_delta_import` | test hook, check box: DeltaImport false (the engine must refuse delta runs) |
@@ -23,7 +23,7 @@ use ecma2_sdk::pb::{
 use ecma2_sdk::{Context, Error, GetParameters, GetParametersEx, Params, Result, async_trait};
 
 use crate::Demo;
-use crate::observe::{BLOCK_GET_MS, BLOCK_PUT_MS, OBSERVE_FILE, PANIC_ON};
+use crate::observe::{BLOCK_GET_MS, BLOCK_PUT_MS, EXIT_AFTER_PUT, OBSERVE_FILE, PANIC_ON};
 
 /// Connectivity: the SQLite file.
 pub const DATABASE: &str = "database";
@@ -130,6 +130,7 @@ fn definitions(page: Page, page_number: i32) -> Vec<ConfigParameterDefinition> {
         Page::RunStep => vec![
             parameter(Kind::String, BLOCK_GET_MS, "0"),
             parameter(Kind::String, BLOCK_PUT_MS, "0"),
+            parameter(Kind::CheckBox, EXIT_AFTER_PUT, "0"),
         ],
         Page::Partition => vec![parameter(Kind::CheckBox, IMPORT_GROUPS, "1")],
         Page::Capabilities => vec![

@@ -78,6 +78,22 @@ impl Scenario {
         ecma2_engine::import(engine, space, options).await
     }
 
+    /// Waits (with a deadline) until the host has the connector back: it restarts a
+    /// connector that died.
+    pub async fn wait_ready(&self) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            match ecma2_engine::capabilities::capabilities(&self.engine, "demo", &self.params).await {
+                Ok(_) => return,
+                Err(e) if tokio::time::Instant::now() < deadline => {
+                    eprintln!("waiting for the connector: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("the connector did not come back: {e}"),
+            }
+        }
+    }
+
     /// Exports everything staged; returns the summary and every entry sent (the drop file).
     pub async fn export(&mut self, batch_size: i32) -> (Summary, Vec<Value>) {
         let mut drop = Vec::new();
