@@ -185,7 +185,8 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                     }
                     None => None,
                 };
-                let Some(entry) = entry else { continue };
+                let Some(mut entry) = entry else { continue };
+                dn_from_anchor(&mut entry);
                 summary.objects += 1;
                 if let Some(out) = drop_file.as_mut() {
                     writeln!(out, "{}", crate::drop::entry_json(&entry))?;
@@ -310,6 +311,19 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
     Ok(summary)
 }
 
+/// Guide, "The connector space": with DN style None the sync engine copies the anchor into the
+/// DN, so every object has one and no two objects share an empty DN.
+pub(crate) fn dn_from_anchor(entry: &mut CsEntryChange) {
+    if entry.dn.is_empty() && !entry.anchor_attributes.is_empty() {
+        entry.dn = entry
+            .anchor_attributes
+            .iter()
+            .map(|a| crate::space::value_text(a.value.as_ref()))
+            .collect::<Vec<_>>()
+            .join("+");
+    }
+}
+
 fn stage(
     space: &Space,
     connector: &str,
@@ -398,4 +412,40 @@ fn confirm(space: &Space, connector: &str, entry: &CsEntryChange, summary: &mut 
         space.confirm(connector, &entry.dn)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn anchored(id: &str) -> CsEntryChange {
+        CsEntryChange {
+            object_modification_type: ObjectModificationType::Add as i32,
+            object_type: "person".into(),
+            anchor_attributes: vec![AnchorAttribute {
+                name: "id".into(),
+                data_type: AttributeType::String as i32,
+                value: Some(AttributeValue {
+                    kind: Some(attribute_value::Kind::StringValue(id.into())),
+                }),
+            }],
+            ..Default::default()
+        }
+    }
+
+    /// DN style None: objects arrive without a DN; each gets its anchor as DN and none replaces
+    /// another in the connector space.
+    #[test]
+    fn dn_style_none_copies_the_anchor_into_the_dn() {
+        let dir = tempfile::tempdir().unwrap();
+        let space = Space::open(dir.path()).unwrap();
+        for id in ["1", "2"] {
+            let mut entry = anchored(id);
+            dn_from_anchor(&mut entry);
+            assert_eq!(entry.dn, id);
+            space.upsert("c", "default", &entry).unwrap();
+        }
+        assert_eq!(space.count("c").unwrap(), 2, "no two objects collapse into one");
+        assert!(space.get_by_dn("c", "2").unwrap().is_some());
+    }
 }
