@@ -8,7 +8,8 @@ use anyhow::{Context, Result, bail};
 use ecma2_proto::pb::*;
 use serde_json::json;
 
-use crate::engine::{Engine, explain};
+use ecma2_engine::Engine;
+use ecma2_engine::error::explain;
 
 /// Which configuration page, by its ECMA2 name.
 pub fn parse_page(text: &str) -> Result<ConfigParameterPage, String> {
@@ -53,7 +54,7 @@ pub async fn capabilities(
     json_out: bool,
 ) -> Result<()> {
     let hs = handshake(engine, connector).await?;
-    let caps = crate::export::capabilities(engine, connector, &params).await?;
+    let caps = ecma2_engine::capabilities::capabilities(engine, connector, &params).await?;
     let b = |v: Option<bool>, default: bool| v.unwrap_or(default);
     let dn = match caps.distinguished_name_style() {
         MaDistinguishedNameStyle::Unspecified => MaDistinguishedNameStyle::Generic,

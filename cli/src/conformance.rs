@@ -10,7 +10,8 @@ use ecma2_proto::frames::{Framed, Reassembler, frame};
 use ecma2_proto::pb::*;
 use serde::Serialize;
 
-use crate::engine::{Engine, explain};
+use ecma2_engine::Engine;
+use ecma2_engine::error::explain;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Serialize)]
@@ -252,7 +253,7 @@ fn attr_value(entry: &CsEntryChange, name: &str) -> Option<String> {
     entry.attribute_changes.iter().find(|a| a.name == name).and_then(|a| {
         a.value_changes
             .first()
-            .map(|v| crate::space::value_text(v.value.as_ref()))
+            .map(|v| ecma2_engine::space::value_text(v.value.as_ref()))
     })
 }
 

@@ -6,13 +6,8 @@
 mod calls;
 mod certs;
 mod conformance;
-mod drop;
-mod engine;
-mod export;
 mod params;
 mod progress;
-mod run;
-mod space;
 
 use std::path::{Path, PathBuf};
 
@@ -22,9 +17,8 @@ use ecma2_host::config::HostConfig;
 use ecma2_proto::pb::{self, *};
 use ecma2_transport::Address;
 
-use crate::engine::{Engine, explain};
-use crate::run::{ImportOptions, Summary};
-use crate::space::Space;
+use ecma2_engine::error::explain;
+use ecma2_engine::{Engine, ImportOptions, Space, Summary, drop, stage};
 
 /// Run ECMA2 connectors through ecma2-host like the sync engine does.
 #[derive(Debug, Parser)]
@@ -177,13 +171,13 @@ fn parse_param(text: &str) -> Result<(String, String), String> {
 async fn connect(cli: &Cli) -> Result<Engine> {
     if let Some(config) = &cli.config {
         let config = HostConfig::load(config)?;
-        return Engine::start(config).await;
+        return Ok(Engine::start(config).await?);
     }
     let Some(host) = &cli.host else {
         bail!("say which host to use: --host ADDRESS --token-file FILE, or --config HOST.toml to start one");
     };
     let token_file = cli.token_file.clone().context("--token-file is needed with --host")?;
-    Engine::connect_with_file(host, &token_file).await
+    Ok(Engine::connect_with_file(host, &token_file).await?)
 }
 
 fn print_summary(summary: &Summary, json: bool) {
@@ -295,18 +289,18 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                         .into_inner()
                         .schema
                         .unwrap_or_default();
-                    let types = export::attr_types(&schema);
+                    let types = stage::attr_types(&schema);
                     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
                     let mut n = 0;
                     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                        let change = export::parse_change(line, &types)
+                        let change = stage::parse_change(line, &types)
                             .with_context(|| format!("{} line {}", file.display(), i + 1))?;
                         space.stage(&target.connector, &change)?;
                         n += 1;
                     }
                     n
                 }
-                (None, Some(source)) => export::stage_from(&space, source, &target.connector, usize::MAX >> 1)?,
+                (None, Some(source)) => stage::stage_from(&space, source, &target.connector, usize::MAX >> 1)?,
                 _ => bail!("say what to stage: --changes FILE or --from-connector NAME"),
             };
             println!("staged {staged} changes for {}", target.connector);
@@ -323,14 +317,16 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                 )),
                 None => None,
             };
-            let summary = export::export(
+            let summary = ecma2_engine::export(
                 engine,
                 &space,
-                export::ExportOptions {
+                ecma2_engine::ExportOptions {
                     connector: &target.connector,
                     params: typed,
                     batch_size: *batch_size,
                     drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
+                    observer: Some(&mut progress::Stderr),
+                    cancel: progress::ctrl_c(),
                 },
             )
             .await?;
@@ -451,7 +447,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                 )),
                 None => None,
             };
-            let summary = run::import(
+            let summary = ecma2_engine::import(
                 engine,
                 &space,
                 ImportOptions {
@@ -461,6 +457,8 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                     params: typed,
                     partition: None,
                     drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
+                    observer: Some(&mut progress::Stderr),
+                    cancel: progress::ctrl_c(),
                 },
             )
             .await?;
@@ -523,7 +521,7 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Res
     let names = engine.connector_names().await?;
     eprintln!("host runs: {}", names.join(", "));
 
-    let full = run::import(
+    let full = ecma2_engine::import(
         engine,
         &space,
         ImportOptions {
@@ -533,6 +531,8 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Res
             params: params.clone(),
             partition: None,
             drop_file: None,
+            observer: Some(&mut progress::Stderr),
+            cancel: progress::ctrl_c(),
         },
     )
     .await?;
@@ -541,20 +541,22 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Res
     for change in demo_changes(engine, &space, connector, &params).await? {
         space.stage(connector, &change)?;
     }
-    let export = export::export(
+    let export = ecma2_engine::export(
         engine,
         &space,
-        export::ExportOptions {
+        ecma2_engine::ExportOptions {
             connector,
             params: params.clone(),
             batch_size: 0,
             drop_file: None,
+            observer: Some(&mut progress::Stderr),
+            cancel: progress::ctrl_c(),
         },
     )
     .await?;
     print_summary(&export, json);
 
-    let delta = run::import(
+    let delta = ecma2_engine::import(
         engine,
         &space,
         ImportOptions {
@@ -564,6 +566,8 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Res
             params,
             partition: None,
             drop_file: None,
+            observer: Some(&mut progress::Stderr),
+            cancel: progress::ctrl_c(),
         },
     )
     .await?;

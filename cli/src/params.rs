@@ -10,7 +10,7 @@ use ecma2_proto::pb::{
 };
 use tracing::warn;
 
-use crate::engine::Engine;
+use ecma2_engine::Engine;
 
 /// Types `pairs` by the definitions of the connector's Connectivity and Global pages. The
 /// Connectivity page is asked for with no parameters, so no secret crosses before it is known

@@ -716,6 +716,10 @@ impl CallExport for Demo {
         info!(entries = count, not_success = failed, "export batch written");
         self.hooks
             .observe(ctx, "export", json!({ "entries": count, "not_success": failed }));
+        if self.hooks.exit_after_put {
+            self.hooks.observe(ctx, "exit", json!({ "entries": count }));
+            std::process::exit(3);
+        }
         Ok(PutExportEntriesResults {
             cs_entry_change_results: results,
         })

@@ -576,6 +576,7 @@ impl CallImport for Demo {
             json!({
                 "kind": "import",
                 "reason": format!("{:?}", step.reason()),
+                "custom_data": step.custom_data,
                 "cancelled": self.cancelled_calls > 0 || ctx.is_cancelled(),
                 "cancelled_calls": self.cancelled_calls,
             }),

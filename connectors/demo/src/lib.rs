@@ -124,13 +124,14 @@ impl Demo {
     }
 }
 
-/// The capabilities; `attribute_replace` picks ExportType AttributeReplace over AttributeUpdate.
-pub fn capabilities(attribute_replace: bool) -> MaCapabilities {
+/// The capabilities; `attribute_replace` picks ExportType AttributeReplace over AttributeUpdate,
+/// `delta_import` is the DeltaImport capability (false only as a test hook).
+pub fn capabilities(attribute_replace: bool, delta_import: bool) -> MaCapabilities {
     MaCapabilities {
         distinguished_name_style: MaDistinguishedNameStyle::Ldap as i32,
         object_rename: Some(true),
         no_reference_values_in_first_export: Some(false),
-        delta_import: Some(true),
+        delta_import: Some(delta_import),
         concurrent_operation: Some(true),
         delete_add_as_replace: Some(false),
         export_password_in_first_pass: Some(false),
@@ -155,7 +156,7 @@ pub fn capabilities(attribute_replace: bool) -> MaCapabilities {
 impl GetCapabilities for Demo {
     async fn capabilities(&mut self, ctx: &Context) -> Result<MaCapabilities> {
         self.hooks.maybe_panic(ctx);
-        Ok(capabilities(false))
+        Ok(capabilities(false, true))
     }
 }
 
@@ -163,7 +164,10 @@ impl GetCapabilities for Demo {
 impl GetCapabilitiesEx for Demo {
     async fn get_capabilities_ex(&mut self, ctx: &Context, params: &Params) -> Result<MaCapabilities> {
         self.hooks_from(ctx, params)?;
-        Ok(capabilities(params.flag(params::EXPORT_ATTRIBUTE_REPLACE)))
+        Ok(capabilities(
+            params.flag(params::EXPORT_ATTRIBUTE_REPLACE),
+            !params.flag(params::TEST_NO_DELTA_IMPORT),
+        ))
     }
 }
 

@@ -8,6 +8,8 @@
 //! * `test_block_get_ms` / `test_block_put_ms`: GetImportEntries / PutExportEntries first wait
 //!   this long, or until the call is cancelled (then a `cancelled` event is recorded).
 //! * `test_panic_on`: comma-separated RPC names (such as `GetImportEntries`); that call panics.
+//! * `test_exit_after_put`: `1` makes the process exit right after it has written an export
+//!   batch, before it answers (an engine then does not know the batch's outcome).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,6 +25,8 @@ pub const OBSERVE_FILE: &str = "observe_file";
 pub const BLOCK_GET_MS: &str = "test_block_get_ms";
 /// Parameter: PutExportEntries waits this many milliseconds (or until cancelled).
 pub const BLOCK_PUT_MS: &str = "test_block_put_ms";
+/// Parameter: exit after writing an export batch, before answering.
+pub const EXIT_AFTER_PUT: &str = "test_exit_after_put";
 /// Parameter: the RPC names that panic.
 pub const PANIC_ON: &str = "test_panic_on";
 /// Environment fallback for `observe_file`, for calls made without parameters.
@@ -37,6 +41,8 @@ pub struct Hooks {
     pub block_get: Duration,
     /// PutExportEntries delay.
     pub block_put: Duration,
+    /// Exit once an export batch is written, without answering.
+    pub exit_after_put: bool,
 }
 
 impl Hooks {
@@ -65,6 +71,7 @@ impl Hooks {
                 .collect(),
             block_get: ms(BLOCK_GET_MS)?,
             block_put: ms(BLOCK_PUT_MS)?,
+            exit_after_put: params.get(EXIT_AFTER_PUT).is_some_and(|v| v.trim() == "1"),
         })
     }
 

@@ -7,9 +7,10 @@
 //! | Connectivity | `database` | path of the SQLite file; created and seeded on first use (env `ECMA2_DEMO_DATABASE` when absent) |
 //! | Connectivity | `seed_users` | make sure this many generated users exist (env `ECMA2_DEMO_SEED_USERS` when absent; default 0) |
 //! | Global | `observe_file`, `test_panic_on` | test hooks (see [`crate::observe`]) |
-//! | RunStep | `test_block_get_ms`, `test_block_put_ms` | test hooks |
+//! | RunStep | `test_block_get_ms`, `test_block_put_ms`, `test_exit_after_put` | test hooks |
 //! | Partition | `import_groups` | check box, default on: import groups of this partition |
 //! | Capabilities | `export_attribute_replace` | check box: ExportType AttributeReplace instead of AttributeUpdate |
+//! | Capabilities | `test_no_delta_import` | test hook, check box: DeltaImport false (the engine must refuse delta runs) |
 //! | Schema page 1 | `schema_hide_photo` | check box: `photo` is HiddenByDefault |
 //! | Schema page 2 | `schema_note` | free text, kept for the administrator; page 3 is empty (the end) |
 
@@ -22,7 +23,7 @@ use ecma2_sdk::pb::{
 use ecma2_sdk::{Context, Error, GetParameters, GetParametersEx, Params, Result, async_trait};
 
 use crate::Demo;
-use crate::observe::{BLOCK_GET_MS, BLOCK_PUT_MS, OBSERVE_FILE, PANIC_ON};
+use crate::observe::{BLOCK_GET_MS, BLOCK_PUT_MS, EXIT_AFTER_PUT, OBSERVE_FILE, PANIC_ON};
 
 /// Connectivity: the SQLite file.
 pub const DATABASE: &str = "database";
@@ -32,6 +33,8 @@ pub const SEED_USERS: &str = "seed_users";
 pub const IMPORT_GROUPS: &str = "import_groups";
 /// Capabilities: AttributeReplace export (check box).
 pub const EXPORT_ATTRIBUTE_REPLACE: &str = "export_attribute_replace";
+/// Capabilities: announce DeltaImport = false (check box; a test hook for engines).
+pub const TEST_NO_DELTA_IMPORT: &str = "test_no_delta_import";
 /// Schema page 1: hide `photo` by default (check box).
 pub const SCHEMA_HIDE_PHOTO: &str = "schema_hide_photo";
 /// Schema page 2: a note.
@@ -127,9 +130,13 @@ fn definitions(page: Page, page_number: i32) -> Vec<ConfigParameterDefinition> {
         Page::RunStep => vec![
             parameter(Kind::String, BLOCK_GET_MS, "0"),
             parameter(Kind::String, BLOCK_PUT_MS, "0"),
+            parameter(Kind::CheckBox, EXIT_AFTER_PUT, "0"),
         ],
         Page::Partition => vec![parameter(Kind::CheckBox, IMPORT_GROUPS, "1")],
-        Page::Capabilities => vec![parameter(Kind::CheckBox, EXPORT_ATTRIBUTE_REPLACE, "0")],
+        Page::Capabilities => vec![
+            parameter(Kind::CheckBox, EXPORT_ATTRIBUTE_REPLACE, "0"),
+            parameter(Kind::CheckBox, TEST_NO_DELTA_IMPORT, "0"),
+        ],
         Page::Schema => match page_number {
             1 => vec![
                 label("Schema options"),
@@ -179,7 +186,9 @@ fn validate(params: &Params, page: Page, page_number: i32) -> ParameterValidatio
         Page::Global => validate_global(params),
         Page::RunStep => non_negative_ms(params, BLOCK_GET_MS).or_else(|| non_negative_ms(params, BLOCK_PUT_MS)),
         Page::Partition => check_box(params, IMPORT_GROUPS),
-        Page::Capabilities => check_box(params, EXPORT_ATTRIBUTE_REPLACE),
+        Page::Capabilities => {
+            check_box(params, EXPORT_ATTRIBUTE_REPLACE).or_else(|| check_box(params, TEST_NO_DELTA_IMPORT))
+        }
         Page::Schema if page_number == 1 => check_box(params, SCHEMA_HIDE_PHOTO),
         Page::Schema => params
             .get(SCHEMA_NOTE)

@@ -5,16 +5,20 @@
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
 use ecma2_host::config::HostConfig;
 use ecma2_host::{Host, RunningHost};
 use ecma2_proto::meta;
+use ecma2_proto::pb::ListConnectorsRequest;
 use ecma2_proto::pb::connector_service_client::ConnectorServiceClient;
 use ecma2_proto::pb::host_service_client::HostServiceClient;
-use ecma2_proto::pb::{Fault, ListConnectorsRequest};
 use ecma2_transport::Address;
 use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
+
+use crate::error::{Error, Result, explain};
+
+/// How long [`Engine::start`] waits for the connectors of an in-process host to settle.
+const SETTLE: Duration = Duration::from_secs(60);
 
 /// A connection to a host.
 pub struct Engine {
@@ -28,25 +32,39 @@ impl Engine {
     /// Connects to a running host.
     pub async fn connect(address: &Address, token: &str) -> Result<Self> {
         let channel = ecma2_transport::connect(address).await?;
+        let token = format!("Bearer {token}").parse().map_err(|_| Error::TokenFile {
+            path: "(token)".into(),
+            reason: "the token is not printable ASCII".into(),
+        })?;
         Ok(Self {
             channel,
-            token: format!("Bearer {token}").parse()?,
+            token,
             owned: None,
         })
     }
 
     /// Connects using a token file.
     pub async fn connect_with_file(address: &Address, token_file: &Path) -> Result<Self> {
-        let token = std::fs::read_to_string(token_file)
-            .with_context(|| format!("reading the engine token file {}", token_file.display()))?;
-        Self::connect(address, token.trim()).await
+        let token = std::fs::read_to_string(token_file).map_err(|e| Error::TokenFile {
+            path: token_file.to_owned(),
+            reason: e.to_string(),
+        })?;
+        Self::connect(address, token.trim()).await.map_err(|e| match e {
+            Error::TokenFile { reason, .. } => Error::TokenFile {
+                path: token_file.to_owned(),
+                reason,
+            },
+            other => other,
+        })
     }
 
     /// Starts a host from `config` in this process and connects to it.
     pub async fn start(config: HostConfig) -> Result<Self> {
         let host = Host::start(config).await?;
-        if !host.wait_settled(Duration::from_secs(60)).await {
-            bail!("connectors did not become ready within 60s");
+        if !host.wait_settled(SETTLE).await {
+            return Err(Error::HostNotReady {
+                seconds: SETTLE.as_secs(),
+            });
         }
         let mut engine = Self::connect(&host.address, &host.token).await?;
         engine.owned = Some(host);
@@ -90,13 +108,5 @@ impl Engine {
         if let Some(host) = self.owned {
             host.shutdown().await;
         }
-    }
-}
-
-/// Turns a status into an error that names the ECMA2 exception when there is one.
-pub fn explain(status: tonic::Status) -> anyhow::Error {
-    match Fault::from_status(&status) {
-        Some(fault) => anyhow::anyhow!("{}", fault.describe()),
-        None => anyhow::anyhow!("{:?}: {}", status.code(), status.message()),
     }
 }

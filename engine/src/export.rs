@@ -9,209 +9,25 @@
 //! connector assigns are stored, and every exported change is remembered until a delta import
 //! confirms it (per ObjectConfirmation).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
-use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
 use ecma2_proto::frames::{Framed, frame};
 use ecma2_proto::pb::*;
-use serde_json::Value;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
-use crate::engine::{Engine, explain};
-use crate::run::Summary;
-use crate::space::{Space, anchor_key};
-
-const MAX_ERRORS: u64 = 5000;
-/// The attribute a staged password travels in.
-pub const PASSWORD_ATTRIBUTE: &str = "export_password";
-
-fn string(s: impl Into<String>) -> AttributeValue {
-    AttributeValue {
-        kind: Some(attribute_value::Kind::StringValue(s.into())),
-    }
-}
+use crate::capabilities::capabilities;
+use crate::connection::Engine;
+use crate::error::{Error, Result, explain};
+use crate::import::MAX_ERRORS;
+use crate::observe::{Event, Observer, Quiet};
+use crate::space::{Space, anchor_key, apply_update, value_text};
+use crate::stage::{AttrTypes, PASSWORD_ATTRIBUTE, attr_types, string, values};
+use crate::summary::Summary;
 
 fn is_success(code: MaExportError) -> bool {
     matches!(code, MaExportError::Success | MaExportError::Unspecified)
-}
-
-/// Attribute name → (type, multi-valued), across every type of the schema.
-pub type AttrTypes = HashMap<String, (AttributeType, bool)>;
-
-/// Builds the attribute type map.
-pub fn attr_types(schema: &Schema) -> AttrTypes {
-    let mut map = HashMap::new();
-    for t in &schema.types {
-        for a in &t.attributes {
-            map.entry(a.name.clone()).or_insert((a.data_type(), a.is_multi_valued));
-        }
-    }
-    map
-}
-
-fn json_value(name: &str, value: &Value, types: &AttrTypes) -> Result<AttributeValue> {
-    let (ty, _) = types.get(name).copied().unwrap_or((AttributeType::String, false));
-    use attribute_value::Kind;
-    let kind = match (ty, value) {
-        (AttributeType::Reference, Value::String(s)) => Kind::ReferenceValue(s.clone()),
-        (AttributeType::Reference, Value::Object(o)) if o.get("ref").is_some_and(Value::is_string) => {
-            Kind::ReferenceValue(o["ref"].as_str().unwrap_or_default().to_owned())
-        }
-        (AttributeType::Integer, Value::Number(n)) => Kind::IntegerValue(
-            n.as_i64()
-                .with_context(|| format!("attribute {name}: {n} is not a 64-bit integer"))?,
-        ),
-        (AttributeType::Boolean, Value::Bool(b)) => Kind::BooleanValue(*b),
-        (AttributeType::String, Value::String(s)) => Kind::StringValue(s.clone()),
-        (AttributeType::Binary, Value::String(hex)) => Kind::BinaryValue(
-            (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("x"), 16))
-                .collect::<Result<Vec<u8>, _>>()
-                .with_context(|| format!("attribute {name}: binary values are hex strings"))?
-                .into(),
-        ),
-        (ty, v) => bail!("attribute {name} is {ty:?}; {v} does not fit"),
-    };
-    Ok(AttributeValue { kind: Some(kind) })
-}
-
-fn json_values(name: &str, value: &Value, types: &AttrTypes) -> Result<Vec<AttributeValue>> {
-    match value {
-        Value::Array(items) => items.iter().map(|v| json_value(name, v, types)).collect(),
-        Value::Null => Ok(Vec::new()),
-        v => Ok(vec![json_value(name, v, types)?]),
-    }
-}
-
-fn values(
-    name: &str,
-    data_type: AttributeType,
-    multi: bool,
-    m: AttributeModificationType,
-    vs: Vec<AttributeValue>,
-) -> AttributeChange {
-    AttributeChange {
-        name: name.to_owned(),
-        data_type: data_type as i32,
-        is_multi_valued: multi,
-        modification_type: m as i32,
-        value_changes: vs
-            .into_iter()
-            .map(|v| ValueChange {
-                value: Some(v),
-                modification_type: ValueModificationType::Add as i32,
-            })
-            .collect(),
-    }
-}
-
-/// Parses one staged JSON line:
-/// `{"op":"add|update|delete","type":"user","dn":"CN=..","attrs":{..},"add":{..},"remove":{..},
-/// "clear":[..],"password":".."}`.
-pub fn parse_change(line: &str, types: &AttrTypes) -> Result<CsEntryChange> {
-    let v: Value = serde_json::from_str(line).context("not JSON")?;
-    let op = v.get("op").and_then(Value::as_str).context("missing \"op\"")?;
-    let dn = v
-        .get("dn")
-        .and_then(Value::as_str)
-        .context("missing \"dn\"")?
-        .to_owned();
-    let object_type = v.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let kind = match op {
-        "add" => ObjectModificationType::Add,
-        "update" => ObjectModificationType::Update,
-        "delete" => ObjectModificationType::Delete,
-        other => bail!("\"op\" is {other:?}; expected add, update or delete"),
-    };
-    if kind == ObjectModificationType::Add && object_type.is_empty() {
-        bail!("an add needs \"type\"");
-    }
-    let mut changes = Vec::new();
-    let set_kind = if kind == ObjectModificationType::Add {
-        AttributeModificationType::Add
-    } else {
-        AttributeModificationType::Replace
-    };
-    if let Some(Value::Object(attrs)) = v.get("attrs") {
-        for (name, value) in attrs {
-            let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, false));
-            changes.push(values(name, ty, multi, set_kind, json_values(name, value, types)?));
-        }
-    }
-    for (key, vm) in [
-        ("add", ValueModificationType::Add),
-        ("remove", ValueModificationType::Delete),
-    ] {
-        if let Some(Value::Object(attrs)) = v.get(key) {
-            if kind != ObjectModificationType::Update {
-                bail!("\"{key}\" is only for updates");
-            }
-            for (name, value) in attrs {
-                let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, true));
-                let mut change = values(
-                    name,
-                    ty,
-                    multi,
-                    AttributeModificationType::Update,
-                    json_values(name, value, types)?,
-                );
-                change
-                    .value_changes
-                    .iter_mut()
-                    .for_each(|c| c.modification_type = vm as i32);
-                match changes
-                    .iter_mut()
-                    .find(|c| c.name == *name && c.modification_type() == AttributeModificationType::Update)
-                {
-                    Some(existing) => existing.value_changes.extend(change.value_changes),
-                    None => changes.push(change),
-                }
-            }
-        }
-    }
-    if let Some(Value::Array(names)) = v.get("clear") {
-        for name in names.iter().filter_map(Value::as_str) {
-            let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, false));
-            changes.push(values(name, ty, multi, AttributeModificationType::Delete, Vec::new()));
-        }
-    }
-    if let Some(password) = v.get("password").and_then(Value::as_str) {
-        changes.push(values(
-            PASSWORD_ATTRIBUTE,
-            AttributeType::String,
-            false,
-            set_kind,
-            vec![string(password)],
-        ));
-    }
-    Ok(CsEntryChange {
-        identifier: uuid::Uuid::new_v4().to_string(),
-        object_modification_type: kind as i32,
-        object_type,
-        dn,
-        attribute_changes: changes,
-        ..Default::default()
-    })
-}
-
-/// Stages every object of `source`'s connector space that `target` lacks (by DN) as an add.
-pub fn stage_from(space: &Space, source: &str, target: &str, limit: usize) -> Result<usize> {
-    let mut staged = 0;
-    for (_, object_type) in space.types(source)? {
-        for mut object in space.sample(source, &object_type, limit)? {
-            if space.get_by_dn(target, &object.dn)?.is_some() {
-                continue;
-            }
-            object.identifier = uuid::Uuid::new_v4().to_string();
-            object.anchor_attributes.clear();
-            object.object_modification_type = ObjectModificationType::Add as i32;
-            space.stage(target, &object)?;
-            staged += 1;
-        }
-    }
-    Ok(staged)
 }
 
 /// One object's export work.
@@ -224,8 +40,16 @@ struct Work {
     anchors: Vec<AnchorAttribute>,
     /// Attributes for pass 1.
     first: Vec<AttributeChange>,
-    /// Reference attributes (and a late password) for pass 2.
+    /// Reference attributes for pass 2.
     deferred: Vec<AttributeChange>,
+    /// The password, when ExportPasswordInFirstPass is false: its own update after the add.
+    password: Vec<AttributeChange>,
+    /// For the add of a delete-add: the index of the delete it must wait for.
+    after_delete: Option<usize>,
+    /// The add (or the replace) reached the connector.
+    added: bool,
+    /// What is still pending once the object itself was exported (failed references).
+    left: Vec<AttributeChange>,
     converted: bool,
     parent_provisioned: bool,
     failed: bool,
@@ -240,48 +64,6 @@ fn reference_count(w: &Work) -> usize {
         .sum()
 }
 
-/// Resolved capabilities of the connector.
-pub async fn capabilities(engine: &Engine, connector: &str, params: &[ConfigParameter]) -> Result<MaCapabilities> {
-    let mut client = engine.connectors();
-    let handshake = client
-        .handshake(engine.request(
-            connector,
-            HandshakeRequest {
-                protocol_versions: ecma2_proto::PROTOCOL_VERSIONS.to_vec(),
-                ..Default::default()
-            },
-        ))
-        .await
-        .map_err(explain)?
-        .into_inner();
-    let caps = if handshake
-        .interfaces
-        .contains(&(Ecma2Interface::GetCapabilitiesEx as i32))
-    {
-        client
-            .get_capabilities_ex(engine.request(
-                connector,
-                GetCapabilitiesExRequest {
-                    config_parameters: params.to_vec(),
-                },
-            ))
-            .await
-            .map_err(explain)?
-            .into_inner()
-            .capabilities
-    } else if handshake.interfaces.contains(&(Ecma2Interface::GetCapabilities as i32)) {
-        client
-            .get_capabilities(engine.request(connector, GetCapabilitiesRequest {}))
-            .await
-            .map_err(explain)?
-            .into_inner()
-            .capabilities
-    } else {
-        None
-    };
-    Ok(caps.unwrap_or_default())
-}
-
 /// Export options.
 pub struct ExportOptions<'a> {
     /// The connector.
@@ -292,6 +74,24 @@ pub struct ExportOptions<'a> {
     pub batch_size: i32,
     /// Drop file.
     pub drop_file: Option<&'a mut dyn Write>,
+    /// Where progress and object errors go (None: nowhere).
+    pub observer: Option<&'a mut dyn Observer>,
+    /// Cancelling this stops the run and closes the session with TerminatedByUser.
+    pub cancel: CancellationToken,
+}
+
+impl<'a> ExportOptions<'a> {
+    /// An export of everything staged for `connector`, in the connector's batch size.
+    pub fn new(connector: &'a str, params: Vec<ConfigParameter>) -> Self {
+        Self {
+            connector,
+            params,
+            batch_size: 0,
+            drop_file: None,
+            observer: None,
+            cancel: CancellationToken::new(),
+        }
+    }
 }
 
 /// Exports everything staged for the connector.
@@ -303,6 +103,11 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         ..Default::default()
     };
     let caps = capabilities(engine, connector, &options.params).await?;
+    let mut quiet = Quiet;
+    let observer: &mut dyn Observer = match options.observer {
+        Some(o) => o,
+        None => &mut quiet,
+    };
     let mut client = engine.connectors();
     let schema = client
         .get_schema(engine.request(
@@ -350,9 +155,13 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         types: &types,
         summary: &mut summary,
         drop_file: options.drop_file,
+        observer,
+        in_flight: Vec::new(),
+        cancel: options.cancel.clone(),
         cancelled: false,
     };
     let outcome = run.passes(&mut work).await;
+    let in_flight = std::mem::take(&mut run.in_flight);
     let reason = if outcome.is_ok() {
         CloseReason::Normal
     } else {
@@ -367,16 +176,81 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
             },
         ))
         .await;
-    outcome?;
+    if let Err(error) = outcome {
+        keep_what_is_known(space, connector, &work, &in_flight)?;
+        return Err(error);
+    }
     closed.map_err(explain)?;
-    for w in work.iter().filter(|w| !w.failed) {
+    for w in &work {
+        if w.failed && !w.added {
+            continue;
+        }
         for seq in &w.seqs {
             space.unstage(*seq)?;
+        }
+        // The object is there; only what failed stays staged, as an update.
+        if w.failed && !w.left.is_empty() {
+            space.stage(connector, &still_pending(w))?;
         }
     }
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary.objects_per_second = summary.objects as f64 / summary.elapsed_seconds.max(1e-9);
     Ok(summary)
+}
+
+/// After a run that failed: the batch on the wire has an unknown outcome (the next import
+/// confirms it before any of its adds is sent again); objects added earlier in the run keep only
+/// what they still had pending; everything else stays staged as it was.
+fn keep_what_is_known(space: &Space, connector: &str, work: &[Work], in_flight: &[usize]) -> Result<()> {
+    for (i, w) in work.iter().enumerate() {
+        if in_flight.contains(&i) && !w.added {
+            for seq in &w.seqs {
+                space.mark_unknown(*seq)?;
+            }
+        } else if w.added {
+            for seq in &w.seqs {
+                space.unstage(*seq)?;
+            }
+            let mut rest = w.clone();
+            rest.left.extend(w.deferred.iter().cloned());
+            rest.left.extend(w.password.iter().cloned());
+            if !rest.left.is_empty() {
+                space.stage(connector, &still_pending(&rest))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The update that carries what is still pending for an object whose add went through.
+fn still_pending(w: &Work) -> CsEntryChange {
+    let mut attributes: Vec<AttributeChange> = Vec::new();
+    for a in &w.left {
+        let a = match a.modification_type() {
+            AttributeModificationType::Add => AttributeChange {
+                modification_type: AttributeModificationType::Update as i32,
+                ..a.clone()
+            },
+            _ => a.clone(),
+        };
+        match attributes
+            .iter_mut()
+            .find(|x| x.name == a.name && x.modification_type() == AttributeModificationType::Update)
+        {
+            Some(x) if a.modification_type() == AttributeModificationType::Update => {
+                x.value_changes.extend(a.value_changes)
+            }
+            _ => attributes.push(a),
+        }
+    }
+    CsEntryChange {
+        identifier: uuid::Uuid::new_v4().to_string(),
+        object_modification_type: ObjectModificationType::Update as i32,
+        object_type: w.object_type.clone(),
+        dn: w.dn.clone(),
+        attribute_changes: attributes,
+        ..Default::default()
+    }
 }
 
 /// Turns staged changes into per-object work, applying DeleteAddAsReplace and the first-pass rules.
@@ -390,13 +264,17 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
     for (seq, change) in staged {
         let kind = change.object_modification_type();
         let known = space.get_by_dn(connector, &change.dn)?;
-        let anchors = known.as_ref().map(|k| k.anchor_attributes.clone()).unwrap_or_default();
+        // An add is a new object: it never carries the anchor of an object that held its DN.
+        let anchors = match kind {
+            ObjectModificationType::Add => Vec::new(),
+            _ => known.as_ref().map(|k| k.anchor_attributes.clone()).unwrap_or_default(),
+        };
         if kind != ObjectModificationType::Add && known.is_none() {
-            bail!(
-                "{} {} is not in the connector space of {connector}; import first",
-                kind.as_str_name(),
-                change.dn
-            );
+            return Err(Error::UnknownObject {
+                connector: connector.to_owned(),
+                modification: kind.as_str_name().to_owned(),
+                dn: change.dn.clone(),
+            });
         }
         // A delete and an add of the same DN: one Replace when the connector wants it.
         if kind == ObjectModificationType::Add {
@@ -415,18 +293,21 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
         }
         let mut first = Vec::new();
         let mut deferred = Vec::new();
+        let mut password = Vec::new();
         for a in &change.attribute_changes {
             let is_ref = a.data_type() == AttributeType::Reference;
             let late_password = a.name == PASSWORD_ATTRIBUTE
                 && kind == ObjectModificationType::Add
                 && !caps.export_password_in_first_pass.unwrap_or(false);
             let targets_ready = a.value_changes.iter().all(|v| {
-                let dn = crate::space::value_text(v.value.as_ref());
+                let dn = value_text(v.value.as_ref());
                 !adds.contains(&dn.to_lowercase()) && space.get_by_dn(connector, &dn).ok().flatten().is_some()
             });
             let no_refs_first =
                 caps.no_reference_values_in_first_export.unwrap_or(false) && kind == ObjectModificationType::Add;
-            if late_password || (is_ref && (no_refs_first || !targets_ready)) {
+            if late_password {
+                password.push(a.clone());
+            } else if is_ref && (no_refs_first || !targets_ready) {
                 deferred.push(a.clone());
             } else {
                 first.push(a.clone());
@@ -439,6 +320,7 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
             Some(w) => {
                 w.first.extend(first);
                 w.deferred.extend(deferred);
+                w.password.extend(password);
                 w.seqs.push(*seq);
             }
             None => work.push(Work {
@@ -453,6 +335,10 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
                 anchors,
                 first,
                 deferred,
+                password,
+                after_delete: None,
+                added: false,
+                left: Vec::new(),
                 converted: false,
                 parent_provisioned: false,
                 failed: false,
@@ -461,10 +347,18 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
     }
     // Deletes first (a delete-add must free the DN), then by how many references an object holds.
     work.sort_by_key(|w| (w.kind != ObjectModificationType::Delete, reference_count(w)));
+    // Delete-add: the add waits for its delete, and is suppressed when the delete fails.
+    for i in 0..work.len() {
+        if work[i].kind == ObjectModificationType::Add {
+            work[i].after_delete = work
+                .iter()
+                .position(|d| d.kind == ObjectModificationType::Delete && d.dn.eq_ignore_ascii_case(&work[i].dn));
+        }
+    }
     Ok(work)
 }
 
-struct Run<'a, 'd> {
+struct Run<'a, 'd, 'o> {
     engine: &'a Engine,
     space: &'a Space,
     connector: &'a str,
@@ -475,6 +369,10 @@ struct Run<'a, 'd> {
     types: &'a AttrTypes,
     summary: &'a mut Summary,
     drop_file: Option<&'d mut dyn Write>,
+    observer: &'o mut dyn Observer,
+    /// The work items of the batch on the wire, whose outcome is unknown if the call fails.
+    in_flight: Vec<usize>,
+    cancel: CancellationToken,
     cancelled: bool,
 }
 
@@ -485,7 +383,7 @@ struct Sent {
     refs: Vec<AttributeChange>,
 }
 
-impl Run<'_, '_> {
+impl Run<'_, '_, '_> {
     /// Shapes an attribute change per ExportType for an update of an existing object.
     fn shape(&self, dn: &str, a: &AttributeChange) -> Result<AttributeChange> {
         let export_type = match self.caps.export_type() {
@@ -577,7 +475,7 @@ impl Run<'_, '_> {
             {
                 // ObjectReplace: the whole object, every attribute, as a Replace.
                 let mut whole = self.space.get_by_dn(self.connector, &w.dn)?.unwrap_or_default();
-                crate::space::apply_update(
+                apply_update(
                     &mut whole,
                     &CsEntryChange {
                         attribute_changes: attrs.to_vec(),
@@ -627,6 +525,13 @@ impl Run<'_, '_> {
                 None => queue.push((i, ObjectModificationType::Update, vec![a])),
             }
         }
+        // ExportPasswordInFirstPass = false: the password follows the add in an update of its own.
+        queue.extend(
+            work.iter()
+                .enumerate()
+                .filter(|(_, w)| !w.failed && !w.password.is_empty())
+                .map(|(i, w)| (i, ObjectModificationType::Update, w.password.clone())),
+        );
         self.run_pass(2, work, &mut queue, &mut retry).await?;
         // Pass 3: each reference attribute by itself.
         let mut queue: Vec<_> = retry
@@ -645,7 +550,7 @@ impl Run<'_, '_> {
                             modification_type: AttributeModificationType::Update as i32,
                             value_changes: vec![ValueChange {
                                 value: v.value.clone(),
-                                modification_type: ValueModificationType::Add as i32,
+                                modification_type: v.modification_type,
                             }],
                             ..a.clone()
                         };
@@ -655,14 +560,15 @@ impl Run<'_, '_> {
             })
             .collect();
         self.run_pass(4, work, &mut queue, &mut retry).await?;
-        crate::progress::done();
+        self.observer.event(Event::ProgressDone);
         for (i, a) in retry {
             work[i].failed = true;
+            work[i].left.push(a.clone());
             self.summary.errors += 1;
-            eprintln!(
-                "  {}: reference {} could not be exported after four passes",
-                work[i].dn, a.name
-            );
+            self.observer.event(Event::ExportFailed {
+                dn: work[i].dn.clone(),
+                reason: format!("reference {} could not be exported after four passes", a.name),
+            });
         }
         Ok(())
     }
@@ -681,31 +587,52 @@ impl Run<'_, '_> {
         let mut position = 0;
         while position < queue.len() {
             if self.cancelled {
-                bail!("export stopped");
+                return Err(Error::Interrupted { profile: "export" });
             }
-            let end = (position + self.batch_size).min(queue.len());
-            let mut batch = Vec::new();
-            for (index, kind, attrs) in &queue[position..end] {
-                if work[*index].failed {
+            let mut end = position;
+            let mut batch: Vec<Sent> = Vec::new();
+            while end < queue.len() && batch.len() < self.batch_size {
+                let (index, kind, mut attrs) = queue[end].clone();
+                if let Some(delete) = work[index].after_delete {
+                    // Delete-add: the add goes in a batch after its delete's, and not at all
+                    // when the delete failed.
+                    if batch.iter().any(|b| b.index == delete) {
+                        break;
+                    }
+                    if work[delete].failed && !work[index].failed {
+                        work[index].failed = true;
+                        self.observer.event(Event::ExportFailed {
+                            dn: work[index].dn.clone(),
+                            reason: "the add of a delete-add is suppressed: its delete failed".into(),
+                        });
+                    }
+                }
+                end += 1;
+                if work[index].failed {
                     continue;
                 }
-                let entry = self.entry(&work[*index], *kind, attrs)?;
+                if pass == 1 {
+                    attrs.extend(self.ready_references(&mut work[index])?);
+                }
+                if kind == ObjectModificationType::Update && attrs.is_empty() {
+                    // Everything of this update waits for a later pass.
+                    continue;
+                }
+                let entry = self.entry(&work[index], kind, &attrs)?;
                 let refs = attrs
                     .iter()
                     .filter(|a| a.data_type() == AttributeType::Reference)
                     .cloned()
                     .collect();
-                batch.push(Sent {
-                    index: *index,
-                    entry,
-                    refs,
-                });
+                batch.push(Sent { index, entry, refs });
             }
             position = end;
             if batch.is_empty() {
                 continue;
             }
+            self.in_flight = batch.iter().map(|b| b.index).collect();
             let results = self.send(&batch).await?;
+            self.in_flight.clear();
             for sent in batch {
                 let result = results.iter().find(|r| r.identifier == sent.entry.identifier);
                 let code = result.map(|r| r.error_code()).unwrap_or(MaExportError::Success);
@@ -732,7 +659,7 @@ impl Run<'_, '_> {
                     MaExportError::ExportActionConvertUpdateToAdd if !w.converted => {
                         w.converted = true;
                         let mut whole = self.space.get_by_dn(self.connector, &w.dn)?.unwrap_or_default();
-                        crate::space::apply_update(
+                        apply_update(
                             &mut whole,
                             &CsEntryChange {
                                 attribute_changes: w.first.clone(),
@@ -748,7 +675,10 @@ impl Run<'_, '_> {
                         let (index, kind, attrs) = (sent.index, sent.entry.object_modification_type(), w.first.clone());
                         match self.parent(&w.dn) {
                             Some(parent) => {
-                                eprintln!("  provisioning parent {} for {}", parent.dn, w.dn);
+                                self.observer.event(Event::ProvisioningParent {
+                                    parent: parent.dn.clone(),
+                                    dn: w.dn.clone(),
+                                });
                                 let result = self
                                     .send(&[Sent {
                                         index,
@@ -767,42 +697,82 @@ impl Run<'_, '_> {
                             }
                             None => {
                                 w.failed = true;
-                                eprintln!("  {}: no schema type can provision its parent", w.dn);
+                                self.observer.event(Event::ExportFailed {
+                                    dn: w.dn.clone(),
+                                    reason: "no schema type can provision its parent".into(),
+                                });
                                 self.summary.errors += 1;
                             }
                         }
                     }
                     _ => {
                         w.failed = true;
+                        if w.added {
+                            w.left.extend(sent.entry.attribute_changes.iter().cloned());
+                        }
                         self.error(&w.dn, result);
                         if code == MaExportError::ExportErrorCustomStopRun {
-                            bail!(
-                                "connector {} stopped the run on {} ({})",
-                                self.connector,
-                                w.dn,
-                                result.map(|r| r.error_detail.as_str()).unwrap_or("")
-                            );
+                            return Err(Error::ExportStopRun {
+                                connector: self.connector.to_owned(),
+                                dn: w.dn.clone(),
+                                detail: result.map(|r| r.error_detail.clone()).unwrap_or_default(),
+                            });
                         }
                     }
                 }
                 if self.summary.errors >= MAX_ERRORS {
-                    bail!("the run stopped after {MAX_ERRORS} object errors, as the sync engine does");
+                    return Err(Error::TooManyErrors { limit: MAX_ERRORS });
                 }
             }
-            crate::progress::line(&format!(
-                "pass {pass}: {} of {} sent, {} errors",
-                position.min(queue.len()),
-                queue.len(),
-                self.summary.errors
-            ));
+            self.observer.event(Event::ExportPass {
+                pass,
+                sent: position.min(queue.len()),
+                queued: queue.len(),
+                errors: self.summary.errors,
+            });
         }
         Ok(())
+    }
+
+    /// Pass 1: deferred references whose targets are now in the connector space (exported in
+    /// an earlier batch of this run) go optimistically with the object, unless the connector
+    /// wants no references in an add (NoReferenceValuesInFirstExport).
+    fn ready_references(&self, w: &mut Work) -> Result<Vec<AttributeChange>> {
+        if w.deferred.is_empty()
+            || w.kind == ObjectModificationType::Delete
+            || (w.kind == ObjectModificationType::Add && self.caps.no_reference_values_in_first_export.unwrap_or(false))
+        {
+            return Ok(Vec::new());
+        }
+        let mut ready = Vec::new();
+        let mut waiting = Vec::new();
+        for a in std::mem::take(&mut w.deferred) {
+            let mut all = true;
+            for v in &a.value_changes {
+                if self
+                    .space
+                    .get_by_dn(self.connector, &value_text(v.value.as_ref()))?
+                    .is_none()
+                {
+                    all = false;
+                    break;
+                }
+            }
+            if all { ready.push(a) } else { waiting.push(a) }
+        }
+        w.deferred = waiting;
+        Ok(ready)
     }
 
     fn error(&mut self, dn: &str, result: Option<&CsEntryChangeResult>) {
         self.summary.errors += 1;
         if let Some(r) = result {
-            eprintln!("  {dn}: {:?} {} {}", r.error_code(), r.error_name, r.error_detail);
+            self.observer.event(Event::ExportObjectError {
+                dn: dn.to_owned(),
+                code: r.error_code(),
+                name: r.error_name.clone(),
+                detail: r.error_detail.clone(),
+            });
         }
     }
 
@@ -869,9 +839,9 @@ impl Run<'_, '_> {
         let call = client.put_export_entries(self.engine.request(self.connector, tokio_stream::iter(frames)));
         let response = tokio::select! {
             r = call => r.map_err(explain)?,
-            _ = tokio::signal::ctrl_c() => {
+            _ = self.cancel.cancelled() => {
                 self.cancelled = true;
-                bail!("interrupted: closing the export with TerminatedByUser");
+                return Err(Error::Interrupted { profile: "export" });
             }
         };
         Ok(response
@@ -909,6 +879,7 @@ impl Run<'_, '_> {
     fn record(&mut self, w: &mut Work, entry: &CsEntryChange, result: Option<&CsEntryChangeResult>) -> Result<()> {
         match entry.object_modification_type() {
             ObjectModificationType::Add => {
+                w.added = true;
                 self.store_new(entry, result)?;
                 if let Some(stored) = self.space.get_by_dn(self.connector, &entry.dn)? {
                     w.anchors = stored.anchor_attributes;
@@ -926,6 +897,7 @@ impl Run<'_, '_> {
                 }
             }
             ObjectModificationType::Replace => {
+                w.added = true;
                 let mut stored = entry.clone();
                 stored.anchor_attributes = w.anchors.clone();
                 self.space.put(self.connector, "default", &stored)?;
@@ -933,7 +905,7 @@ impl Run<'_, '_> {
             }
             _ => {
                 if let Some(mut stored) = self.space.get_by_dn(self.connector, &entry.dn)? {
-                    crate::space::apply_update(&mut stored, entry)?;
+                    apply_update(&mut stored, entry)?;
                     stored.attribute_changes.retain(|a| a.name != PASSWORD_ATTRIBUTE);
                     self.space.put(self.connector, "default", &stored)?;
                 }
@@ -946,11 +918,15 @@ impl Run<'_, '_> {
                         .collect(),
                     ..entry.clone()
                 };
+                if expected.attribute_changes.is_empty() {
+                    // A password alone: nothing an import can show.
+                    return Ok(());
+                }
                 let existing = self.space.expectation(self.connector, &entry.dn)?;
                 match existing {
                     // An add confirmed later carries its reference updates too.
                     Some((kind, mut before)) if kind == "add" => {
-                        crate::space::apply_update(&mut before, &expected)?;
+                        apply_update(&mut before, &expected)?;
                         self.space.expect(self.connector, &entry.dn, "add", &before)?;
                     }
                     _ => self.space.expect(self.connector, &entry.dn, "update", &expected)?,

@@ -1,50 +1,21 @@
-//! Run profiles with the sync engine's controller semantics: full and delta import (paging until
-//! MoreToImport is false, obsolescence after a clean full import, the watermark committed only as
-//! far as the last page before an object-level error, a delta without a watermark refused), and
-//! export of staged changes with anchors stored from the results. Every change that crosses can be
-//! written to a drop file; progress goes to stderr; Ctrl-C closes with TerminatedByUser.
+//! The import run profiles with the sync engine's controller semantics: full and delta import
+//! (paging until MoreToImport is false, obsolescence after a clean full import, the watermark
+//! committed only as far as the last page before an object-level error, a delta without a
+//! watermark refused). Every change that crosses can be written to a drop file; cancelling the
+//! run closes the session with TerminatedByUser.
 
 use std::io::Write;
-use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
 use ecma2_proto::frames::Reassembler;
 use ecma2_proto::pb::*;
-use serde::Serialize;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
-use crate::engine::{Engine, explain};
-use crate::space::{Space, anchor_key, apply_update};
-
-/// What a run did.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct Summary {
-    /// The profile.
-    pub profile: String,
-    /// Adds staged.
-    pub adds: u64,
-    /// Updates staged.
-    pub updates: u64,
-    /// Deletes staged (delta deletes plus obsolescence).
-    pub deletes: u64,
-    /// Object-level errors.
-    pub errors: u64,
-    /// Pages (import) or batches (export).
-    pub pages: u64,
-    /// Objects that crossed.
-    pub objects: u64,
-    /// Seconds.
-    pub elapsed_seconds: f64,
-    /// Objects per second.
-    pub objects_per_second: f64,
-    /// The watermark committed.
-    pub watermark: Option<String>,
-    /// Export passes run.
-    pub passes: u32,
-    /// Exported changes confirmed by this import.
-    pub confirmed: u64,
-    /// Warnings, such as exported-change-not-reimported.
-    pub warnings: u64,
-}
+use crate::connection::Engine;
+use crate::error::{Error, Result, explain};
+use crate::observe::{Event, Observer, Quiet};
+use crate::space::{Space, Upsert, anchor_key, apply_update};
+use crate::summary::Summary;
 
 /// Import options.
 pub struct ImportOptions<'a> {
@@ -60,9 +31,30 @@ pub struct ImportOptions<'a> {
     pub partition: Option<Partition>,
     /// Drop file.
     pub drop_file: Option<&'a mut dyn Write>,
+    /// Where progress and object errors go (None: nowhere).
+    pub observer: Option<&'a mut dyn Observer>,
+    /// Cancelling this stops the run and closes the session with TerminatedByUser.
+    pub cancel: CancellationToken,
 }
 
-const MAX_ERRORS: u64 = 5000;
+impl<'a> ImportOptions<'a> {
+    /// A full import of `connector`'s default partition with the connector's page size.
+    pub fn new(connector: &'a str, params: Vec<ConfigParameter>) -> Self {
+        Self {
+            connector,
+            delta: false,
+            page_size: 0,
+            params,
+            partition: None,
+            drop_file: None,
+            observer: None,
+            cancel: CancellationToken::new(),
+        }
+    }
+}
+
+/// The sync engine stops a run after this many object-level errors.
+pub const MAX_ERRORS: u64 = 5000;
 
 fn partition_key(partition: &Option<Partition>) -> String {
     partition
@@ -77,7 +69,27 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
     let partition_name = partition_key(&options.partition);
     let watermark = space.watermark(connector, &partition_name)?;
     if options.delta && watermark.is_none() {
-        bail!("connector {connector} has no watermark for partition {partition_name}: run a full import first");
+        return Err(Error::NoWatermark {
+            connector: connector.to_owned(),
+            partition: partition_name,
+        });
+    }
+    let mut quiet = Quiet;
+    let observer: &mut dyn Observer = match options.observer {
+        Some(o) => o,
+        None => &mut quiet,
+    };
+    let cancel = options.cancel.clone();
+    // DeltaImport gates delta runs: a connector that says false gets none.
+    if options.delta
+        && crate::capabilities::capabilities(engine, connector, &options.params)
+            .await?
+            .delta_import
+            == Some(false)
+    {
+        return Err(Error::NoDeltaImport {
+            connector: connector.to_owned(),
+        });
     }
     let started = Instant::now();
     let mut summary = Summary {
@@ -132,10 +144,12 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
             .results
             .map(|r| r.custom_data)
             .filter(|c| !c.is_empty())
-            .or(watermark.clone())
+            .or(if options.delta { watermark.clone() } else { None })
             .unwrap_or_default();
         let mut committed = if options.delta { watermark.clone() } else { None };
         let mut frozen = false;
+        let expecting = space.expecting(connector)?;
+        let unknown = space.unknown_count(connector)? > 0;
         let mut full_objects: Vec<CsEntryChange> = Vec::new();
         loop {
             let mut stream = client
@@ -159,7 +173,7 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
             loop {
                 let next = tokio::select! {
                     next = stream.message() => next.map_err(explain)?,
-                    _ = tokio::signal::ctrl_c() => bail!("interrupted: closing the import with TerminatedByUser"),
+                    _ = cancel.cancelled() => return Err(Error::Interrupted { profile: "import" }),
                 };
                 let Some(frame) = next else { break };
                 let entry = match frame.frame {
@@ -171,7 +185,8 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                     }
                     None => None,
                 };
-                let Some(entry) = entry else { continue };
+                let Some(mut entry) = entry else { continue };
+                dn_from_anchor(&mut entry);
                 summary.objects += 1;
                 if let Some(out) = drop_file.as_mut() {
                     writeln!(out, "{}", crate::drop::entry_json(&entry))?;
@@ -180,10 +195,12 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 if !matches!(code, MaImportError::Success | MaImportError::Unspecified) {
                     page_errors += 1;
                     summary.errors += 1;
-                    eprintln!(
-                        "  object error {:?} on {}: {} {}",
-                        code, entry.dn, entry.error_name, entry.error_detail
-                    );
+                    observer.event(Event::ImportObjectError {
+                        dn: entry.dn.clone(),
+                        code,
+                        name: entry.error_name.clone(),
+                        detail: entry.error_detail.clone(),
+                    });
                     if matches!(
                         code,
                         MaImportError::ImportErrorCustomStopRun
@@ -191,7 +208,11 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                             | MaImportError::ImportErrorReadError
                     ) {
                         space.commit()?;
-                        bail!("connector {connector} reported {code:?} on {}: the run stops", entry.dn);
+                        return Err(Error::StopRun {
+                            connector: connector.to_owned(),
+                            dn: entry.dn.clone(),
+                            code: format!("{code:?}"),
+                        });
                     }
                     continue;
                 }
@@ -204,37 +225,48 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                     &mut summary,
                     &mut full_objects,
                 )?;
-                confirm(space, connector, &entry, &mut summary)?;
+                if expecting {
+                    confirm(space, connector, &entry, &mut summary)?;
+                }
+                if unknown
+                    && entry.object_modification_type() != ObjectModificationType::Delete
+                    && space.confirm_unknown_add(connector, &entry.dn)?
+                {
+                    summary.confirmed += 1;
+                }
             }
             space.commit()?;
             reassembler.ensure_idle()?;
-            let results = results.context("the page ended without its results frame")?;
+            let results = results.ok_or(Error::MissingResults)?;
             summary.pages += 1;
             custom = results.custom_data.clone();
-            if page_errors > 0 {
+            // The freeze is a delta rule: a full import's watermark starts the next delta from
+            // here, whatever its object errors (which suspend obsolescence instead).
+            if page_errors > 0 && options.delta {
                 frozen = true;
             } else if !frozen {
                 committed = Some(results.custom_data.clone());
             }
             let rate = summary.objects as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            crate::progress::line(&format!(
-                "page {}: {} objects, {} errors, {:.0} objects/s",
-                summary.pages, summary.objects, summary.errors, rate
-            ));
+            observer.event(Event::ImportPage {
+                page: summary.pages,
+                objects: summary.objects,
+                errors: summary.errors,
+                objects_per_second: rate,
+            });
             if summary.errors >= MAX_ERRORS {
-                bail!("the run stopped after {MAX_ERRORS} object errors, as the sync engine does");
+                return Err(Error::TooManyErrors { limit: MAX_ERRORS });
             }
             if !results.more_to_import && full_objects.is_empty() {
                 break;
             }
         }
-        Ok::<_, anyhow::Error>((committed, frozen))
+        Ok::<_, Error>((committed, frozen, custom))
     }
     .await;
-    let reason = if outcome.is_ok() {
-        CloseReason::Normal
-    } else {
-        CloseReason::TerminatedByUser
+    let (reason, last) = match &outcome {
+        Ok((_, _, last)) => (CloseReason::Normal, last.clone()),
+        Err(_) => (CloseReason::TerminatedByUser, String::new()),
     };
     let closed = client
         .close_import_connection(engine.request(
@@ -243,13 +275,13 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 session_id: session.clone(),
                 import_run_step: Some(CloseImportConnectionRunStep {
                     reason: reason as i32,
-                    ..Default::default()
+                    custom_data: last,
                 }),
             },
         ))
         .await;
-    crate::progress::done();
-    let (mut committed, frozen) = outcome?;
+    observer.event(Event::ProgressDone);
+    let (mut committed, frozen, _) = outcome?;
     let closed = closed.map_err(explain)?.into_inner();
     if let Some(c) = closed.results.map(|r| r.custom_data).filter(|c| !c.is_empty())
         && !frozen
@@ -260,21 +292,36 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         if summary.errors == 0 {
             summary.deletes += space.delete_unseen(connector, &partition_name)? as u64;
         } else {
-            eprintln!("  {} object errors: obsolescence skipped", summary.errors);
+            observer.event(Event::ObsolescenceSkipped { errors: summary.errors });
         }
     }
     if let Some(w) = &committed {
         space.set_watermark(connector, &partition_name, w)?;
     }
+    // Adds whose export outcome was unknown and that this import did not show did not happen.
+    space.release_unknown(connector)?;
     for (dn, kind) in space.unconfirmed(connector)? {
         summary.warnings += 1;
-        eprintln!("  warning exported-change-not-reimported: the exported {kind} of {dn} did not come back");
         space.confirm(connector, &dn)?;
+        observer.event(Event::ExportedChangeNotReimported { dn, kind });
     }
     summary.watermark = committed;
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary.objects_per_second = summary.objects as f64 / summary.elapsed_seconds.max(1e-9);
     Ok(summary)
+}
+
+/// Guide, "The connector space": with DN style None the sync engine copies the anchor into the
+/// DN, so every object has one and no two objects share an empty DN.
+pub(crate) fn dn_from_anchor(entry: &mut CsEntryChange) {
+    if entry.dn.is_empty() && !entry.anchor_attributes.is_empty() {
+        entry.dn = entry
+            .anchor_attributes
+            .iter()
+            .map(|a| crate::space::value_text(a.value.as_ref()))
+            .collect::<Vec<_>>()
+            .join("+");
+    }
 }
 
 fn stage(
@@ -289,18 +336,11 @@ fn stage(
     let key = anchor_key(entry);
     match entry.object_modification_type() {
         ObjectModificationType::Add | ObjectModificationType::Replace => {
-            let known = space.get(connector, &key)?;
-            match known {
-                Some(old)
-                    if old
-                        == CsEntryChange {
-                            identifier: old.identifier.clone(),
-                            ..entry.clone()
-                        } => {}
-                Some(_) => summary.updates += 1,
-                None => summary.adds += 1,
+            match space.upsert(connector, partition, entry)? {
+                Upsert::Added => summary.adds += 1,
+                Upsert::Updated => summary.updates += 1,
+                Upsert::Unchanged => {}
             }
-            space.put(connector, partition, entry)?;
         }
         ObjectModificationType::Update if delta => match space.get(connector, &key)? {
             Some(mut stored) => {
@@ -324,11 +364,14 @@ fn stage(
                 summary.deletes += 1;
             }
         }
-        other => bail!(
-            "connector {connector} returned {other:?} for {} in a {}; only Add is valid in a full import",
-            entry.dn,
-            if delta { "delta import" } else { "full import" }
-        ),
+        other => {
+            return Err(Error::InvalidModification {
+                connector: connector.to_owned(),
+                modification: format!("{other:?}"),
+                dn: entry.dn.clone(),
+                profile: if delta { "delta import" } else { "full import" },
+            });
+        }
     }
     Ok(())
 }
@@ -369,4 +412,40 @@ fn confirm(space: &Space, connector: &str, entry: &CsEntryChange, summary: &mut 
         space.confirm(connector, &entry.dn)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn anchored(id: &str) -> CsEntryChange {
+        CsEntryChange {
+            object_modification_type: ObjectModificationType::Add as i32,
+            object_type: "person".into(),
+            anchor_attributes: vec![AnchorAttribute {
+                name: "id".into(),
+                data_type: AttributeType::String as i32,
+                value: Some(AttributeValue {
+                    kind: Some(attribute_value::Kind::StringValue(id.into())),
+                }),
+            }],
+            ..Default::default()
+        }
+    }
+
+    /// DN style None: objects arrive without a DN; each gets its anchor as DN and none replaces
+    /// another in the connector space.
+    #[test]
+    fn dn_style_none_copies_the_anchor_into_the_dn() {
+        let dir = tempfile::tempdir().unwrap();
+        let space = Space::open(dir.path()).unwrap();
+        for id in ["1", "2"] {
+            let mut entry = anchored(id);
+            dn_from_anchor(&mut entry);
+            assert_eq!(entry.dn, id);
+            space.upsert("c", "default", &entry).unwrap();
+        }
+        assert_eq!(space.count("c").unwrap(), 2, "no two objects collapse into one");
+        assert!(space.get_by_dn("c", "2").unwrap().is_some());
+    }
 }
