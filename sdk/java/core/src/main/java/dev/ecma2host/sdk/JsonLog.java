@@ -53,6 +53,8 @@ public final class JsonLog {
         root.setLevel(level);
         // gRPC's own INFO chatter is not the connector's business.
         Logger.getLogger("io.grpc").setLevel(Level.WARNING);
+        // Netty warns that a Unix socket has no SO_KEEPALIVE; that is expected.
+        Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap").setLevel(Level.SEVERE);
     }
 
     static String levelName(Level l) {

@@ -12,7 +12,7 @@ import java.util.logging.Logger;
  *
  * <pre>{@code
  * public static void main(String[] args) {
- *     Connector.create("todo", "1.0.0", Todo::new).serveAndExit();
+ *     ConnectorServer.create("todo", "1.0.0", Todo::new).serveAndExit();
  * }
  * }</pre>
  *
@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * the sync engine makes a fresh ECMA2 connector object. The interfaces the instance's class
  * implements are the ones the handshake announces.
  */
-public final class Connector {
+public final class ConnectorServer {
     /** The SDK's name in the handshake. */
     public static final String SDK_NAME = "ecma2-sdk-java";
     /** The SDK's version. */
@@ -30,15 +30,15 @@ public final class Connector {
     private final String version;
     private final Supplier<? extends Ecma2Connector> factory;
 
-    private Connector(String name, String version, Supplier<? extends Ecma2Connector> factory) {
+    private ConnectorServer(String name, String version, Supplier<? extends Ecma2Connector> factory) {
         this.name = name;
         this.version = version;
         this.factory = factory;
     }
 
     /** A connector named {@code name} (its own name, such as "sql"), built by {@code factory}. */
-    public static Connector create(String name, String version, Supplier<? extends Ecma2Connector> factory) {
-        return new Connector(name, version, factory);
+    public static ConnectorServer create(String name, String version, Supplier<? extends Ecma2Connector> factory) {
+        return new ConnectorServer(name, version, factory);
     }
 
     ConnectorInfo info() {
