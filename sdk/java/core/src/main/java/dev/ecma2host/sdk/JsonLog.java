@@ -20,6 +20,10 @@ public final class JsonLog {
     private static final DateTimeFormatter TS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
+    /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
+    private static final Logger GRPC = Logger.getLogger("io.grpc");
+    private static final Logger NETTY_BOOTSTRAP = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
+
     private JsonLog() {}
 
     /** Marks a record's parameters as structured fields. */
@@ -52,9 +56,9 @@ public final class JsonLog {
         root.addHandler(h);
         root.setLevel(level);
         // gRPC's own INFO chatter is not the connector's business.
-        Logger.getLogger("io.grpc").setLevel(Level.WARNING);
+        GRPC.setLevel(Level.WARNING);
         // Netty warns that a Unix socket has no SO_KEEPALIVE; that is expected.
-        Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap").setLevel(Level.SEVERE);
+        NETTY_BOOTSTRAP.setLevel(Level.SEVERE);
     }
 
     static String levelName(Level l) {
