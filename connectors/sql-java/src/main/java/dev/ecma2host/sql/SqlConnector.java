@@ -105,7 +105,10 @@ public final class SqlConnector
     static Connection connect(String url, String user, String password) throws dev.ecma2host.sdk.fault.Ecma2Exception {
         Properties p = new Properties();
         p.setProperty("user", user);
-        p.setProperty("password", password);
+        if (!password.isEmpty()) {
+            // Without one, the driver reads a password file (PGPASSFILE or ~/.pgpass), if any.
+            p.setProperty("password", password);
+        }
         try {
             return DriverManager.getConnection(url, p);
         } catch (SQLException e) {
