@@ -15,7 +15,9 @@ const PHOTO: usize = 256;
 /// User `n`.
 pub fn user(n: u64) -> CsEntryChange {
     let cn = format!("gen{n:07}");
-    let photo: Vec<u8> = (0..PHOTO).map(|i| (n as usize).wrapping_mul(31).wrapping_add(i) as u8).collect();
+    let photo: Vec<u8> = (0..PHOTO)
+        .map(|i| (n as usize).wrapping_mul(31).wrapping_add(i) as u8)
+        .collect();
     model::add("user")
         .dn(format!("CN={cn},OU=People,DC=demo,DC=example"))
         .anchor("id", n as i64)

@@ -66,7 +66,12 @@ async fn run(work: &Path, plan: &Plan, jar: &Path) -> Result<JavaRow> {
         for round in 1..=plan.rounds {
             let order = if round % 2 == 1 { [true, false] } else { [false, true] };
             for is_java in order {
-                info!(round, objects = plan.objects, java = is_java, "item 8: import, Java vs Rust SDK");
+                info!(
+                    round,
+                    objects = plan.objects,
+                    java = is_java,
+                    "item 8: import, Java vs Rust SDK"
+                );
                 let (client, best) = if is_java {
                     (&mut java.client, &mut row.java)
                 } else {
@@ -109,13 +114,7 @@ pub fn rows(report: &mut Report, plan: &Plan, java: &Option<Result<JavaRow, Stri
     );
     match java {
         Some(Ok(r)) => {
-            let text = |run: &ImportRun| {
-                format!(
-                    "{:.0} objects/s ({:.2} s)",
-                    run.rate(),
-                    run.elapsed.as_secs_f64()
-                )
-            };
+            let text = |run: &ImportRun| format!("{:.0} objects/s ({:.2} s)", run.rate(), run.elapsed.as_secs_f64());
             report.row(
                 "8 sdk",
                 what,

@@ -127,7 +127,8 @@ public final class Running {
             healthServer.shutdown();
         }
         try {
-            if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
+            // Calls in flight have seen the cancellation; idle connections are not waited for long.
+            if (!server.awaitTermination(1, TimeUnit.SECONDS)) {
                 server.shutdownNow();
             }
             if (healthServer != null && !healthServer.awaitTermination(1, TimeUnit.SECONDS)) {

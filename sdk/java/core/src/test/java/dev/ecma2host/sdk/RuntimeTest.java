@@ -121,8 +121,8 @@ class RuntimeTest {
 
     @AfterEach
     void stop() {
-        running.stop();
         channel.shutdownNow();
+        running.stop();
     }
 
     private String open(String mode, int pageSize) {
