@@ -5,7 +5,8 @@
 # 1. `mvn verify` of sdk/java (the SDK, its example connector, connectors/sql-java): compiles
 #    the contract generated from proto/, then the JUnit 5 tests (Surefire); the SQL connector's
 #    tests start their own throw-away PostgreSQL (connectors/sql-java/scripts/pg.sh).
-# 2. `ecma2 conformance` on the example connector through the host.
+# 2. `ecma2 conformance` on the example connector through the host; remote.sh: remote mode with
+#    mutual TLS and the plain health port.
 # 3. connectors/sql-java/scripts/e2e.sh: conformance and the scenarios of issue #16 against
 #    PostgreSQL through the host and the `ecma2` CLI.
 # Maven's downloads go to sdk/java/.m2 (not in git). Needs Java 17+, Maven, PostgreSQL and cargo.
@@ -72,6 +73,13 @@ else
     failed=$((failed + 1))
     names+=("example conformance")
 fi
+
+echo "==> remote mode: mutual TLS and the plain health port (remote.sh)"
+"$SDK_DIR/scripts/remote.sh" "$ECMA2" | tee "$work/remote.txt"
+read -r rp rf <<<"$(sed -n 's/^remote: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$work/remote.txt")"
+passed=$((passed + ${rp:-0}))
+failed=$((failed + ${rf:-1}))
+[ "${rf:-1}" = 0 ] || names+=("remote mode")
 
 echo "==> the SQL connector through the host (connectors/sql-java/scripts/e2e.sh)"
 "$REPO_DIR/connectors/sql-java/scripts/e2e.sh" "$ECMA2" | tee "$work/e2e.txt"
