@@ -9,7 +9,9 @@
 pub mod close;
 pub mod data;
 pub mod engine;
+pub mod generator;
 pub mod inproc;
+pub mod java;
 pub mod machine;
 pub mod procs;
 pub mod report;
@@ -255,6 +257,8 @@ pub struct Measurements {
     pub export: (ExportRun, ExportRun),
     /// 6: average encoded size of an exported entry.
     pub export_size: u64,
+    /// 8: the Java SDK against the Rust SDK, or why it was not measured.
+    pub java: Option<Result<java::JavaRow, String>>,
 }
 
 /// The processes of items 1, 2, 4, 6 and 7, and engine clients of each.
@@ -594,6 +598,8 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
         "the 1 MiB import returned {objects} objects"
     );
     run.m.rss_photos = peak;
+
+    run.m.java = Some(java::measure(&run.work, &run.plan).await);
 
     run.m.load.1 = load_average();
     Ok(table::table(&run.m))

@@ -7,6 +7,10 @@ use clap::Parser;
 use ecma2_bench::Options;
 
 fn main() -> ExitCode {
+    // Item 8 launches this same program as its Rust SDK generator connector.
+    if std::env::args().nth(1).as_deref() == Some(ecma2_bench::generator::SERVE_ARG) {
+        return ecma2_bench::generator::serve();
+    }
     let options = Options::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

@@ -344,5 +344,8 @@ pub fn table(m: &Measurements) -> Report {
         "throughput TCP / Unix",
         format!("{:.2}", m.host_tcp.rate() / m.host.rate()),
     );
+
+    // 8. The Java SDK against the Rust SDK.
+    crate::java::rows(&mut report, plan, &m.java);
     report
 }

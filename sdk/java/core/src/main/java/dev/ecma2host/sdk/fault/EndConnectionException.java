@@ -1,0 +1,18 @@
+package dev.ecma2host.sdk.fault;
+
+import dev.ecma2host.ecma2.v1.FaultKind;
+
+/** ECMA2's EndConnectionException: travels as {@code FAULT_KIND_END_CONNECTION_EXCEPTION}. */
+public class EndConnectionException extends ExtensionException {
+    private static final long serialVersionUID = 1L;
+
+    /** With a message (never a secret). */
+    public EndConnectionException(String message) {
+        this(message, null);
+    }
+
+    /** With a message and the exception that caused it. */
+    public EndConnectionException(String message, Throwable cause) {
+        super(FaultKind.FAULT_KIND_END_CONNECTION_EXCEPTION, message, cause);
+    }
+}
