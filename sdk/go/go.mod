@@ -3,6 +3,7 @@ module ecma2host.dev/sdk/go
 go 1.26.0
 
 require (
+	github.com/google/uuid v1.6.0
 	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
 )
