@@ -141,16 +141,24 @@ func CodeFor(kind pb.FaultKind) codes.Code {
 }
 
 // ForeignTypeName is what foreign_type_name says for an error that is not a [*Fault]: the Go
-// type (as %T prints it) of the innermost error of its errors.Unwrap chain, so
-// fmt.Errorf("reading: %w", err) reports the type of err, not *fmt.wrapError.
+// type, as %T prints it, of the error once the wrappers made by fmt.Errorf and errors.Join
+// are peeled off. So fmt.Errorf("reading: %w", err) with err an *fs.PathError reports
+// "*fs.PathError", the type a Go programmer would match with errors.As.
 func ForeignTypeName(err error) string {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return fmt.Sprintf("%T", err)
+	for i := 0; i < 64; i++ {
+		switch fmt.Sprintf("%T", err) {
+		case "*fmt.wrapError":
+			err = errors.Unwrap(err)
+			continue
+		case "*fmt.wrapErrors", "*errors.joinError":
+			if many, ok := err.(interface{ Unwrap() []error }); ok && len(many.Unwrap()) > 0 {
+				err = many.Unwrap()[0]
+				continue
+			}
 		}
-		err = next
+		break
 	}
+	return fmt.Sprintf("%T", err)
 }
 
 // panicError carries a recovered panic as an error.
