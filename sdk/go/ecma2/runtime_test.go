@@ -27,7 +27,7 @@ import (
 
 // recorder keeps what connector code saw, across the fresh values of each session.
 type recorder struct {
-	mu     sync.Mutex
+	mu       sync.Mutex
 	closes   []pb.CloseReason
 	values   int
 	blocking chan struct{} // gets a token when a call starts blocking
