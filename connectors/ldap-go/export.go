@@ -129,6 +129,13 @@ func (l *LDAP) add(e *pb.CSEntryChange) (*pb.CSEntryChangeResult, error) {
 			continue
 		}
 		vals := valuesOf(ac, false)
+		if strings.EqualFold(ac.GetName(), exportPassword) {
+			if !l.settings.secure() {
+				return insecurePassword(e), nil
+			}
+			req.Attribute("userPassword", vals)
+			continue
+		}
 		if len(vals) > 0 {
 			req.Attribute(ac.GetName(), vals)
 			present[strings.ToLower(l.sub.canonical(ac.GetName()))] = true
@@ -261,6 +268,12 @@ func (l *LDAP) update(e *pb.CSEntryChange) (*pb.CSEntryChangeResult, error) {
 	req := ldap.NewModifyRequest(dn, nil)
 	for _, ac := range e.GetAttributeChanges() {
 		name := ac.GetName()
+		if strings.EqualFold(name, exportPassword) {
+			if !l.settings.secure() {
+				return insecurePassword(e), nil
+			}
+			name = "userPassword"
+		}
 		switch ac.GetModificationType() {
 		case pb.AttributeModificationType_ATTRIBUTE_MODIFICATION_TYPE_ADD:
 			req.Add(name, valuesOf(ac, false))
@@ -283,6 +296,14 @@ func (l *LDAP) update(e *pb.CSEntryChange) (*pb.CSEntryChangeResult, error) {
 		}
 	}
 	return ecma2.Success(e.GetIdentifier()), nil
+}
+
+// exportPassword is ECMA2's attribute for a password set during export.
+const exportPassword = "export_password"
+
+func insecurePassword(e *pb.CSEntryChange) *pb.CSEntryChangeResult {
+	return ecma2.ExportFailure(e.GetIdentifier(), pb.MAExportError_MA_EXPORT_ERROR_EXPORT_ERROR_PERMISSION_ISSUE,
+		"InsecureConnection", "export_password needs ldaps://, ldapi:// or StartTLS")
 }
 
 // failure maps an LDAP result code to an ECMA2 export error.

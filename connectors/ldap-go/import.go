@@ -111,7 +111,8 @@ func (l *LDAP) contextCSN() (string, error) {
 		return "", ecma2.NewFault(pb.FaultKind_FAULT_KIND_FAILED_SEARCH_EXCEPTION,
 			"reading contextCSN of the accesslog database %s (%s): %v", l.settings.accesslog, pAccesslog, err)
 	}
-	mark := "0"
+	// Before the first logged write there is no contextCSN: the smallest CSN stands in.
+	mark := "00000101000000.000000Z#000000#000#000000"
 	for _, e := range res.Entries {
 		for _, v := range e.GetAttributeValues("contextCSN") {
 			if v > mark {
