@@ -283,13 +283,6 @@ func (s *service) closeSession(rpcCtx context.Context, call, id string, kind ses
 	return s.guard(ctx, info, sess.secrets, "", func() error { return fn(ctx, sess) })
 }
 
-// OpenSessions is how many sessions are registered.
-func (s *service) openSessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.sessions)
-}
-
 // shutdown stops new sessions, cancels calls in flight and closes every session with
 // TerminatedShuttingDown. It returns how many sessions it closed; later calls return the same.
 func (s *service) shutdown(reason string) int {
