@@ -36,7 +36,7 @@ import {
   Validation,
 } from "ecma2-sdk";
 
-import { resultOfFailure } from "./errors.js";
+import { guard, resultOfFailure } from "./errors.js";
 import { type Auth, ScimClient, ScimHttpError } from "./http.js";
 import { entryOf, namingValue, patchOf, type Resolver, type Resource, resourceOf } from "./mapping.js";
 import { dnOf, type ObjectClass, objectClasses, parseDn, schemaType, type ScimResourceType, type ScimSchemaDoc } from "./schema.js";
@@ -229,7 +229,11 @@ export class ScimConnector implements GetCapabilitiesEx, GetParameters, GetSchem
     return Validation.success();
   }
 
-  async capabilitiesEx(ctx: CallContext, config: ConfigParameters): Promise<MACapabilities> {
+  capabilitiesEx(ctx: CallContext, config: ConfigParameters): Promise<MACapabilities> {
+    return guard(() => this.capabilitiesOf(ctx, config));
+  }
+
+  private async capabilitiesOf(ctx: CallContext, config: ConfigParameters): Promise<MACapabilities> {
     let filtering = true;
     if (config.value(P.baseUrl).trim() !== "") {
       const spc = await clientOf(config, ctx.log).request<{ filter?: { supported?: boolean } }>("GET", "/ServiceProviderConfig", ctx.signal);
@@ -249,13 +253,14 @@ export class ScimConnector implements GetCapabilitiesEx, GetParameters, GetSchem
   }
 
   async getSchema(ctx: CallContext, config: ConfigParameters): Promise<Schema> {
-    const classes = await discover(clientOf(config, ctx.log), ctx.signal, excludedMatcher(config));
+    const classes = await guard(() => discover(clientOf(config, ctx.log), ctx.signal, excludedMatcher(config)));
     return create(SchemaSchema, { types: classes.map(schemaType) });
   }
 
   private async connect(ctx: CallContext, config: ConfigParameters): Promise<void> {
     this.client = clientOf(config, ctx.log);
-    this.classes = await discover(this.client, ctx.signal, excludedMatcher(config));
+    const client = this.client;
+    this.classes = await guard(() => discover(client, ctx.signal, excludedMatcher(config)));
     this.refs = new References(this.client, this.classes, () => this.signal);
   }
 
@@ -277,8 +282,12 @@ export class ScimConnector implements GetCapabilitiesEx, GetParameters, GetSchem
     if (typeof ts === "string" && timeKey(ts) > timeKey(this.watermark || "0000-01-01T00:00:00Z")) this.watermark = ts;
   }
 
-  async getImportEntries(ctx: CallContext, step: GetImportEntriesRunStep): Promise<ImportPage> {
+  getImportEntries(ctx: CallContext, step: GetImportEntriesRunStep): Promise<ImportPage> {
     this.signal = ctx.signal;
+    return guard(() => this.nextPage(ctx, step));
+  }
+
+  private async nextPage(ctx: CallContext, step: GetImportEntriesRunStep): Promise<ImportPage> {
     if (step.fullObjectEntries.length > 0) return this.fullObjects(step.fullObjectEntries);
     const entries: CSEntryChange[] = [];
     while (this.classIndex < this.classes.length && entries.length === 0) {

@@ -1,7 +1,7 @@
 // Per-entry export results for SCIM failures: HTTP status and scimType to MAExportError. Only a
 // problem that concerns the whole batch (credentials, an unreachable server) is thrown instead.
 
-import { type CSEntryChange, type CSEntryChangeResult, MAExportError, Result } from "ecma2-sdk";
+import { AccessDeniedException, type CSEntryChange, type CSEntryChangeResult, FailedSearchException, MAExportError, Result, ServerDownException } from "ecma2-sdk";
 
 import { ScimHttpError } from "./http.js";
 import { MappingError } from "./mapping.js";
@@ -52,4 +52,21 @@ export function resultOfFailure(e: CSEntryChange, error: unknown): CSEntryChange
       : Result.error(e, E.MA_EXPORT_ERROR_EXPORT_ERROR_SYNTAX_VIOLATION, "ExportErrorSyntaxViolation", error.message);
   }
   throw error;
+}
+
+/** A SCIM failure outside export (discovery, import) as the ECMA2 exception an engine expects. */
+export function callFailure(error: unknown): unknown {
+  if (!(error instanceof ScimHttpError)) return error;
+  if (error.status === 403) return new AccessDeniedException(error.message, { cause: error });
+  if (error.status === 429 || error.status >= 500) return new ServerDownException(error.message, { cause: error });
+  return new FailedSearchException(error.message, { cause: error });
+}
+
+/** Runs `body`, turning SCIM failures into ECMA2 exceptions. */
+export async function guard<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw callFailure(error);
+  }
 }
