@@ -9,6 +9,9 @@ mod engine;
 #[path = "cases/faults.rs"]
 mod faults;
 
+#[path = "cases/grpc_web.rs"]
+mod grpc_web;
+
 #[path = "cases/limits.rs"]
 mod limits;
 

@@ -23,6 +23,12 @@ mcs -sdk:4.7.2 -langversion:7.2 -nologo -warnaserror+ -nowarn:1591 -debug:portab
   -out:"$out/Ecma2Bridge.Tests.dll" -r:"$out/Ecma2Bridge.dll" -r:"$out/nunit.framework.dll" \
   -r:System.dll -r:System.Core.dll "${tests[@]}"
 
+# The live tests run the real host with the demo connector.
+if [ -z "${ECMA2_HOST_BIN:-}" ] || [ -z "${ECMA2_DEMO_BIN:-}" ]; then
+  (cd "$repo" && cargo build -q -p ecma2-host -p ecma2-demo)
+  target="${CARGO_TARGET_DIR:-$repo/target}"
+  export ECMA2_HOST_BIN="$target/debug/ecma2-host" ECMA2_DEMO_BIN="$target/debug/ecma2-demo"
+fi
 export ECMA2_VECTORS_DIR="$repo/proto/testdata/vectors"
 export ECMA2_REPO="$repo"
 result="$out/TestResult.xml"
