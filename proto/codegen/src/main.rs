@@ -1,4 +1,4 @@
-//! `ecma2-codegen`: regenerate the contract's Rust code, or with `--check` fail on drift.
+//! `ecma2-codegen`: regenerate the contract's Rust and C# code, or with `--check` fail on drift.
 
 use anyhow::{Result, bail};
 
@@ -8,15 +8,18 @@ fn main() -> Result<()> {
         let differing = ecma2_codegen::drift()?;
         if !differing.is_empty() {
             bail!(
-                "generated code in {} is out of date with the protos ({}); run `cargo run -p ecma2-codegen`",
-                ecma2_codegen::generated_dir().display(),
+                "generated code is out of date with the protos ({}); run `cargo run -p ecma2-codegen`",
                 differing.join(", ")
             );
         }
         println!("generated code matches the protos");
     } else {
-        ecma2_codegen::generate(&ecma2_codegen::generated_dir())?;
-        println!("wrote {}", ecma2_codegen::generated_dir().display());
+        ecma2_codegen::generate_all()?;
+        println!(
+            "wrote {} and {}",
+            ecma2_codegen::generated_dir().display(),
+            ecma2_codegen::csharp_dir().display()
+        );
     }
     Ok(())
 }
