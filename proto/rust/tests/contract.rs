@@ -17,3 +17,6 @@ mod secrets;
 
 #[path = "contract/protocol_doc.rs"]
 mod protocol_doc;
+
+#[path = "contract/vectors.rs"]
+mod vectors;
