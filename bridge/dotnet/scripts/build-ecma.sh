@@ -5,7 +5,7 @@
 #            identity (4.1.4.0, Microsoft's public key, delay-signed: no private key exists here),
 #            and OUT/SurfaceDump.exe
 #   driver   OUT/Ecma2Driver.exe, the sync-engine stand-in (needs OUT/Ecma2Bridge.dll built)
-#   tests    OUT/test/Ecma2Bridge.Tests.dll, the NUnit 2.6 tests of the ECMA2 side, with copies of
+#   tests    OUT/test/Ecma2Bridge.Tests.dll, every NUnit 2.6 test under Tests/, with copies of
 #            what they load (the stand-in lives only there and in OUT/standin, never beside the
 #            Ecma2Bridge.dll that is installed)
 set -euo pipefail
@@ -31,9 +31,9 @@ driver)
     ;;
 tests)
     nunit="$(ls /usr/lib/cli/nunit.framework-2.6*/nunit.framework.dll | head -1)"
-    mapfile -t files < <(srcs Tests/Ecma; echo Tools/SurfaceDump.cs)
+    mapfile -t files < <(srcs Tests; echo Tools/SurfaceDump.cs)
     mkdir -p "$out/test"
-    cp "$standin" "$out/Ecma2Bridge.dll" "$out/Ecma2Driver.exe" "$out/test/"
+    cp "$standin" "$out/Ecma2Bridge.dll" "$out/Ecma2Driver.exe" "$nunit" "$out/test/"
     "${MCS[@]}" -target:library -out:"$out/test/Ecma2Bridge.Tests.dll" -r:"$standin" -r:"$out/Ecma2Bridge.dll" \
         -r:"$out/Ecma2Driver.exe" -r:"$nunit" -r:System.Core.dll -r:System.Web.Extensions.dll "${files[@]}"
     ;;

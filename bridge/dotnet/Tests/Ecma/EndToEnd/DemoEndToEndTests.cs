@@ -16,7 +16,7 @@ using Pb = Ecma2.V1;
 
 namespace Ecma2.Bridge.Tests.Ecma.EndToEnd
 {
-    [TestFixture]
+    [TestFixture, Category("EndToEnd")]
     public class DemoEndToEndTests
     {
         private HostProcess host;

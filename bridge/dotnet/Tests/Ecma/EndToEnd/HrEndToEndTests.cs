@@ -10,7 +10,7 @@ using NUnit.Framework;
 
 namespace Ecma2.Bridge.Tests.Ecma.EndToEnd
 {
-    [TestFixture]
+    [TestFixture, Category("EndToEnd")]
     public class HrEndToEndTests
     {
         private HostProcess host;
