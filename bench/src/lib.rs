@@ -6,6 +6,7 @@
 //! work directory. Targets are printed next to the measurements as met or missed, never
 //! asserted. docs/benchmarks.md has a full run and how to read it.
 
+pub mod bridge;
 pub mod close;
 pub mod data;
 pub mod engine;
@@ -255,6 +256,8 @@ pub struct Measurements {
     pub export: (ExportRun, ExportRun),
     /// 6: average encoded size of an exported entry.
     pub export_size: u64,
+    /// 8: import through the .NET bridge on mono against the Rust engine client, or why not measured.
+    pub bridge: Option<Result<bridge::BridgeImport, String>>,
 }
 
 /// The processes of items 1, 2, 4, 6 and 7, and engine clients of each.
@@ -594,6 +597,16 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
         "the 1 MiB import returned {objects} objects"
     );
     run.m.rss_photos = peak;
+
+    info!(
+        objects = run.plan.small,
+        "item 8: import through the .NET bridge and the Rust client"
+    );
+    run.m.bridge = Some(
+        bridge::measure(&run.bins, &run.work, &run.small, run.plan.page_size, run.plan.rounds)
+            .await
+            .map_err(|e| format!("{e:#}")),
+    );
 
     run.m.load.1 = load_average();
     Ok(table::table(&run.m))

@@ -344,5 +344,27 @@ pub fn table(m: &Measurements) -> Report {
         "throughput TCP / Unix",
         format!("{:.2}", m.host_tcp.rate() / m.host.rate()),
     );
+
+    // 8. The .NET bridge (bench/src/bridge.rs).
+    let bridge = format!(
+        "import {} objects through the .NET bridge (Ecma2Bridge.dll driven by Ecma2Driver.exe on mono, gRPC-Web over \
+         HTTP/1.1) and through the Rust engine client (gRPC, HTTP/2), same host and connector, best of {}",
+        thousands(plan.small),
+        plan.rounds
+    );
+    match &m.bridge {
+        Some(Ok(b)) => report.row(
+            "8 bridge",
+            bridge,
+            format!(
+                "bridge {}; Rust client {}; Rust / bridge {:.2}",
+                run_text(&b.bridge),
+                run_text(&b.rust),
+                b.ratio()
+            ),
+        ),
+        Some(Err(why)) => report.not_measured("8 bridge", bridge, why.clone()),
+        None => report.not_measured("8 bridge", bridge, "the run stopped before item 8"),
+    }
     report
 }
