@@ -162,7 +162,7 @@ namespace Ecma2.Bridge.Tests.Ecma.EndToEnd
             update.ObjectType = "user";
             update.DN = ada.DN;
             update.AnchorAttributes.Add(AnchorAttribute.Create("id", ada.AnchorAttributes["id"].Value));
-            update.AttributeChanges.Add(AttributeChange.CreateAttributeReplace("title", "Analyst"));
+            update.AttributeChanges.Add(AttributeChange.CreateAttributeReplace("title", "Countess of Computing"));
             changes.Add(update);
             CSEntryChange delete = new CSEntryChangeDetached(Guid.NewGuid(), ObjectModificationType.Delete, MAImportError.Success, null);
             delete.ObjectType = "user";
@@ -193,7 +193,7 @@ namespace Ecma2.Bridge.Tests.Ecma.EndToEnd
             Assert.AreEqual(ada.DN, added.AttributeChanges["manager"].ValueChanges[0].Value);
             CSEntryChange updated = Find(delta, ada.DN);
             Assert.AreEqual(ObjectModificationType.Update, updated.ObjectModificationType);
-            Assert.AreEqual("Analyst", updated.AttributeChanges["title"].ValueChanges.Last().Value);
+            Assert.AreEqual("Countess of Computing", updated.AttributeChanges["title"].ValueChanges.Last().Value);
             Assert.AreEqual(ObjectModificationType.Delete, delta.Entries.Single(e => e.AnchorAttributes.Contains("id") && Equals(e.AnchorAttributes["id"].Value, babbage.AnchorAttributes["id"].Value)).ObjectModificationType);
             Assert.IsFalse(delta.Entries.Any(e => e.DN == taken.DN), "the refused add left nothing");
 
@@ -238,7 +238,7 @@ namespace Ecma2.Bridge.Tests.Ecma.EndToEnd
             StringAssert.DoesNotContain("short\"", weak.ToString());
             passwords.ClosePasswordConnection();
             StringAssert.DoesNotContain("Battery-Staple-7", host.Log, "no password in the host's log");
-            host.Cli("Other-Secret-55\n", "password", "--connector", "demo", "--param", "database=" + host.DemoDatabase, "set", "--dn", "CN=Alan Turing,OU=People,DC=lab,DC=example", "--type", "user");
+            host.Cli("Other-Secret-55\n", "password", "--connector", "demo", "--param", "database=" + host.DemoDatabase, "--dn", "CN=Alan Turing,OU=People,DC=lab,DC=example", "set");
         }
 
         [Test]
