@@ -311,6 +311,38 @@ namespace Ecma2.Bridge.Tests.Ecma.EndToEnd
         }
 
         [Test]
+        public void AnAbortedRunThreadClosesItsSessionAsTerminatedByUser()
+        {
+            // How a .NET Framework host stops code running in process: Thread.Abort on the run's thread.
+            SyncEngine engine = Engine(null);
+            engine.LoadSchema();
+            engine.Set("test_block_get_ms", "60000");
+            IMAExtensible2CallImport import = engine.New<IMAExtensible2CallImport>();
+            import.OpenImportConnection(engine.Parameters, engine.Schema, new OpenImportConnectionRunStep(null, OperationType.Full, 10, null, new List<HierarchyNode>(), new List<HierarchyNode>()));
+            bool aborted = false;
+            Thread run = new Thread(() =>
+            {
+                try
+                {
+                    import.GetImportEntries(new GetImportEntriesRunStep(new List<CSEntryChange>(), null));
+                }
+                catch (ThreadAbortException)
+                {
+                    aborted = true;
+                    Thread.ResetAbort();
+                }
+            });
+            int closes = ObserveLines().Count(l => l.Contains("\"event\":\"close\"") && l.Contains("\"reason\":\"TerminatedByUser\""));
+            int before = ObserveLines().Count(l => l.Contains("\"event\":\"blocking\""));
+            run.Start();
+            WaitFor(() => ObserveLines().Count(l => l.Contains("\"event\":\"blocking\"")) > before, "the connector to block in GetImportEntries");
+            run.Abort();
+            Assert.IsTrue(run.Join(TimeSpan.FromSeconds(30)), "the aborted thread ended");
+            Assert.IsTrue(aborted, "the abort reached the run's thread");
+            WaitFor(() => ObserveLines().Count(l => l.Contains("\"event\":\"close\"") && l.Contains("\"reason\":\"TerminatedByUser\"")) > closes, "the session to close with TerminatedByUser");
+        }
+
+        [Test]
         public void AKilledConnectorMidImportIsDroppedConnection()
         {
             SyncEngine engine = Engine(null);
