@@ -32,7 +32,10 @@ namespace Ecma2.Bridge
         public const int FragmentSize = 1024 * 1024;
 
         private static readonly object HandshakeGate = new object();
-        private static readonly Dictionary<string, Pb.HandshakeResponse> Handshakes = new Dictionary<string, Pb.HandshakeResponse>();
+        private static readonly Dictionary<string, KeyValuePair<DateTime, Pb.HandshakeResponse>> Handshakes = new Dictionary<string, KeyValuePair<DateTime, Pb.HandshakeResponse>>();
+
+        /// <summary>How long a recorded handshake is used before it is asked again (a connector upgraded in the host shows within this).</summary>
+        public static readonly TimeSpan HandshakeLifetime = TimeSpan.FromMinutes(1);
 
         private readonly object gate = new object();
         private BridgeSettings settings;
@@ -143,15 +146,15 @@ namespace Ecma2.Bridge
             }
         }
 
-        /// <summary>The connector's handshake as the host recorded it (asked once per connector).</summary>
+        /// <summary>The connector's handshake as the host recorded it (asked again after HandshakeLifetime).</summary>
         private Pb.HandshakeResponse Handshake()
         {
             EnsureBound();
             string key = link.Address + "\n" + connector;
             lock (HandshakeGate)
             {
-                Pb.HandshakeResponse cached;
-                if (Handshakes.TryGetValue(key, out cached)) return cached;
+                KeyValuePair<DateTime, Pb.HandshakeResponse> cached;
+                if (Handshakes.TryGetValue(key, out cached) && DateTime.UtcNow - cached.Key < HandshakeLifetime) return cached.Value;
             }
             Pb.HandshakeRequest request = new Pb.HandshakeRequest();
             request.ProtocolVersions.Add(1);
@@ -160,7 +163,7 @@ namespace Ecma2.Bridge
             Pb.HandshakeResponse response = Call("Handshake", false, o => link.Connectors.Handshake(request, o));
             lock (HandshakeGate)
             {
-                Handshakes[key] = response;
+                Handshakes[key] = new KeyValuePair<DateTime, Pb.HandshakeResponse>(DateTime.UtcNow, response);
             }
             return response;
         }
