@@ -53,8 +53,14 @@ namespace Ecma2.Bridge
             string path = Environment.GetEnvironmentVariable(FileVariable);
             if (string.IsNullOrEmpty(path))
             {
-                string dir = Path.GetDirectoryName(typeof(BridgeSettings).Assembly.Location);
-                path = Path.Combine(dir ?? ".", FileName);
+                System.Reflection.Assembly self = typeof(BridgeSettings).Assembly;
+                path = Path.Combine(Path.GetDirectoryName(self.Location) ?? ".", FileName);
+                if (!File.Exists(path))
+                {
+                    // A shadow-copying host loads the DLL from a cache; its CodeBase is where it was installed.
+                    string installed = Path.Combine(Path.GetDirectoryName(new Uri(self.CodeBase).LocalPath) ?? ".", FileName);
+                    if (File.Exists(installed)) path = installed;
+                }
             }
             return LoadFile(path);
         }
