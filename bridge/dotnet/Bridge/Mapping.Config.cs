@@ -104,9 +104,10 @@ namespace Ecma2.Bridge
         /// <summary>A page element through the ECMA2 factory of its type, as a connector would build it.</summary>
         public static Mms.ConfigParameterDefinition FromPb(Pb.ConfigParameterDefinition pb)
         {
+            // Strings as they came: ECMA2's factories themselves give "" for what is not set.
             string name = pb.Name;
             string validation = pb.Validation;
-            string def = Nz(pb.DefaultValue);
+            string def = pb.DefaultValue;
             switch (FromPb(pb.Type))
             {
                 case Mms.ConfigParameterType.EncryptedString: return Mms.ConfigParameterDefinition.CreateEncryptedStringParameter(name, validation, def);

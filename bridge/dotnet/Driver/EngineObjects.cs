@@ -154,6 +154,16 @@ namespace Ecma2.Bridge.Driver
         public override ReferenceValue Subcomponents(int startingComponent, int endingComponent) { return new EngineReference(string.Join(",", Parts.Skip(startingComponent).Take(endingComponent - startingComponent))); }
     }
 
+    internal sealed class EngineValueEnumerator : ValueCollectionEnumerator
+    {
+        private readonly List<Value> values;
+        private int index = -1;
+        internal EngineValueEnumerator(List<Value> values) { this.values = values; }
+        public override Value Current { get { return values[index]; } }
+        public override bool MoveNext() { return ++index < values.Count; }
+        public override void Reset() { index = -1; }
+    }
+
     internal sealed class EngineValues : ValueCollection
     {
         private readonly List<Value> values;
@@ -177,7 +187,6 @@ namespace Ecma2.Bridge.Driver
         public override void Clear() { values.Clear(); }
         public override string[] ToStringArray() { return values.Select(v => v.ToString()).ToArray(); }
         public override long[] ToIntegerArray() { return values.Select(v => v.ToInteger()).ToArray(); }
-        public override byte[][] ToByteArrays() { return values.Select(v => v.ToBinary()).ToArray(); }
-        public override IEnumerator GetEnumerator() { return values.GetEnumerator(); }
+        public override ValueCollectionEnumerator GetEnumerator() { return new EngineValueEnumerator(values); }
     }
 }

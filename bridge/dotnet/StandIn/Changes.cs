@@ -83,6 +83,10 @@ namespace Microsoft.MetadirectoryServices
 
         private static AttributeChange Build(string name, AttributeModificationType type, params ValueChange[] changes)
         {
+            foreach (ValueChange c in changes)
+            {
+                if (c.Value == null) throw new InvalidOperationException("The attribute change for " + name + " has a null value.");
+            }
             return new AttributeChangeDetached(name, type, new List<ValueChange>(changes));
         }
 
@@ -102,7 +106,6 @@ namespace Microsoft.MetadirectoryServices
 
         public ValueChange(object value, ValueModificationType valueModificationType)
         {
-            if (value == null) throw new InvalidOperationException("A value change must have a value.");
             this.value = value;
             modificationType = valueModificationType;
         }

@@ -70,11 +70,12 @@ namespace Microsoft.MetadirectoryServices
     [Serializable]
     public sealed class ConfigParameterDefinition
     {
-        private string m_name;
+        // As in the shipped class, elements a factory does not set read as "" (not null).
+        private string m_name = "";
         private ConfigParameterType m_parameterType;
-        private string m_validation;
-        private string m_text;
-        private string m_defaultValue;
+        private string m_validation = "";
+        private string m_text = "";
+        private string m_defaultValue = "";
         private bool m_userExtensible;
 
         public ConfigParameterDefinition() { }
@@ -91,6 +92,9 @@ namespace Microsoft.MetadirectoryServices
             return d;
         }
 
+        // What an overload without the argument passes (the shipped IL passes "").
+        private const string None = "";
+
         public string Name { get { return m_name; } }
         public ConfigParameterType Type { get { return m_parameterType; } }
         public string Text { get { return m_text; } }
@@ -99,29 +103,29 @@ namespace Microsoft.MetadirectoryServices
         public bool CheckBoxDefault { get { return m_defaultValue == "1"; } }
         public bool DropDownExtensible { get { return m_userExtensible; } }
 
-        public static ConfigParameterDefinition CreateStringParameter(string name, string validation) { return CreateStringParameter(name, validation, null); }
-        public static ConfigParameterDefinition CreateStringParameter(string name, string validation, string defaultValue) { return Make(ConfigParameterType.String, name, validation, null, defaultValue, false); }
-        public static ConfigParameterDefinition CreateEncryptedStringParameter(string name, string validation) { return CreateEncryptedStringParameter(name, validation, null); }
-        public static ConfigParameterDefinition CreateEncryptedStringParameter(string name, string validation, string defaultValue) { return Make(ConfigParameterType.EncryptedString, name, validation, null, defaultValue, false); }
-        public static ConfigParameterDefinition CreateLabelParameter(string text) { return Make(ConfigParameterType.Label, null, null, text, null, false); }
-        public static ConfigParameterDefinition CreateTextParameter(string name) { return CreateTextParameter(name, null); }
-        public static ConfigParameterDefinition CreateTextParameter(string name, string defaultValue) { return Make(ConfigParameterType.Text, name, null, null, defaultValue, false); }
-        public static ConfigParameterDefinition CreateDropDownParameter(string name, string values, bool extensible) { return CreateDropDownParameter(name, values, extensible, null); }
-        public static ConfigParameterDefinition CreateDropDownParameter(string name, string values, bool extensible, string defaultValue) { return Make(ConfigParameterType.DropDown, name, values, null, defaultValue, extensible); }
-        public static ConfigParameterDefinition CreateDropDownParameter(string name, string[] values, bool extensible) { return CreateDropDownParameter(name, values, extensible, null); }
+        public static ConfigParameterDefinition CreateStringParameter(string name, string validation) { return CreateStringParameter(name, validation, None); }
+        public static ConfigParameterDefinition CreateStringParameter(string name, string validation, string defaultValue) { return Make(ConfigParameterType.String, name, validation, None, defaultValue, false); }
+        public static ConfigParameterDefinition CreateEncryptedStringParameter(string name, string validation) { return CreateEncryptedStringParameter(name, validation, None); }
+        public static ConfigParameterDefinition CreateEncryptedStringParameter(string name, string validation, string defaultValue) { return Make(ConfigParameterType.EncryptedString, name, validation, None, defaultValue, false); }
+        public static ConfigParameterDefinition CreateLabelParameter(string text) { return Make(ConfigParameterType.Label, None, None, text, None, false); }
+        public static ConfigParameterDefinition CreateTextParameter(string name) { return CreateTextParameter(name, None); }
+        public static ConfigParameterDefinition CreateTextParameter(string name, string defaultValue) { return Make(ConfigParameterType.Text, name, None, None, defaultValue, false); }
+        public static ConfigParameterDefinition CreateDropDownParameter(string name, string values, bool extensible) { return CreateDropDownParameter(name, values, extensible, None); }
+        public static ConfigParameterDefinition CreateDropDownParameter(string name, string values, bool extensible, string defaultValue) { return Make(ConfigParameterType.DropDown, name, values, None, defaultValue, extensible); }
+        public static ConfigParameterDefinition CreateDropDownParameter(string name, string[] values, bool extensible) { return CreateDropDownParameter(name, values, extensible, None); }
 
         public static ConfigParameterDefinition CreateDropDownParameter(string name, string[] values, bool extensible, string defaultValue)
         {
             StringBuilder joined = new StringBuilder();
             foreach (string v in values) joined.Append(v.Replace(",", "\\,")).Append(',');
-            return Make(ConfigParameterType.DropDown, name, joined.ToString(), null, defaultValue, extensible);
+            return Make(ConfigParameterType.DropDown, name, joined.ToString(), None, defaultValue, extensible);
         }
 
-        public static ConfigParameterDefinition CreateCheckBoxParameter(string name) { return CreateCheckBoxParameter(name, false); }
-        public static ConfigParameterDefinition CreateCheckBoxParameter(string name, bool defaultValue) { return Make(ConfigParameterType.CheckBox, name, null, null, defaultValue ? "1" : "0", false); }
-        public static ConfigParameterDefinition CreateDividerParameter() { return Make(ConfigParameterType.Divider, null, null, null, null, false); }
-        public static ConfigParameterDefinition CreateFileParameter(string name) { return CreateFileParameter(name, null); }
-        public static ConfigParameterDefinition CreateFileParameter(string name, string defaultValue) { return Make(ConfigParameterType.File, name, null, null, defaultValue, false); }
+        public static ConfigParameterDefinition CreateCheckBoxParameter(string name) { return Make(ConfigParameterType.CheckBox, name, None, None, None, false); }
+        public static ConfigParameterDefinition CreateCheckBoxParameter(string name, bool defaultValue) { return Make(ConfigParameterType.CheckBox, name, None, None, defaultValue ? "1" : "0", false); }
+        public static ConfigParameterDefinition CreateDividerParameter() { return Make(ConfigParameterType.Divider, None, None, None, None, false); }
+        public static ConfigParameterDefinition CreateFileParameter(string name) { return CreateFileParameter(name, None); }
+        public static ConfigParameterDefinition CreateFileParameter(string name, string defaultValue) { return Make(ConfigParameterType.File, name, None, None, defaultValue, false); }
     }
 
     [Serializable]

@@ -94,8 +94,25 @@ namespace Microsoft.MetadirectoryServices
         public abstract void Clear();
         public abstract string[] ToStringArray();
         public abstract long[] ToIntegerArray();
-        public abstract byte[][] ToByteArrays();
-        public abstract IEnumerator GetEnumerator();
+
+        public byte[][] ToByteArrays()
+        {
+            byte[][] arrays = new byte[Count][];
+            for (int i = 0; i < arrays.Length; i++) arrays[i] = this[i].ToBinary();
+            return arrays;
+        }
+
+        public abstract ValueCollectionEnumerator GetEnumerator();
+        IEnumerator IEnumerable.GetEnumerator() { return GetEnumerator(); }
+    }
+
+    public abstract class ValueCollectionEnumerator : IEnumerator
+    {
+        protected ValueCollectionEnumerator() { }
+        public abstract Value Current { get; }
+        object IEnumerator.Current { get { return Current; } }
+        public abstract bool MoveNext();
+        public abstract void Reset();
     }
 
     [Serializable]

@@ -182,7 +182,7 @@ namespace Microsoft.MetadirectoryServices
         public bool HiddenByDefault { get { return _hiddenByDefault; } set { _hiddenByDefault = value; } }
 
         public static Partition Create(Guid identifier, string dn, string name) { return new Partition(identifier, dn, name); }
-        public static Partition Create(Guid identifier, string dn) { return new Partition(identifier, dn, dn); }
+        public static Partition Create(Guid identifier, string dn) { return new Partition(identifier, dn, ""); }
     }
 
     [Serializable]

@@ -55,10 +55,10 @@ namespace Ecma2.Bridge.Tests.Ecma
             {
                 ConfigParameterDefinition back = Ecma2Mapping.FromPb(Pb.ConfigParameterDefinition.ParseFrom(Ecma2Mapping.ToPb(d).ToByteArray()));
                 Assert.AreEqual(d.Type, back.Type, d.Type.ToString());
-                Assert.AreEqual(d.Name, back.Name, d.Type + " name");
-                Assert.AreEqual(d.Text, back.Text, d.Type + " text");
-                Assert.AreEqual(d.Validation, back.Validation, d.Type + " validation");
-                Assert.AreEqual(d.DefaultValue, back.DefaultValue, d.Type + " default");
+                Assert.AreEqual(d.Name ?? "", back.Name, d.Type + " name");
+                Assert.AreEqual(d.Text ?? "", back.Text, d.Type + " text");
+                Assert.AreEqual(d.Validation ?? "", back.Validation, d.Type + " validation");
+                Assert.AreEqual(d.DefaultValue ?? "", back.DefaultValue, d.Type + " default");
                 Assert.AreEqual(d.CheckBoxDefault, back.CheckBoxDefault, d.Type + " check box default");
                 Assert.AreEqual(d.DropDownExtensible, back.DropDownExtensible, d.Type + " extensible");
             }
