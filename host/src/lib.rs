@@ -14,6 +14,7 @@ pub mod relay;
 pub mod sessions;
 pub mod status;
 pub mod supervisor;
+pub mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -137,10 +138,13 @@ impl Host {
         );
         let host_service =
             InterceptedService::new(HostServiceServer::new(HostApi { host: inner.clone() }), engine_auth);
+        // HTTP/2 gRPC, and binary gRPC-Web over HTTP/1.1 (or HTTP/2) for engines without an
+        // HTTP/2 client (see `web`).
         let router = tonic::transport::Server::builder()
-            .add_service(health)
-            .add_service(engine)
-            .add_service(host_service);
+            .accept_http1(true)
+            .add_service(web::enable(health))
+            .add_service(web::enable(engine))
+            .add_service(web::enable(host_service));
         let stop = shutdown.clone();
         let server = tokio::spawn(async move {
             if let Err(e) = listener.serve(router, stop.cancelled_owned()).await {
@@ -303,7 +307,7 @@ mod tests {
     /// below, never above: the engine-facing service uses the session table and the connector
     /// handles, which use the relay client; nothing reaches back up.
     const LAYERS: [&[&str]; 6] = [
-        &["config", "status", "logs", "launch", "auth"],
+        &["config", "status", "logs", "launch", "auth", "web"],
         &["relay"],
         &["supervisor"],
         &["sessions"],

@@ -6,6 +6,9 @@ mod support;
 #[path = "cases/engine.rs"]
 mod engine;
 
+#[path = "cases/grpc_web.rs"]
+mod grpc_web;
+
 #[path = "cases/limits.rs"]
 mod limits;
 

@@ -168,8 +168,13 @@ impl EngineService {
     }
 }
 
-/// The engine connection a request came on, when the listener tracks connections.
+/// The engine connection a request came on, when the listener tracks connections. None for
+/// gRPC-Web calls: their HTTP/1.1 connections are pooled and closed at the client's whim, so a
+/// session opened over gRPC-Web outlives its connection (see [`crate::web`]).
 pub(crate) fn engine_of<T>(request: &Request<T>) -> Option<CancellationToken> {
+    if crate::web::is_marked(request) {
+        return None;
+    }
     ConnectionInfo::of(request).map(ConnectionInfo::closed)
 }
 
