@@ -6,6 +6,7 @@
 //! work directory. Targets are printed next to the measurements as met or missed, never
 //! asserted. docs/benchmarks.md has a full run and how to read it.
 
+pub mod bridge;
 pub mod close;
 pub mod data;
 pub mod engine;
@@ -259,6 +260,8 @@ pub struct Measurements {
     pub export_size: u64,
     /// 8: the Java SDK against the Rust SDK, or why it was not measured.
     pub java: Option<Result<java::JavaRow, String>>,
+    /// 9: import through the .NET bridge on mono against the Rust engine client, or why not measured.
+    pub bridge: Option<Result<bridge::BridgeImport, String>>,
 }
 
 /// The processes of items 1, 2, 4, 6 and 7, and engine clients of each.
@@ -600,6 +603,15 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
     run.m.rss_photos = peak;
 
     run.m.java = Some(java::measure(&run.work, &run.plan).await);
+    info!(
+        objects = run.plan.small,
+        "item 9: import through the .NET bridge and the Rust client"
+    );
+    run.m.bridge = Some(
+        bridge::measure(&run.bins, &run.work, &run.small, run.plan.page_size, run.plan.rounds)
+            .await
+            .map_err(|e| format!("{e:#}")),
+    );
 
     run.m.load.1 = load_average();
     Ok(table::table(&run.m))

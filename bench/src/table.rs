@@ -347,5 +347,27 @@ pub fn table(m: &Measurements) -> Report {
 
     // 8. The Java SDK against the Rust SDK.
     crate::java::rows(&mut report, plan, &m.java);
+
+    // 9. The .NET bridge (bench/src/bridge.rs).
+    let bridge = format!(
+        "import {} objects through the .NET bridge (Ecma2Bridge.dll driven by Ecma2Driver.exe on mono, gRPC-Web over \
+         HTTP/1.1) and through the Rust engine client (gRPC, HTTP/2), same host and connector, best of {}",
+        thousands(plan.small),
+        plan.rounds
+    );
+    match &m.bridge {
+        Some(Ok(b)) => report.row(
+            "9 bridge",
+            bridge,
+            format!(
+                "bridge {}; Rust client {}; Rust / bridge {:.2}",
+                run_text(&b.bridge),
+                run_text(&b.rust),
+                b.ratio()
+            ),
+        ),
+        Some(Err(why)) => report.not_measured("9 bridge", bridge, why.clone()),
+        None => report.not_measured("9 bridge", bridge, "the run stopped before item 9"),
+    }
     report
 }
