@@ -14,7 +14,9 @@ pub mod machine;
 pub mod procs;
 pub mod report;
 pub mod stats;
+pub mod synthetic;
 pub mod table;
+pub mod typescript;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -255,6 +257,8 @@ pub struct Measurements {
     pub export: (ExportRun, ExportRun),
     /// 6: average encoded size of an exported entry.
     pub export_size: u64,
+    /// 8: TypeScript SDK vs Rust SDK import, or why it was not measured.
+    pub typescript: Option<Result<typescript::SdkRace, String>>,
 }
 
 /// The processes of items 1, 2, 4, 6 and 7, and engine clients of each.
@@ -594,6 +598,8 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
         "the 1 MiB import returned {objects} objects"
     );
     run.m.rss_photos = peak;
+
+    run.m.typescript = Some(typescript::race(&run.work, run.plan.objects, run.plan.page_size, run.plan.rounds).await?);
 
     run.m.load.1 = load_average();
     Ok(table::table(&run.m))
