@@ -257,7 +257,7 @@ pub struct Measurements {
     pub export: (ExportRun, ExportRun),
     /// 6: average encoded size of an exported entry.
     pub export_size: u64,
-    /// 8: TypeScript SDK vs Rust SDK import, or why it was not measured.
+    /// 11: TypeScript SDK vs Rust SDK import, or why it was not measured.
     pub typescript: Option<Result<typescript::SdkRace, String>>,
 }
 

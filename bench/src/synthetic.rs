@@ -1,4 +1,4 @@
-//! The synthetic connector of row 8: N users generated in memory, no storage, served with the Rust
+//! The synthetic connector of row 11: N users generated in memory, no storage, served with the Rust
 //! SDK by the `ecma2-bench-synthetic` binary. `sdk/typescript/bench/synthetic.ts` generates the
 //! very same users with the TypeScript SDK, so the two import rates compare the SDKs alone.
 

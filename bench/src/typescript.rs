@@ -1,4 +1,4 @@
-//! Row 8: the TypeScript SDK's import throughput against the Rust SDK's, on the same synthetic
+//! Row 11: the TypeScript SDK's import throughput against the Rust SDK's, on the same synthetic
 //! users (see [`crate::synthetic`] and `sdk/typescript/bench/synthetic.ts`), in one run. Both
 //! connectors are launched as the host launches them and read directly by the same engine code
 //! (no host in between, so only the SDKs differ), N objects each, in rounds whose order
@@ -77,7 +77,7 @@ pub async fn race(work: &Path, objects: u64, page_size: i32, rounds: u32) -> Res
                 } else {
                     ("typescript", &mut ts_process.client, &mut best.typescript)
                 };
-                info!(round, objects, sdk = name, "item 8: synthetic import");
+                info!(round, objects, sdk = name, "item 11: synthetic import");
                 let run = engine::import_all(client, &params, &schema, page).await?;
                 anyhow::ensure!(
                     run.objects == objects,

@@ -44,7 +44,7 @@ const ROWS: &[(&str, Expect)] = &[
     ("7 unix", Expect::Positive),
     ("7 tcp", Expect::Positive),
     ("7 ratio", Expect::Positive),
-    ("8 typescript", Expect::PositiveOrNotMeasured),
+    ("11 typescript", Expect::PositiveOrNotMeasured),
 ];
 
 /// The numbers in `text`, in order (`1,234` is one number; signs are kept).

@@ -1,4 +1,4 @@
-//! `ecma2-bench-synthetic`: row 8's Rust connector (see `ecma2_bench::synthetic`).
+//! `ecma2-bench-synthetic`: row 11's Rust connector (see `ecma2_bench::synthetic`).
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
