@@ -17,7 +17,9 @@ pub mod machine;
 pub mod procs;
 pub mod report;
 pub mod stats;
+pub mod synthetic;
 pub mod table;
+pub mod typescript;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -262,6 +264,8 @@ pub struct Measurements {
     pub java: Option<Result<java::JavaRow, String>>,
     /// 9: import through the .NET bridge on mono against the Rust engine client, or why not measured.
     pub bridge: Option<Result<bridge::BridgeImport, String>>,
+    /// 11: TypeScript SDK vs Rust SDK import, or why it was not measured.
+    pub typescript: Option<Result<typescript::SdkRace, String>>,
 }
 
 /// The processes of items 1, 2, 4, 6 and 7, and engine clients of each.
@@ -612,6 +616,7 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
             .await
             .map_err(|e| format!("{e:#}")),
     );
+    run.m.typescript = Some(typescript::race(&run.work, run.plan.objects, run.plan.page_size, run.plan.rounds).await?);
 
     run.m.load.1 = load_average();
     Ok(table::table(&run.m))

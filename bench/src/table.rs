@@ -368,6 +368,24 @@ pub fn table(m: &Measurements) -> Report {
         ),
         Some(Err(why)) => report.not_measured("9 bridge", bridge, why.clone()),
         None => report.not_measured("9 bridge", bridge, "the run stopped before item 9"),
+    // 11. The TypeScript SDK against the Rust SDK.
+    let what = format!(
+        "import {} synthetic users, engine → connector: TypeScript SDK / Rust SDK (same generated users, sdk/typescript/bench/synthetic.ts vs bench/src/synthetic.rs)",
+        thousands(plan.objects)
+    );
+    match &m.typescript {
+        Some(Ok(race)) => report.row(
+            "11 typescript",
+            what,
+            format!(
+                "{:.2} (TypeScript {}, Rust {})",
+                race.ratio(),
+                run_text(&race.typescript),
+                run_text(&race.rust)
+            ),
+        ),
+        Some(Err(why)) => report.not_measured("11 typescript", what, why.clone()),
+        None => report.not_measured("11 typescript", what, "the run stopped before item 11"),
     }
     report
 }

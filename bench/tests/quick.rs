@@ -46,6 +46,7 @@ const ROWS: &[(&str, Expect)] = &[
     ("7 ratio", Expect::Positive),
     ("8 sdk", Expect::PositiveOrNotMeasured),
     ("8 jvm start", Expect::PositiveOrNotMeasured),
+    ("11 typescript", Expect::PositiveOrNotMeasured),
 ];
 
 /// The numbers in `text`, in order (`1,234` is one number; signs are kept).

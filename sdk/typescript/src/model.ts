@@ -7,17 +7,14 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 
 import {
   type AnchorAttribute,
-  AnchorAttributeSchema,
   type AttributeChange,
-  AttributeChangeSchema,
   AttributeModificationType,
   type AttributeValue,
-  AttributeValueSchema,
   type CSEntryChange,
   type CSEntryChangeResult,
   CSEntryChangeResultSchema,
-  CSEntryChangeSchema,
   MAExportError,
+  MAImportError,
   ObjectModificationType,
   ValueModificationType,
 } from "./gen/ecma2/v1/change_pb.js";
@@ -61,15 +58,17 @@ export function typeOf(value: Value): AttributeType {
 
 /** The wire AttributeValue of a TypeScript value. */
 export function toWire(value: Value): AttributeValue {
-  if (typeof value === "string") return create(AttributeValueSchema, { kind: { case: "stringValue", value } });
+  // Plain message objects (every field set), not create(): builders run once per value.
+  const T = "ecma2.v1.AttributeValue" as const;
+  if (typeof value === "string") return { $typeName: T, kind: { case: "stringValue", value } };
   if (typeof value === "number") {
     if (!Number.isSafeInteger(value)) throw new TypeError(`integer attribute value ${value} is not a safe integer`);
-    return create(AttributeValueSchema, { kind: { case: "integerValue", value: BigInt(value) } });
+    return { $typeName: T, kind: { case: "integerValue", value: BigInt(value) } };
   }
-  if (typeof value === "bigint") return create(AttributeValueSchema, { kind: { case: "integerValue", value } });
-  if (typeof value === "boolean") return create(AttributeValueSchema, { kind: { case: "booleanValue", value } });
-  if (value instanceof Reference) return create(AttributeValueSchema, { kind: { case: "referenceValue", value: value.dn } });
-  return create(AttributeValueSchema, { kind: { case: "binaryValue", value } });
+  if (typeof value === "bigint") return { $typeName: T, kind: { case: "integerValue", value } };
+  if (typeof value === "boolean") return { $typeName: T, kind: { case: "booleanValue", value } };
+  if (value instanceof Reference) return { $typeName: T, kind: { case: "referenceValue", value: value.dn } };
+  return { $typeName: T, kind: { case: "binaryValue", value } };
 }
 
 /** A wire value back as TypeScript (integers as bigint, references as Reference). */
@@ -100,13 +99,14 @@ function change(
   dataType?: AttributeType,
   multi?: boolean,
 ): AttributeChange {
-  return create(AttributeChangeSchema, {
+  return {
+    $typeName: "ecma2.v1.AttributeChange",
     name,
     dataType: dataType ?? (values[0] === undefined ? AttributeType.STRING : typeOf(values[0])),
     isMultiValued: multi ?? values.length > 1,
     modificationType: modification,
-    valueChanges: values.map((v) => ({ value: toWire(v), modificationType: valueModification })),
-  });
+    valueChanges: values.map((v) => ({ $typeName: "ecma2.v1.ValueChange", value: toWire(v), modificationType: valueModification })),
+  };
 }
 
 /** Attribute values by name; arrays are multi-valued; null/undefined values are left out. */
@@ -127,9 +127,7 @@ export interface EntryInit {
 }
 
 function anchors(init: Record<string, Value> | undefined): AnchorAttribute[] {
-  return Object.entries(init ?? {}).map(([name, v]) =>
-    create(AnchorAttributeSchema, { name, dataType: typeOf(v), value: toWire(v) }),
-  );
+  return Object.entries(init ?? {}).map(([name, v]) => ({ $typeName: "ecma2.v1.AnchorAttribute", name, dataType: typeOf(v), value: toWire(v) }));
 }
 
 function build(kind: ObjectModificationType, objectType: string, dn: string, init: EntryInit = {}): CSEntryChange {
@@ -166,14 +164,18 @@ function build(kind: ObjectModificationType, objectType: string, dn: string, ini
   } else if (init.add || init.remove || init.clear) {
     throw new TypeError(`an Add or Replace of ${dn} takes only attrs`);
   }
-  return create(CSEntryChangeSchema, {
+  return {
+    $typeName: "ecma2.v1.CSEntryChange",
     identifier: crypto.randomUUID(),
     objectModificationType: kind,
     objectType,
     dn,
     anchorAttributes: anchors(init.anchors),
     attributeChanges: changes,
-  });
+    errorCodeImport: MAImportError.MA_IMPORT_ERROR_UNSPECIFIED,
+    errorName: "",
+    errorDetail: "",
+  };
 }
 
 /** Builders for CSEntryChange, ECMA2's CSEntryChange.Create() and its attribute changes. */

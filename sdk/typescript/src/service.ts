@@ -3,7 +3,6 @@
 // call), the launch secret and the one mapping of errors to status (faults.ts). Connector code
 // never sees gRPC.
 
-import { once } from "node:events";
 import { timingSafeEqual } from "node:crypto";
 
 import { create, fromBinary, type DescMessage, type MessageShape, toBinary } from "@bufbuild/protobuf";
@@ -126,6 +125,19 @@ function sizeInForce(requested: number, sizes: PageSizeRange, what: string, prop
     throw new RpcError(status.INVALID_ARGUMENT, `${what} ${requested} is above ${property} ${sizes.max}`);
   }
   return requested;
+}
+
+/** Waits for a stream's "drain", or for the call to be cancelled; leaves no listener behind. */
+function drained(stream: NodeJS.EventEmitter, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off("drain", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    stream.once("drain", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 function abortError(): Error {
@@ -473,7 +485,7 @@ export class Service {
                 ? [encodedField(1, encoded)]
                 : [...pieces(encoded)].map((p) => encodedField(2, toBinary(EntryFragmentSchema, create(EntryFragmentSchema, p))));
             for (const f of frames) {
-              if (!call.write(f)) await Promise.race([once(call, "drain"), once(controller.signal, "abort")]);
+              if (!call.write(f)) await drained(call, controller.signal);
             }
           }
           ctx.throwIfAborted();

@@ -77,6 +77,10 @@ export async function startScimServer(): Promise<ScimServer> {
   });
   let exited = false;
   child.on("exit", () => (exited = true));
+  // Never leave the server behind, however the test process ends.
+  process.on("exit", () => {
+    if (!exited) child.kill("SIGKILL");
+  });
   const port = await until(() => {
     if (exited) throw new Error(`scim2-server (${bin}) exited: ${log.join("")}\nrun connectors/scim-ts/scripts/check.sh to install it`);
     return listeningPort(child.pid!);
