@@ -44,17 +44,27 @@ final class Postgres {
                 throw new IllegalStateException("scripts/pg.sh start failed: " + out);
             }
             Postgres pg = new Postgres(Path.of(out));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    new ProcessBuilder("bash", "scripts/pg.sh", "stop", pg.dir.toString()).inheritIO().start()
-                            .waitFor(60, TimeUnit.SECONDS);
-                } catch (IOException | InterruptedException e) {
-                    // the temp dir stays behind; nothing else to do at exit
-                }
-            }));
+            // Normally stopped by the tests' @AfterAll; this covers a JVM that ends early.
+            Runtime.getRuntime().addShutdownHook(new Thread(Postgres::stop));
             instance = pg;
         }
         return instance;
+    }
+
+    /** Stops the cluster and removes its directory (once; later calls do nothing). */
+    static synchronized void stop() {
+        if (instance == null) {
+            return;
+        }
+        try {
+            new ProcessBuilder("bash", "scripts/pg.sh", "stop", instance.dir.toString()).inheritIO().start()
+                    .waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // the temp dir stays behind; nothing else to do
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        instance = null;
     }
 
     Connection connect() throws SQLException {

@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,11 @@ class SqlConnectorTest {
     @BeforeAll
     static void cluster() throws Exception {
         pg = Postgres.get();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        Postgres.stop();
     }
 
     @BeforeEach

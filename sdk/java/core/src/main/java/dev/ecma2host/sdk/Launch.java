@@ -174,12 +174,21 @@ public final class Launch {
         return new Bound(server, address);
     }
 
-    /** Runs {@code stop} on SIGTERM and SIGINT, then lets the process exit with status 0. */
+    /**
+     * Runs {@code stop} on SIGTERM and SIGINT, then lets the process exit with status 0. A second
+     * signal while stopping ends the process at once (status 1).
+     */
     @SuppressWarnings("removal")
     static void onSignals(Runnable stop) {
+        java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
         for (String name : new String[] {"TERM", "INT"}) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> new Thread(stop, "ecma2-signal").start());
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    if (signalled.getAndSet(true)) {
+                        Runtime.getRuntime().halt(1);
+                    }
+                    new Thread(stop, "ecma2-signal").start();
+                });
             } catch (IllegalArgumentException unsupported) {
                 // Not on this platform; the default handling stays.
             }

@@ -117,16 +117,16 @@ public final class Running {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        health.setStatus("", ServingStatus.NOT_SERVING);
-        health.setStatus(ConnectorServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
-        int closed = service.closeAll();
-        JsonLog.log(LOG, Level.INFO, "shutting down", "closed_sessions", closed);
-        health.enterTerminalState();
-        server.shutdown();
-        if (healthServer != null) {
-            healthServer.shutdown();
-        }
         try {
+            health.setStatus("", ServingStatus.NOT_SERVING);
+            health.setStatus(ConnectorServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+            int closed = service.closeAll();
+            JsonLog.log(LOG, Level.INFO, "shutting down", "closed_sessions", closed);
+            health.enterTerminalState();
+            server.shutdown();
+            if (healthServer != null) {
+                healthServer.shutdown();
+            }
             // Calls in flight have seen the cancellation; idle connections are not waited for long.
             if (!server.awaitTermination(1, TimeUnit.SECONDS)) {
                 server.shutdownNow();
@@ -137,11 +137,17 @@ public final class Running {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.shutdownNow();
+        } catch (RuntimeException e) {
+            // Whatever failed, the process still stops: the latch below releases serve().
+            JsonLog.log(LOG, Level.SEVERE, "stopping failed", "error_type", e.getClass().getName(),
+                    "error", String.valueOf(e.getMessage()));
+            server.shutdownNow();
+        } finally {
+            if (watcher != null) {
+                watcher.shutdownNow();
+            }
+            stopped.countDown();
         }
-        if (watcher != null) {
-            watcher.shutdownNow();
-        }
-        stopped.countDown();
     }
 
     /** Blocks until {@link #stop()} has finished. */
