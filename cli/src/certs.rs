@@ -404,31 +404,18 @@ fn write_files(dir: &Path, files: &[OutFile], force: bool) -> Result<Vec<PathBuf
     Ok(paths)
 }
 
-#[cfg(unix)]
+/// Writes one file: a key only its owner can read (the host's platform rules: mode 0600, or an
+/// owner-only ACL on Windows), a certificate readable by all.
 fn write_file(path: &Path, contents: &str, private: bool) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-
-    let mode = if private { 0o600 } else { 0o644 };
-    // Replacing: remove first, so a key never sits in a file that kept a wider mode.
+    if private {
+        return ecma2_host::platform::write_private(path, contents.as_bytes());
+    }
+    // Replacing: remove first, so the file does not keep an older, narrower or wider mode.
     if let Err(e) = std::fs::remove_file(path)
         && e.kind() != std::io::ErrorKind::NotFound
     {
         return Err(e);
     }
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)?;
-    // The umask may have narrowed the mode; certificates should stay readable.
-    f.set_permissions(std::fs::Permissions::from_mode(mode))?;
-    f.write_all(contents.as_bytes())?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_file(path: &Path, contents: &str, _private: bool) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
 

@@ -474,7 +474,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
 /// The demo connector binary next to this executable.
 fn demo_connector() -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let path = exe.with_file_name("ecma2-demo");
+    let path = exe.with_file_name(format!("ecma2-demo{}", std::env::consts::EXE_SUFFIX));
     if !path.exists() {
         bail!(
             "{} is missing: build it with `cargo build -p ecma2-demo` (the README's demo command does)",
@@ -487,10 +487,15 @@ fn demo_connector() -> Result<PathBuf> {
 async fn demo(users: u32, json: bool) -> Result<()> {
     let state = std::env::temp_dir().join(format!("ecma2-demo-{}", std::process::id()));
     std::fs::create_dir_all(&state)?;
+    // A private socket where there are Unix sockets; loopback (behind the token) elsewhere.
+    let listen = if ecma2_transport::UNIX_SOCKETS {
+        format!("unix:{}", state.join("engine.sock").display())
+    } else {
+        "tcp:127.0.0.1:0".to_owned()
+    };
     let config_text = format!(
-        "state_dir = {state:?}\n[engine]\nlisten = \"unix:{sock}\"\n\n[[connector]]\nname = \"demo\"\ncommand = {cmd:?}\n",
+        "state_dir = {state:?}\n[engine]\nlisten = {listen:?}\n\n[[connector]]\nname = \"demo\"\ncommand = {cmd:?}\n",
         state = state.join("host").display().to_string(),
-        sock = state.join("engine.sock").display(),
         cmd = demo_connector()?.display().to_string(),
     );
     let config = HostConfig::parse(&state.join("host.toml"), &config_text)?;

@@ -150,7 +150,7 @@ pub struct ConnectorConfig {
     /// Its working directory; default: the config file's directory.
     #[serde(default)]
     pub working_dir: Option<PathBuf>,
-    /// `unix` (default) or `tcp` (loopback) for the host → connector hop.
+    /// `unix` (default; `tcp` on Windows) or `tcp` (loopback) for the host → connector hop.
     #[serde(default)]
     pub transport: HopTransport,
     /// Timeouts and restart policy.
@@ -178,15 +178,25 @@ pub struct ConnectorTls {
     pub server_name: Option<String>,
 }
 
-/// The local hop's transport.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// The local hop's transport. Default: `unix`, or `tcp` where there are no Unix sockets
+/// (Windows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HopTransport {
     /// A Unix socket in the host's private state directory.
-    #[default]
     Unix,
     /// TCP on 127.0.0.1 with a port the connector picks.
     Tcp,
+}
+
+impl Default for HopTransport {
+    fn default() -> Self {
+        if ecma2_transport::UNIX_SOCKETS {
+            Self::Unix
+        } else {
+            Self::Tcp
+        }
+    }
 }
 
 /// Per-connector limits; every field has a default.
@@ -406,6 +416,12 @@ impl HostConfig {
                             "TLS settings are for endpoints; a launched connector is reached over a private \
                              Unix socket or loopback"
                                 .into(),
+                        ));
+                    }
+                    if c.transport == HopTransport::Unix && !ecma2_transport::UNIX_SOCKETS {
+                        return Err(invalid(
+                            key("transport"),
+                            "unix sockets are not available on this platform; use transport = \"tcp\"".into(),
                         ));
                     }
                     c.working_dir = Some(match &c.working_dir {

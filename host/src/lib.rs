@@ -7,9 +7,9 @@
 pub mod auth;
 pub mod config;
 pub mod forward;
-mod launch;
 pub mod logs;
 pub mod metrics;
+pub mod platform;
 pub mod relay;
 pub mod sessions;
 pub mod status;
@@ -128,8 +128,7 @@ impl Host {
         let listener = Listener::bind(&config.engine_listen).await?;
         let address = listener.local_address();
         if let Address::Unix(path) = &address {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(state(path))?;
+            platform::make_private(path).map_err(state(path))?;
         }
         let (reporter, health) = tonic_health::server::health_reporter();
         reporter
