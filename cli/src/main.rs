@@ -36,6 +36,19 @@ struct Cli {
     /// The running host's engine token file.
     #[arg(long, global = true, env = "ECMA2_TOKEN_FILE")]
     token_file: Option<PathBuf>,
+    /// The CA that signed the host's engine-endpoint certificate: connect over mutual TLS (a host
+    /// with `[engine.tls]`), presenting --tls-cert.
+    #[arg(long, global = true, env = "ECMA2_ENGINE_TLS_CA", requires_all = ["tls_cert", "tls_key"])]
+    tls_ca: Option<PathBuf>,
+    /// This engine's client certificate (`ecma2 certs init --engine NAME` writes engine-NAME.pem).
+    #[arg(long, global = true, env = "ECMA2_ENGINE_TLS_CERT", requires = "tls_ca")]
+    tls_cert: Option<PathBuf>,
+    /// The client certificate's private key.
+    #[arg(long, global = true, env = "ECMA2_ENGINE_TLS_KEY", requires = "tls_ca")]
+    tls_key: Option<PathBuf>,
+    /// The name the host's certificate must carry; default: the host part of --host.
+    #[arg(long, global = true, env = "ECMA2_ENGINE_TLS_SERVER_NAME")]
+    tls_server_name: Option<String>,
     /// Start a host from this config file for the duration of the command instead.
     #[arg(long, short, global = true)]
     config: Option<PathBuf>,
@@ -183,6 +196,16 @@ async fn connect(cli: &Cli) -> Result<Engine> {
         bail!("say which host to use: --host ADDRESS --token-file FILE, or --config HOST.toml to start one");
     };
     let token_file = cli.token_file.clone().context("--token-file is needed with --host")?;
+    if let Some(ca) = &cli.tls_ca {
+        let tls = ecma2_transport::TlsClient {
+            ca: ca.clone(),
+            cert: cli.tls_cert.clone(),
+            key: cli.tls_key.clone(),
+            server_name: cli.tls_server_name.clone(),
+        }
+        .load()?;
+        return Engine::connect_tls(host, &token_file, &tls).await;
+    }
     Engine::connect_with_file(host, &token_file).await
 }
 

@@ -136,7 +136,12 @@ impl Host {
         );
         let host_service =
             InterceptedService::new(HostServiceServer::new(HostApi { host: inner.clone() }), engine_auth);
-        let router = tonic::transport::Server::builder()
+        let mut builder = tonic::transport::Server::builder();
+        if let Some(tls) = &config.engine_tls {
+            // Engines without a client certificate of `client_ca` fail the handshake.
+            builder = tls.apply(builder)?;
+        }
+        let router = builder
             .add_service(health)
             .add_service(engine)
             .add_service(host_service);
@@ -165,7 +170,12 @@ impl Host {
             ),
             None => None,
         };
-        info!(address = %address, connectors = inner.connectors.len(), "host listening for engines");
+        info!(
+            address = %address,
+            mutual_tls = config.engine_tls.is_some(),
+            connectors = inner.connectors.len(),
+            "host listening for engines"
+        );
         Ok(RunningHost {
             address,
             token,
