@@ -355,7 +355,9 @@ impl HostConfig {
                 let loaded = files.load().map_err(|e| {
                     let which = match &e {
                         ecma2_transport::TransportError::TlsFile { file, .. } if *file == files.key => "key",
-                        ecma2_transport::TransportError::TlsFile { file, .. } if *file == files.client_ca => "client_ca",
+                        ecma2_transport::TransportError::TlsFile { file, .. } if *file == files.client_ca => {
+                            "client_ca"
+                        }
                         _ => "cert",
                     };
                     invalid(format!("engine.tls.{which}"), e.to_string())

@@ -63,7 +63,9 @@ async fn only_engines_with_our_certificate_and_the_token_get_in() {
         "no client certificate"
     );
     assert!(
-        list(&host.address, &foreign.tls_client(&ours), Some(&token)).await.is_err(),
+        list(&host.address, &foreign.tls_client(&ours), Some(&token))
+            .await
+            .is_err(),
         "a client certificate of another CA"
     );
     host.shutdown().await;
@@ -88,7 +90,10 @@ fn a_non_loopback_listen_needs_tls() {
 
     let missing = with_tls.replace("client_ca = ", "client_ca = \"nope.pem\" # ");
     let err = HostConfig::parse(&path, &missing).unwrap_err().to_string();
-    assert!(err.contains("engine.tls.client_ca") && err.contains("nope.pem"), "{err}");
+    assert!(
+        err.contains("engine.tls.client_ca") && err.contains("nope.pem"),
+        "{err}"
+    );
 
     let unknown = format!("{with_tls}surprise = 1\n");
     let err = HostConfig::parse(&path, &unknown).unwrap_err().to_string();
