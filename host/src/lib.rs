@@ -312,7 +312,7 @@ mod tests {
     /// below, never above: the engine-facing service uses the session table and the connector
     /// handles, which use the relay client; nothing reaches back up.
     const LAYERS: [&[&str]; 6] = [
-        &["config", "status", "logs", "launch", "auth"],
+        &["config", "status", "logs", "platform", "auth"],
         &["relay"],
         &["supervisor"],
         &["sessions"],
