@@ -101,7 +101,7 @@ if out=$(cli --json import --connector demo "${params[@]}" 2>&1) && [ "$(field a
 else
   echo "$out"; fail "full import"
 fi
-printf '%s\n' '{"op":"add","type":"user","dn":"CN=wine,OU=People,DC=demo","attrs":{"cn":"wine","displayName":"Wine User","mail":"wine@example.com"}}' >"$work/changes.jsonl"
+printf '%s\n' '{"op":"add","type":"user","dn":"CN=wine,OU=People,DC=demo,DC=example","attrs":{"cn":"wine","displayName":"Wine User","mail":"wine@example.com"}}' >"$work/changes.jsonl"
 if cli stage --connector demo --changes "$work/changes.jsonl" >/dev/null &&
   out=$(cli --json export --connector demo "${params[@]}" 2>&1) && [ "$(field adds "$out")" = 1 ] &&
   [ "$(field errors "$out")" = 0 ]; then
