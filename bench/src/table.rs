@@ -368,6 +368,8 @@ pub fn table(m: &Measurements) -> Report {
         ),
         Some(Err(why)) => report.not_measured("9 bridge", bridge, why.clone()),
         None => report.not_measured("9 bridge", bridge, "the run stopped before item 9"),
+    }
+
     // 11. The TypeScript SDK against the Rust SDK.
     let what = format!(
         "import {} synthetic users, engine → connector: TypeScript SDK / Rust SDK (same generated users, sdk/typescript/bench/synthetic.ts vs bench/src/synthetic.rs)",

@@ -65,6 +65,14 @@ struct InitArgs {
     /// How long the CA is valid, in days.
     #[arg(long, default_value_t = 3650)]
     ca_days: u32,
+    /// An engine to make a client certificate for, for a host serving `[engine.tls]`
+    /// (repeatable): engine-NAME.pem and engine-NAME-key.pem (CN NAME, clientAuth).
+    #[arg(long = "engine", value_name = "NAME")]
+    engines: Vec<String>,
+    /// A name engines dial the host by, a DNS name or an IP address (repeatable): writes
+    /// host-server.pem and host-server-key.pem (serverAuth), the `[engine.tls]` cert and key.
+    #[arg(long = "host-name", value_name = "DNS-OR-IP")]
+    host_names: Vec<String>,
     /// Replace files that already exist.
     #[arg(long)]
     force: bool,
@@ -89,6 +97,9 @@ pub fn run(args: &CertsArgs) -> Result<()> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Plan {
     connectors: Vec<ConnectorNames>,
+    engines: Vec<String>,
+    host_dns: Vec<String>,
+    host_ips: Vec<IpAddr>,
     namespace: Option<String>,
     k8s: bool,
     days: u32,
@@ -161,8 +172,28 @@ impl Plan {
                 }
             }
         }
+        let mut engines: Vec<String> = Vec::new();
+        for name in &args.engines {
+            check_dns_label(name).with_context(|| format!("--engine {name:?}"))?;
+            if engines.contains(name) {
+                bail!("--engine {name:?} is given twice");
+            }
+            engines.push(name.clone());
+        }
+        let (mut host_dns, mut host_ips) = (Vec::new(), Vec::new());
+        for name in &args.host_names {
+            if let Ok(ip) = name.parse::<IpAddr>() {
+                host_ips.push(ip);
+            } else {
+                check_dns_name(name).with_context(|| format!("--host-name {name:?}"))?;
+                host_dns.push(name.to_ascii_lowercase());
+            }
+        }
         Ok(Self {
             connectors,
+            engines,
+            host_dns,
+            host_ips,
             namespace: args.namespace.clone(),
             k8s: args.k8s,
             days: args.days,
@@ -303,6 +334,44 @@ fn generate(plan: &Plan, now: OffsetDateTime) -> Result<Vec<OutFile>> {
         about: "host private key".into(),
     });
 
+    if !plan.host_dns.is_empty() || !plan.host_ips.is_empty() {
+        let server = leaf(
+            HOST_COMMON_NAME,
+            &plan.host_dns,
+            &plan.host_ips,
+            ExtendedKeyUsagePurpose::ServerAuth,
+        )
+        .context("making the host's engine-endpoint certificate")?;
+        files.push(OutFile {
+            name: "host-server.pem".into(),
+            contents: server.cert,
+            private: false,
+            about: "host engine-endpoint server certificate (serverAuth): [engine.tls] cert".into(),
+        });
+        files.push(OutFile {
+            name: "host-server-key.pem".into(),
+            contents: server.key,
+            private: true,
+            about: "host engine-endpoint private key: [engine.tls] key".into(),
+        });
+    }
+    for name in &plan.engines {
+        let issued = leaf(name, &[], &[], ExtendedKeyUsagePurpose::ClientAuth)
+            .with_context(|| format!("making the certificate of engine {name}"))?;
+        files.push(OutFile {
+            name: format!("engine-{name}.pem"),
+            contents: issued.cert,
+            private: false,
+            about: format!("engine {name} client certificate (clientAuth): ecma2 --tls-cert"),
+        });
+        files.push(OutFile {
+            name: format!("engine-{name}-key.pem"),
+            contents: issued.key,
+            private: true,
+            about: format!("engine {name} private key: ecma2 --tls-key"),
+        });
+    }
+
     let mut secrets = String::new();
     if plan.k8s {
         push_secret(
@@ -404,31 +473,18 @@ fn write_files(dir: &Path, files: &[OutFile], force: bool) -> Result<Vec<PathBuf
     Ok(paths)
 }
 
-#[cfg(unix)]
+/// Writes one file: a key only its owner can read (the host's platform rules: mode 0600, or an
+/// owner-only ACL on Windows), a certificate readable by all.
 fn write_file(path: &Path, contents: &str, private: bool) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-
-    let mode = if private { 0o600 } else { 0o644 };
-    // Replacing: remove first, so a key never sits in a file that kept a wider mode.
+    if private {
+        return ecma2_host::platform::write_private(path, contents.as_bytes());
+    }
+    // Replacing: remove first, so the file does not keep an older, narrower or wider mode.
     if let Err(e) = std::fs::remove_file(path)
         && e.kind() != std::io::ErrorKind::NotFound
     {
         return Err(e);
     }
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)?;
-    // The umask may have narrowed the mode; certificates should stay readable.
-    f.set_permissions(std::fs::Permissions::from_mode(mode))?;
-    f.write_all(contents.as_bytes())?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_file(path: &Path, contents: &str, _private: bool) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
 

@@ -30,6 +30,19 @@ struct Cli {
     /// The running host's engine token file.
     #[arg(long, global = true, env = "ECMA2_TOKEN_FILE")]
     token_file: Option<PathBuf>,
+    /// The CA that signed the host's engine-endpoint certificate: connect over mutual TLS (a host
+    /// with `[engine.tls]`), presenting --tls-cert.
+    #[arg(long, global = true, env = "ECMA2_ENGINE_TLS_CA", requires_all = ["tls_cert", "tls_key"])]
+    tls_ca: Option<PathBuf>,
+    /// This engine's client certificate (`ecma2 certs init --engine NAME` writes engine-NAME.pem).
+    #[arg(long, global = true, env = "ECMA2_ENGINE_TLS_CERT", requires = "tls_ca")]
+    tls_cert: Option<PathBuf>,
+    /// The client certificate's private key.
+    #[arg(long, global = true, env = "ECMA2_ENGINE_TLS_KEY", requires = "tls_ca")]
+    tls_key: Option<PathBuf>,
+    /// The name the host's certificate must carry; default: the host part of --host.
+    #[arg(long, global = true, env = "ECMA2_ENGINE_TLS_SERVER_NAME")]
+    tls_server_name: Option<String>,
     /// Start a host from this config file for the duration of the command instead.
     #[arg(long, short, global = true)]
     config: Option<PathBuf>,
@@ -177,6 +190,16 @@ async fn connect(cli: &Cli) -> Result<Engine> {
         bail!("say which host to use: --host ADDRESS --token-file FILE, or --config HOST.toml to start one");
     };
     let token_file = cli.token_file.clone().context("--token-file is needed with --host")?;
+    if let Some(ca) = &cli.tls_ca {
+        let tls = ecma2_transport::TlsClient {
+            ca: ca.clone(),
+            cert: cli.tls_cert.clone(),
+            key: cli.tls_key.clone(),
+            server_name: cli.tls_server_name.clone(),
+        }
+        .load()?;
+        return Ok(Engine::connect_tls(host, &token_file, &tls).await?);
+    }
     Ok(Engine::connect_with_file(host, &token_file).await?)
 }
 
@@ -472,7 +495,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
 /// The demo connector binary next to this executable.
 fn demo_connector() -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let path = exe.with_file_name("ecma2-demo");
+    let path = exe.with_file_name(format!("ecma2-demo{}", std::env::consts::EXE_SUFFIX));
     if !path.exists() {
         bail!(
             "{} is missing: build it with `cargo build -p ecma2-demo` (the README's demo command does)",
@@ -485,10 +508,15 @@ fn demo_connector() -> Result<PathBuf> {
 async fn demo(users: u32, json: bool) -> Result<()> {
     let state = std::env::temp_dir().join(format!("ecma2-demo-{}", std::process::id()));
     std::fs::create_dir_all(&state)?;
+    // A private socket where there are Unix sockets; loopback (behind the token) elsewhere.
+    let listen = if ecma2_transport::UNIX_SOCKETS {
+        format!("unix:{}", state.join("engine.sock").display())
+    } else {
+        "tcp:127.0.0.1:0".to_owned()
+    };
     let config_text = format!(
-        "state_dir = {state:?}\n[engine]\nlisten = \"unix:{sock}\"\n\n[[connector]]\nname = \"demo\"\ncommand = {cmd:?}\n",
+        "state_dir = {state:?}\n[engine]\nlisten = {listen:?}\n\n[[connector]]\nname = \"demo\"\ncommand = {cmd:?}\n",
         state = state.join("host").display().to_string(),
-        sock = state.join("engine.sock").display(),
         cmd = demo_connector()?.display().to_string(),
     );
     let config = HostConfig::parse(&state.join("host.toml"), &config_text)?;

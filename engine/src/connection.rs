@@ -43,6 +43,19 @@ impl Engine {
         })
     }
 
+    /// Connects over mutual TLS (a host serving `[engine.tls]`), presenting `tls`'s client
+    /// certificate, then the token as usual.
+    pub async fn connect_tls(address: &Address, token_file: &Path, tls: &ecma2_transport::ClientTls) -> Result<Self> {
+        let token = std::fs::read_to_string(token_file)
+            .with_context(|| format!("reading the engine token file {}", token_file.display()))?;
+        let connection = ecma2_transport::dial(address, Some(tls)).await?;
+        Ok(Self {
+            channel: connection.channel,
+            token: format!("Bearer {}", token.trim()).parse()?,
+            owned: None,
+        })
+    }
+
     /// Connects using a token file.
     pub async fn connect_with_file(address: &Address, token_file: &Path) -> Result<Self> {
         let token = std::fs::read_to_string(token_file).map_err(|e| Error::TokenFile {

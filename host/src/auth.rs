@@ -1,23 +1,21 @@
-//! Engine authentication: a bearer token kept in a file the host creates with mode 0600 on first
-//! start. Every engine call must carry `authorization: Bearer <token>`; anything else is
+//! Engine authentication: a bearer token kept in a file only its owner can read (mode 0600 on
+//! Unix, an owner-only ACL on Windows: see [`crate::platform`]), created on first start. Every engine call must carry `authorization: Bearer <token>`; anything else is
 //! UNAUTHENTICATED before it reaches a connector.
 
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use ecma2_proto::meta;
 use tonic::{Request, Status};
 
-/// Reads the token file, creating it (0600, random token) when missing.
+use crate::platform;
+
+/// Reads the token file, creating it (owner-only, random token) when missing; an existing file
+/// readable by others is narrowed to its owner.
 pub fn load_or_create_token(path: &Path) -> std::io::Result<String> {
     if let Ok(text) = std::fs::read_to_string(path) {
         let token = text.trim().to_owned();
         if !token.is_empty() {
-            let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-            }
+            platform::make_private(path)?;
             return Ok(token);
         }
     }
@@ -25,14 +23,7 @@ pub fn load_or_create_token(path: &Path) -> std::io::Result<String> {
         std::fs::create_dir_all(dir)?;
     }
     let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(token.as_bytes())?;
-    file.write_all(b"\n")?;
+    platform::write_private(path, format!("{token}\n").as_bytes())?;
     Ok(token)
 }
 
@@ -82,7 +73,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/engine.token");
         let first = load_or_create_token(&path).unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(platform::is_private(&path).unwrap());
         assert_eq!(load_or_create_token(&path).unwrap(), first);
         assert_eq!(first.len(), 64);
     }

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ecma2_transport::{Address, ClientTls, TlsClient};
+use ecma2_transport::{Address, ClientTls, ServerTls, TlsClient, TlsServer};
 use serde::Deserialize;
 
 /// A configuration problem; the binary exits with status 64 on any of these.
@@ -85,10 +85,13 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EngineConfig {
-    /// `tcp:127.0.0.1:5800` (default) or `unix:/path`. A non-loopback address is refused (TLS on
-    /// the engine side is not offered yet).
+    /// `tcp:127.0.0.1:5800` (default) or `unix:/path`. A non-loopback address needs `tls`.
     #[serde(default = "default_engine_listen")]
     pub listen: String,
+    /// Mutual TLS for engines on another machine: the host's server certificate and the CA whose
+    /// client certificates it accepts. The token is still required.
+    #[serde(default)]
+    pub tls: Option<EngineTls>,
     /// The bearer token file. Created with mode 0600 on first start when missing. Default:
     /// `<state_dir>/engine.token`.
     #[serde(default)]
@@ -99,9 +102,23 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             listen: default_engine_listen(),
+            tls: None,
             token_file: None,
         }
     }
+}
+
+/// `[engine.tls]`: the engine endpoint serves mutual TLS. Relative paths are relative to the
+/// config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineTls {
+    /// PEM file with the host's server certificate chain (its names: what engines dial).
+    pub cert: PathBuf,
+    /// PEM file with its private key.
+    pub key: PathBuf,
+    /// PEM file with the CA that signs engine client certificates (`ecma2 certs init --engine`).
+    pub client_ca: PathBuf,
 }
 
 fn default_engine_listen() -> String {
@@ -150,7 +167,7 @@ pub struct ConnectorConfig {
     /// Its working directory; default: the config file's directory.
     #[serde(default)]
     pub working_dir: Option<PathBuf>,
-    /// `unix` (default) or `tcp` (loopback) for the host → connector hop.
+    /// `unix` (default; `tcp` on Windows) or `tcp` (loopback) for the host → connector hop.
     #[serde(default)]
     pub transport: HopTransport,
     /// Timeouts and restart policy.
@@ -178,15 +195,25 @@ pub struct ConnectorTls {
     pub server_name: Option<String>,
 }
 
-/// The local hop's transport.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// The local hop's transport. Default: `unix`, or `tcp` where there are no Unix sockets
+/// (Windows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HopTransport {
     /// A Unix socket in the host's private state directory.
-    #[default]
     Unix,
     /// TCP on 127.0.0.1 with a port the connector picks.
     Tcp,
+}
+
+impl Default for HopTransport {
+    fn default() -> Self {
+        if ecma2_transport::UNIX_SOCKETS {
+            Self::Unix
+        } else {
+            Self::Tcp
+        }
+    }
 }
 
 /// Per-connector limits; every field has a default.
@@ -278,6 +305,8 @@ pub struct HostConfig {
     pub token_file: PathBuf,
     /// State directory.
     pub state_dir: PathBuf,
+    /// The engine endpoint's mutual TLS, loaded (`[engine.tls]`).
+    pub engine_tls: Option<ServerTls>,
     /// Metrics listen address.
     pub metrics_listen: Option<Address>,
     /// Connectors.
@@ -320,11 +349,40 @@ impl HostConfig {
             .listen
             .parse()
             .map_err(|e: ecma2_transport::TransportError| invalid("engine.listen".into(), e.to_string()))?;
-        if !engine_listen.is_local() {
+        let engine_tls = match &raw.engine.tls {
+            Some(tls) => {
+                let files = TlsServer {
+                    cert: base.join(&tls.cert),
+                    key: base.join(&tls.key),
+                    client_ca: base.join(&tls.client_ca),
+                };
+                let loaded = files.load().map_err(|e| {
+                    let which = match &e {
+                        ecma2_transport::TransportError::TlsFile { file, .. } if *file == files.key => "key",
+                        ecma2_transport::TransportError::TlsFile { file, .. } if *file == files.client_ca => {
+                            "client_ca"
+                        }
+                        _ => "cert",
+                    };
+                    invalid(format!("engine.tls.{which}"), e.to_string())
+                })?;
+                if matches!(engine_listen, Address::Unix(_)) {
+                    return Err(invalid(
+                        "engine.tls".into(),
+                        format!("{engine_listen} is a Unix socket; TLS is for tcp: addresses"),
+                    ));
+                }
+                Some(loaded)
+            }
+            None => None,
+        };
+        if !engine_listen.is_local() && engine_tls.is_none() {
             return Err(invalid(
                 "engine.listen".into(),
                 format!(
-                    "{engine_listen} is not a loopback address; without TLS the host only listens on 127.0.0.1, ::1 or a Unix socket"
+                    "{engine_listen} is not a loopback address; without TLS the host only listens on 127.0.0.1, ::1 or a \
+                     Unix socket: add an [engine.tls] table (cert, key, client_ca) to serve engines on other machines \
+                     over mutual TLS"
                 ),
             ));
         }
@@ -416,6 +474,12 @@ impl HostConfig {
                                 .into(),
                         ));
                     }
+                    if c.transport == HopTransport::Unix && !ecma2_transport::UNIX_SOCKETS {
+                        return Err(invalid(
+                            key("transport"),
+                            "unix sockets are not available on this platform; use transport = \"tcp\"".into(),
+                        ));
+                    }
                     c.working_dir = Some(match &c.working_dir {
                         Some(d) => base.join(d),
                         None => base.clone(),
@@ -432,6 +496,7 @@ impl HostConfig {
         Ok(Self {
             file: file.to_owned(),
             engine_listen,
+            engine_tls,
             token_file,
             state_dir,
             metrics_listen,

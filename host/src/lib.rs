@@ -7,9 +7,9 @@
 pub mod auth;
 pub mod config;
 pub mod forward;
-mod launch;
 pub mod logs;
 pub mod metrics;
+pub mod platform;
 pub mod relay;
 pub mod sessions;
 pub mod status;
@@ -126,8 +126,7 @@ impl Host {
         let listener = Listener::bind(&config.engine_listen).await?;
         let address = listener.local_address();
         if let Address::Unix(path) = &address {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(state(path))?;
+            platform::make_private(path).map_err(state(path))?;
         }
         let (reporter, health) = tonic_health::server::health_reporter();
         reporter
@@ -150,9 +149,14 @@ impl Host {
         );
         let host_service =
             InterceptedService::new(HostServiceServer::new(HostApi { host: inner.clone() }), engine_auth);
+        let mut builder = tonic::transport::Server::builder();
+        if let Some(tls) = &config.engine_tls {
+            // Engines without a client certificate of `client_ca` fail the handshake.
+            builder = tls.apply(builder)?;
+        }
         // HTTP/2 gRPC, and binary gRPC-Web over HTTP/1.1 (or HTTP/2) for engines without an
         // HTTP/2 client (see `web`).
-        let router = tonic::transport::Server::builder()
+        let router = builder
             .accept_http1(true)
             .add_service(web::enable(health))
             .add_service(web::enable(engine))
@@ -182,7 +186,12 @@ impl Host {
             ),
             None => None,
         };
-        info!(address = %address, connectors = inner.connectors.len(), "host listening for engines");
+        info!(
+            address = %address,
+            mutual_tls = config.engine_tls.is_some(),
+            connectors = inner.connectors.len(),
+            "host listening for engines"
+        );
         Ok(RunningHost {
             address,
             token,
@@ -353,7 +362,7 @@ mod tests {
     /// below, never above: the engine-facing service uses the session table and the connector
     /// handles, which use the relay client; nothing reaches back up.
     const LAYERS: [&[&str]; 6] = [
-        &["config", "status", "logs", "launch", "auth", "web"],
+        &["config", "status", "logs", "platform", "auth", "web"],
         &["relay"],
         &["supervisor"],
         &["sessions"],

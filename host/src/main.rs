@@ -1,5 +1,5 @@
-//! `ecma2-host`: parse the command line and the config file, then run the host until SIGINT or
-//! SIGTERM. Bad configuration exits with status 64 and a message naming the file and the key.
+//! `ecma2-host`: parse the command line and the config file, then run the host until asked to
+//! stop (SIGINT or SIGTERM; on Windows Ctrl-C, Ctrl-Break or the console closing). Bad configuration exits with status 64 and a message naming the file and the key.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,12 +78,8 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
+        let why = ecma2_host::platform::stop_requested().await;
+        tracing::info!(reason = why, "stopping");
         host.shutdown().await;
         ExitCode::SUCCESS
     })

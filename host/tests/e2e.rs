@@ -313,3 +313,6 @@ fn killing_the_host_leaves_no_connector_behind() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[path = "cases/engine_tls.rs"]
+mod engine_tls;

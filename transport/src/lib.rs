@@ -2,13 +2,19 @@
 //! `tcp:HOST:PORT`, the syntax of `ECMA2_LISTEN` and of the ready line (docs/runtime.md).
 //! [`Listener`] binds one and serves a tonic router on it, telling services when each connection
 //! ends ([`ConnectionInfo`]); [`connect`] opens a plain channel to one, and [`dial`] a channel,
-//! with TLS when asked, that says when its connection is lost. TLS is in [`tls`].
+//! with TLS when asked, that says when its connection is lost. TLS is in [`tls`]. What differs
+//! between Unix and Windows (Unix sockets) is in one `platform` module.
 
+// The one place the platform is chosen; see the module's two files.
+#[cfg_attr(unix, path = "platform/unix.rs")]
+#[cfg_attr(windows, path = "platform/windows.rs")]
+mod platform;
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
 pub mod tls;
 mod tracked;
 
+pub use platform::UNIX_SOCKETS;
 pub use tls::{ClientTls, ServerTls, TlsClient, TlsServer};
 pub use tracked::{ConnectionInfo, Tracked};
 
@@ -20,9 +26,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use platform::{UnixListener, UnixStream};
+use tokio::net::{TcpListener, TcpStream};
 use tokio_stream::StreamExt;
-use tokio_stream::wrappers::{TcpListenerStream, UnixListenerStream};
+use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use tonic::transport::{Channel, Endpoint, server::Router};
 
@@ -50,6 +57,14 @@ pub enum TransportError {
         "invalid address {text:?}: expected unix:/path/to.sock or tcp:HOST:PORT (HOST an IP address or a DNS name)"
     )]
     Invalid {
+        /// The rejected text.
+        text: String,
+    },
+    /// The address is well formed but this platform cannot use it (a Unix socket on Windows).
+    #[error(
+        "address {text:?} cannot be used here: Unix sockets are not available on this platform; use tcp:127.0.0.1:PORT"
+    )]
+    Unsupported {
         /// The rejected text.
         text: String,
     },
@@ -131,6 +146,9 @@ impl FromStr for Address {
             let path = path.strip_prefix("//").unwrap_or(path);
             if path.is_empty() {
                 return Err(invalid());
+            }
+            if !UNIX_SOCKETS {
+                return Err(TransportError::Unsupported { text: text.to_owned() });
             }
             Ok(Address::Unix(PathBuf::from(path)))
         } else if let Some(addr) = text.strip_prefix("tcp:") {
@@ -229,7 +247,7 @@ impl Listener {
         let address = self.local_address();
         let result = match self {
             Listener::Unix(listener, path) => {
-                let incoming = UnixListenerStream::new(listener).map(|io| io.map(Tracked::new));
+                let incoming = platform::incoming(listener).map(|io| io.map(Tracked::new));
                 let result = router.serve_with_incoming_shutdown(incoming, shutdown).await;
                 let _ = std::fs::remove_file(path);
                 result

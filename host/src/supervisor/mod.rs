@@ -226,13 +226,17 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
     if let Some(dir) = &config.working_dir {
         command.current_dir(dir);
     }
-    crate::launch::tie_to_host(&mut command);
+    crate::platform::tie_to_host(&mut command);
     let mut child = command.spawn().map_err(|e| {
         format!(
             "cannot launch connector {:?} with command {program:?}: {e}",
             config.name
         )
     })?;
+    if let Err(e) = crate::platform::adopt(&child) {
+        // The SDKs' host-pid watch still ends the connector if the host dies.
+        warn!(error = %e, "cannot tie the connector's lifetime to the host");
+    }
     let tail = Tail::default();
     let stderr = child.stderr.take().expect("stderr is piped");
     tokio::spawn(logs::forward(handle.name.clone(), stderr, tail.clone()));
@@ -293,7 +297,7 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
         }
     };
     let secret_value: MetadataValue<_> = secret.parse().map_err(|_| "launch secret is not ASCII".to_owned())?;
-    let secure_hop = matches!(address, Address::Unix(_));
+    let secure_hop = crate::platform::launched_hop_is_private(&address);
     let ready = handshake(
         handle,
         channel.clone(),

@@ -18,6 +18,10 @@ mod context;
 mod error;
 pub mod interfaces;
 pub mod model;
+// What differs between Unix and Windows (the host-process watch, stop signals), in one place.
+#[cfg_attr(unix, path = "platform/unix.rs")]
+#[cfg_attr(windows, path = "platform/windows.rs")]
+mod platform;
 mod runtime;
 mod server;
 

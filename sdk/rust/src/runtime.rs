@@ -5,7 +5,6 @@
 //! client certificate is the identity, and there is no launch secret and no host pid to watch.
 
 use std::io::Write;
-use std::time::Duration;
 
 use ecma2_proto::frames::MAX_MESSAGE_BYTES;
 use ecma2_proto::meta;
@@ -16,6 +15,7 @@ use tonic::{Request, Status};
 use tracing::{info, warn};
 
 use crate::ConnectorServer;
+use crate::platform;
 
 /// Remote mode: the connector's certificate chain (PEM).
 pub(crate) const TLS_CERT_ENV: &str = "ECMA2_TLS_CERT";
@@ -199,31 +199,15 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Whether the host process is gone: its pid no longer exists, or we were re-parented.
-fn host_gone(host_pid: u32, parent_at_start: u32) -> bool {
-    !std::path::Path::new(&format!("/proc/{host_pid}")).exists()
-        || std::os::unix::process::parent_id() != parent_at_start
-}
-
 async fn wait_for_stop(host_pid: Option<u32>, stopping: tokio_util::sync::CancellationToken) -> &'static str {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).ok();
-    let mut int = signal(SignalKind::interrupt()).ok();
-    let parent = std::os::unix::process::parent_id();
     let watch = async move {
         match host_pid {
-            Some(pid) => loop {
-                if host_gone(pid, parent) {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            },
+            Some(pid) => platform::HostWatch::new(pid).wait().await,
             None => std::future::pending().await,
         }
     };
     tokio::select! {
-        _ = async { match term.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => "SIGTERM",
-        _ = async { match int.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => "SIGINT",
+        why = platform::stop_signal() => why,
         _ = stopping.cancelled() => "Shutdown RPC",
         _ = watch => "host process gone",
     }
