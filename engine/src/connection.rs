@@ -46,12 +46,18 @@ impl Engine {
     /// Connects over mutual TLS (a host serving `[engine.tls]`), presenting `tls`'s client
     /// certificate, then the token as usual.
     pub async fn connect_tls(address: &Address, token_file: &Path, tls: &ecma2_transport::ClientTls) -> Result<Self> {
-        let token = std::fs::read_to_string(token_file)
-            .with_context(|| format!("reading the engine token file {}", token_file.display()))?;
+        let token_error = |reason: String| Error::TokenFile {
+            path: token_file.to_owned(),
+            reason,
+        };
+        let token = std::fs::read_to_string(token_file).map_err(|e| token_error(e.to_string()))?;
+        let token = format!("Bearer {}", token.trim())
+            .parse()
+            .map_err(|_| token_error("the token is not printable ASCII".into()))?;
         let connection = ecma2_transport::dial(address, Some(tls)).await?;
         Ok(Self {
             channel: connection.channel,
-            token: format!("Bearer {}", token.trim()).parse()?,
+            token,
             owned: None,
         })
     }
