@@ -13,6 +13,7 @@ pub mod inproc;
 pub mod machine;
 pub mod procs;
 pub mod report;
+pub mod soak;
 pub mod stats;
 pub mod table;
 
