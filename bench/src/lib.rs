@@ -16,6 +16,7 @@ pub mod java;
 pub mod machine;
 pub mod procs;
 pub mod report;
+pub mod soak;
 pub mod stats;
 pub mod synthetic;
 pub mod table;

@@ -39,6 +39,9 @@ impl Tail {
 /// dropped, so a connector that never writes a newline cannot grow the host.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
+/// The read buffer for connector output: large reads keep a flood cheap to drain.
+pub const READ_BUFFER: usize = 64 * 1024;
+
 /// One line of connector output, cut at [`MAX_LINE_BYTES`].
 #[derive(Debug)]
 pub struct Line {
@@ -84,7 +87,7 @@ pub async fn next_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Resu
 
 /// Reads `stream` line by line until it closes, re-emitting each line.
 pub async fn forward(connector: Arc<str>, stream: impl AsyncRead + Unpin, tail: Tail) {
-    let mut reader = BufReader::new(stream);
+    let mut reader = BufReader::with_capacity(READ_BUFFER, stream);
     while let Ok(Some(line)) = next_line(&mut reader).await {
         if line.cut > 0 {
             warn!(connector = %connector, kept = MAX_LINE_BYTES, cut = line.cut, "connector stderr line too long; cut");

@@ -18,6 +18,9 @@ mod limits;
 #[path = "cases/metrics.rs"]
 mod metrics;
 
+#[path = "cases/properties.rs"]
+mod properties;
+
 #[path = "cases/remote.rs"]
 mod remote;
 

@@ -241,7 +241,7 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
     let stderr = child.stderr.take().expect("stderr is piped");
     tokio::spawn(logs::forward(handle.name.clone(), stderr, tail.clone()));
     let stdout = child.stdout.take().expect("stdout is piped");
-    let mut stdout = BufReader::new(stdout);
+    let mut stdout = BufReader::with_capacity(logs::READ_BUFFER, stdout);
 
     let ready_line = tokio::select! {
         line = logs::next_line(&mut stdout) => line.map_err(|e| format!("reading the connector's stdout: {e}"))?,

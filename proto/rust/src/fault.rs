@@ -12,17 +12,9 @@ use crate::pb::{Fault, FaultKind};
 /// The `Any.type_url` of a packed [`Fault`].
 pub const FAULT_TYPE_URL: &str = "type.googleapis.com/ecma2.v1.Fault";
 
-/// `google.rpc.Status`, the standard payload of `grpc-status-details-bin`. Declared here (three
-/// fields) rather than compiled from googleapis, which the contract does not otherwise need.
-#[derive(Clone, PartialEq, Message)]
-struct RpcStatus {
-    #[prost(int32, tag = "1")]
-    code: i32,
-    #[prost(string, tag = "2")]
-    message: String,
-    #[prost(message, repeated, tag = "3")]
-    details: Vec<prost_types::Any>,
-}
+/// `google.rpc.Status`, the standard payload of `grpc-status-details-bin`, as tonic-types
+/// declares it.
+use tonic_types::pb::Status as RpcStatus;
 
 /// The gRPC status code a fault of this kind travels with. This table is the contract; it is
 /// reproduced in docs/protocol.md.
