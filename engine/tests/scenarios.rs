@@ -280,3 +280,24 @@ async fn export_outcome_unknown_is_confirmed_by_import_before_any_add_is_resent(
     assert!(sent.is_empty() && last.errors == 0, "{sent:?}");
     s.finish().await;
 }
+
+/// Guide, Normalizations: with Uppercase the controller upper-cases exported values, so the
+/// confirming import (which returns them upper-cased) shows no exported-change-not-reimported.
+#[tokio::test]
+async fn normalizations_uppercase_is_applied_to_exported_values() {
+    let mut s = Scenario::new(2, &[("test_normalize_uppercase", "1")]).await;
+    s.import(false, 0).await.unwrap();
+    let dn = user("Ada Lovelace");
+    s.stage(&[json!({"op": "update", "dn": dn, "attrs": {"title": "chief analyst"}})])
+        .await;
+    let (_, sent) = s.export(0).await;
+    let update = sent_for(&sent, &dn)[0];
+    let title = update["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "title")
+        .expect("the title was sent");
+    assert_eq!(title["values"][0]["value"], "CHIEF ANALYST", "{update}");
+    s.finish().await;
+}
