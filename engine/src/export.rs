@@ -457,8 +457,16 @@ impl Run<'_, '_, '_> {
         ))
     }
 
-    /// The entry for `w` carrying `attrs`, shaped for its kind.
+    /// The entry for `w` carrying `attrs`, shaped for its kind and normalized as the
+    /// connector's Normalizations ask.
     fn entry(&self, w: &Work, kind: ObjectModificationType, attrs: &[AttributeChange]) -> Result<CsEntryChange> {
+        let mut entry = self.shaped(w, kind, attrs)?;
+        let normalizations: Vec<MaNormalization> = self.caps.normalizations().collect();
+        crate::normalize::apply(&normalizations, &mut entry);
+        Ok(entry)
+    }
+
+    fn shaped(&self, w: &Work, kind: ObjectModificationType, attrs: &[AttributeChange]) -> Result<CsEntryChange> {
         let attribute_changes = match kind {
             ObjectModificationType::Delete => Vec::new(),
             ObjectModificationType::Add | ObjectModificationType::Replace => attrs

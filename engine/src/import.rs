@@ -344,6 +344,10 @@ fn stage(
         }
         ObjectModificationType::Update if delta => match space.get(connector, &key)? {
             Some(mut stored) => {
+                // Same anchor, new DN: a rename; the object keeps its identity and moves.
+                if !entry.dn.is_empty() && entry.anchor_attributes == stored.anchor_attributes {
+                    stored.dn = entry.dn.clone();
+                }
                 apply_update(&mut stored, entry)?;
                 space.put(connector, partition, &stored)?;
                 summary.updates += 1;

@@ -13,6 +13,7 @@ pub mod drop;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod normalize;
 pub mod observe;
 pub mod space;
 pub mod stage;

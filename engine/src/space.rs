@@ -303,16 +303,30 @@ impl Space {
         stored.object_modification_type = ObjectModificationType::Add as i32;
         stored.identifier.clear();
         let blob = stored.encode_to_vec();
-        let old: Option<Vec<u8>> = self
+        let old: Option<(Vec<u8>, String, String)> = self
             .db
-            .prepare_cached("SELECT entry FROM objects WHERE connector=?1 AND anchor=?2")?
-            .query_row(params![connector, key], |r| r.get(0))
+            .prepare_cached("SELECT entry, dn, partition FROM objects WHERE connector=?1 AND anchor=?2")?
+            .query_row(params![connector, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        let outcome = match old {
+        let outcome = match &old {
             None => Upsert::Added,
-            Some(old) if old == blob => Upsert::Unchanged,
+            Some((old, _, _)) if *old == blob => Upsert::Unchanged,
             Some(_) => Upsert::Updated,
         };
+        if let Some((_, dn, old_partition)) = &old
+            && dn.eq_ignore_ascii_case(&entry.dn)
+        {
+            // Known under this anchor and DN: no other object can hold the DN, and an
+            // unchanged object only needs its seen mark.
+            if outcome == Upsert::Unchanged && old_partition == partition {
+                self.db
+                    .prepare_cached("UPDATE objects SET seen=1 WHERE connector=?1 AND anchor=?2")?
+                    .execute(params![connector, key])?;
+            } else {
+                self.insert(connector, partition, &key, entry, &blob)?;
+            }
+            return Ok(outcome);
+        }
         self.write(connector, partition, &key, entry, &blob)?;
         Ok(outcome)
     }
@@ -322,6 +336,10 @@ impl Space {
         self.db
             .prepare_cached("DELETE FROM objects WHERE connector=?1 AND lower(dn)=lower(?2) AND anchor<>?3")?
             .execute(params![connector, entry.dn, key])?;
+        self.insert(connector, partition, key, entry, blob)
+    }
+
+    fn insert(&self, connector: &str, partition: &str, key: &str, entry: &CsEntryChange, blob: &[u8]) -> Result<()> {
         self.db
             .prepare_cached(
                 "INSERT INTO objects(connector, anchor, partition, dn, object_type, entry, seen) VALUES (?1,?2,?3,?4,?5,?6,1)

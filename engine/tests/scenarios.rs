@@ -280,3 +280,50 @@ async fn export_outcome_unknown_is_confirmed_by_import_before_any_add_is_resent(
     assert!(sent.is_empty() && last.errors == 0, "{sent:?}");
     s.finish().await;
 }
+
+/// Guide, Normalizations: with Uppercase the controller upper-cases exported values, so the
+/// confirming import (which returns them upper-cased) shows no exported-change-not-reimported.
+#[tokio::test]
+async fn normalizations_uppercase_is_applied_to_exported_values() {
+    let mut s = Scenario::new(2, &[("test_normalize_uppercase", "1")]).await;
+    s.import(false, 0).await.unwrap();
+    let dn = user("Ada Lovelace");
+    s.stage(&[json!({"op": "update", "dn": dn, "attrs": {"title": "chief analyst"}})])
+        .await;
+    let (_, sent) = s.export(0).await;
+    let update = sent_for(&sent, &dn)[0];
+    let title = update["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "title")
+        .expect("the title was sent");
+    assert_eq!(title["values"][0]["value"], "CHIEF ANALYST", "{update}");
+    s.finish().await;
+}
+
+/// Guide, Anchor: "If the sync engine sees that the anchor value does not match the expected
+/// value for the DN, it assumed that there was a rename". An object that comes back from a
+/// delta import with its anchor and a new DN is the same object, renamed: the connector space
+/// follows it.
+#[tokio::test]
+async fn renames_a_delta_update_with_the_anchor_and_a_new_dn_moves_the_object() {
+    let mut s = Scenario::new(2, &[]).await;
+    s.import(false, 0).await.unwrap();
+    let old = user("Grace Hopper");
+    let new = user("Grace Brewster Hopper");
+    let before = s.space.get_by_dn("demo", &old).unwrap().expect("imported");
+    s.demo_sql(&format!(
+        "UPDATE objects SET dn = '{new}', rdn = 'Grace Brewster Hopper' WHERE dn = '{old}'"
+    ));
+    let delta = s.import(true, 0).await.unwrap();
+    assert_eq!(delta.errors, 0, "{delta:?}");
+    let after = s
+        .space
+        .get_by_dn("demo", &new)
+        .unwrap()
+        .expect("the space follows the rename");
+    assert_eq!(after.anchor_attributes, before.anchor_attributes);
+    assert!(s.space.get_by_dn("demo", &old).unwrap().is_none(), "the old DN is gone");
+    s.finish().await;
+}

@@ -34,7 +34,8 @@ pub mod schema;
 pub mod store;
 
 use ecma2_sdk::pb::{
-    HierarchyNode, MaCapabilities, MaDistinguishedNameStyle, MaExportType, MaObjectConfirmation, Partition,
+    HierarchyNode, MaCapabilities, MaDistinguishedNameStyle, MaExportType, MaNormalization, MaObjectConfirmation,
+    Partition,
 };
 use ecma2_sdk::{
     Connector, Context, Error, GetCapabilities, GetCapabilitiesEx, GetHierarchy, GetPartitions, Params, Result,
@@ -125,8 +126,9 @@ impl Demo {
 }
 
 /// The capabilities; `attribute_replace` picks ExportType AttributeReplace over AttributeUpdate,
-/// `delta_import` is the DeltaImport capability (false only as a test hook).
-pub fn capabilities(attribute_replace: bool, delta_import: bool) -> MaCapabilities {
+/// `delta_import` is the DeltaImport capability (false only as a test hook), `uppercase` asks
+/// for Normalizations Uppercase (a test hook).
+pub fn capabilities(attribute_replace: bool, delta_import: bool, uppercase: bool) -> MaCapabilities {
     MaCapabilities {
         distinguished_name_style: MaDistinguishedNameStyle::Ldap as i32,
         object_rename: Some(true),
@@ -142,7 +144,11 @@ pub fn capabilities(attribute_replace: bool, delta_import: bool) -> MaCapabiliti
         } else {
             MaExportType::AttributeUpdate
         } as i32,
-        normalizations: Vec::new(),
+        normalizations: if uppercase {
+            vec![MaNormalization::Uppercase as i32]
+        } else {
+            Vec::new()
+        },
         is_dn_as_anchor: Some(false),
         support_import: Some(true),
         support_export: Some(true),
@@ -156,7 +162,7 @@ pub fn capabilities(attribute_replace: bool, delta_import: bool) -> MaCapabiliti
 impl GetCapabilities for Demo {
     async fn capabilities(&mut self, ctx: &Context) -> Result<MaCapabilities> {
         self.hooks.maybe_panic(ctx);
-        Ok(capabilities(false, true))
+        Ok(capabilities(false, true, false))
     }
 }
 
@@ -167,6 +173,7 @@ impl GetCapabilitiesEx for Demo {
         Ok(capabilities(
             params.flag(params::EXPORT_ATTRIBUTE_REPLACE),
             !params.flag(params::TEST_NO_DELTA_IMPORT),
+            params.flag(params::TEST_NORMALIZE_UPPERCASE),
         ))
     }
 }

@@ -11,6 +11,7 @@
 //! | Partition | `import_groups` | check box, default on: import groups of this partition |
 //! | Capabilities | `export_attribute_replace` | check box: ExportType AttributeReplace instead of AttributeUpdate |
 //! | Capabilities | `test_no_delta_import` | test hook, check box: DeltaImport false (the engine must refuse delta runs) |
+//! | Capabilities | `test_normalize_uppercase` | test hook, check box: Normalizations Uppercase |
 //! | Schema page 1 | `schema_hide_photo` | check box: `photo` is HiddenByDefault |
 //! | Schema page 2 | `schema_note` | free text, kept for the administrator; page 3 is empty (the end) |
 
@@ -35,6 +36,8 @@ pub const IMPORT_GROUPS: &str = "import_groups";
 pub const EXPORT_ATTRIBUTE_REPLACE: &str = "export_attribute_replace";
 /// Capabilities: announce DeltaImport = false (check box; a test hook for engines).
 pub const TEST_NO_DELTA_IMPORT: &str = "test_no_delta_import";
+/// Capabilities: announce Normalizations = Uppercase (check box; a test hook for engines).
+pub const TEST_NORMALIZE_UPPERCASE: &str = "test_normalize_uppercase";
 /// Schema page 1: hide `photo` by default (check box).
 pub const SCHEMA_HIDE_PHOTO: &str = "schema_hide_photo";
 /// Schema page 2: a note.
@@ -136,6 +139,7 @@ fn definitions(page: Page, page_number: i32) -> Vec<ConfigParameterDefinition> {
         Page::Capabilities => vec![
             parameter(Kind::CheckBox, EXPORT_ATTRIBUTE_REPLACE, "0"),
             parameter(Kind::CheckBox, TEST_NO_DELTA_IMPORT, "0"),
+            parameter(Kind::CheckBox, TEST_NORMALIZE_UPPERCASE, "0"),
         ],
         Page::Schema => match page_number {
             1 => vec![
@@ -186,9 +190,9 @@ fn validate(params: &Params, page: Page, page_number: i32) -> ParameterValidatio
         Page::Global => validate_global(params),
         Page::RunStep => non_negative_ms(params, BLOCK_GET_MS).or_else(|| non_negative_ms(params, BLOCK_PUT_MS)),
         Page::Partition => check_box(params, IMPORT_GROUPS),
-        Page::Capabilities => {
-            check_box(params, EXPORT_ATTRIBUTE_REPLACE).or_else(|| check_box(params, TEST_NO_DELTA_IMPORT))
-        }
+        Page::Capabilities => check_box(params, EXPORT_ATTRIBUTE_REPLACE)
+            .or_else(|| check_box(params, TEST_NO_DELTA_IMPORT))
+            .or_else(|| check_box(params, TEST_NORMALIZE_UPPERCASE)),
         Page::Schema if page_number == 1 => check_box(params, SCHEMA_HIDE_PHOTO),
         Page::Schema => params
             .get(SCHEMA_NOTE)
