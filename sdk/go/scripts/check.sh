@@ -58,7 +58,10 @@ if [ ! -x "$REPO_DIR/target/debug/ecma2" ] || [ ! -x "$REPO_DIR/target/debug/ecm
 fi
 for dir in "$SDK_DIR" "$LDAP_DIR"; do
     name="${dir#"$REPO_DIR"/}"
-    step "go test ($name)" in_dir "$dir" go test -count=1 ./...
+    race=()
+    # The SDK runs with the race detector: it is concurrent by design (sessions, shutdown).
+    [ "$dir" = "$SDK_DIR" ] && race=(-race)
+    step "go test ($name)" in_dir "$dir" go test -count=1 "${race[@]}" ./...
 done
 
 if [ "${#failed[@]}" -gt 0 ]; then
