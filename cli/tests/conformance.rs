@@ -141,3 +141,10 @@ fn a_behaving_broken_connector_passes() {
     let (ok, stdout) = broken("");
     assert!(ok, "{stdout}");
 }
+
+#[test]
+fn a_connector_whose_connectivity_parameters_are_all_optional_passes() {
+    let (ok, stdout) = broken("optional_params");
+    assert!(ok, "{stdout}");
+    assert_eq!(outcome(&stdout, "config-validation"), "PASS");
+}

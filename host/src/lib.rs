@@ -30,7 +30,7 @@ use tonic::{Request, Response, Status};
 use tracing::{info, warn};
 
 use crate::config::HostConfig;
-use crate::sessions::{Kind, Sessions, close_upstream};
+use crate::sessions::Sessions;
 use crate::supervisor::ConnectorHandle;
 
 /// Why the host could not start.
@@ -49,33 +49,18 @@ pub enum HostError {
     Listen(#[from] ecma2_transport::TransportError),
 }
 
-/// State shared by the engine-facing services.
+/// State shared by the engine-facing services: the connector handles, the session table and the
+/// metrics, each shared (`Arc`) with the parts that use it.
 pub struct HostInner {
-    pub(crate) connectors: Vec<Arc<ConnectorHandle>>,
-    pub(crate) sessions: Sessions,
+    pub(crate) connectors: Arc<[Arc<ConnectorHandle>]>,
+    pub(crate) sessions: Arc<Sessions>,
     pub(crate) metrics: Arc<metrics::Metrics>,
 }
 
 impl HostInner {
-    /// Closes session `id` with `reason`: cancels its in-flight call, then calls the connector's
-    /// Close within the grace period. Unknown or already closed sessions succeed.
+    /// Closes session `id` with `reason` (see [`Sessions::close`]).
     pub async fn close_session(&self, id: &str, reason: CloseReason) -> Result<(), Fault> {
-        let Some(session) = self.sessions.take(id) else {
-            return Ok(());
-        };
-        session.cancel.cancel();
-        let alive = session
-            .connector
-            .ready()
-            .map(|r| r.generation == session.generation)
-            .unwrap_or(false);
-        let outcome = if alive {
-            close_upstream(&session.connector, &session.client, session.kind, id, reason).await
-        } else {
-            Ok(())
-        };
-        self.sessions.closed(&session);
-        outcome
+        self.sessions.close(id, reason).await
     }
 
     /// The connector handles, in configuration order.
@@ -114,7 +99,7 @@ impl Host {
 
         let shutdown = CancellationToken::new();
         let stopped = Arc::new(Notify::new());
-        let connectors: Vec<_> = config
+        let connectors: Arc<[_]> = config
             .connectors
             .iter()
             .map(|c| supervisor::supervise(c.clone(), run_dir.clone(), shutdown.clone(), stopped.clone()))
@@ -122,7 +107,7 @@ impl Host {
         let inner = Arc::new(HostInner {
             metrics: Arc::new(metrics::Metrics::new(connectors.iter().map(|c| c.name.clone()))),
             connectors,
-            sessions: Sessions::default(),
+            sessions: Arc::new(Sessions::default()),
         });
 
         let listener = Listener::bind(&config.engine_listen).await?;
@@ -136,10 +121,11 @@ impl Host {
             .set_service_status("", tonic_health::ServingStatus::Serving)
             .await;
         let engine_auth = auth::EngineAuth::new(&token);
-        let engine_service = forward::EngineService { host: inner.clone() };
+        let engine_service =
+            forward::EngineService::new(inner.connectors.clone(), inner.sessions.clone(), inner.metrics.clone());
         let engine = InterceptedService::new(
             metrics::Measured::new(
-                relay::EntryRelay::new(
+                forward::EntryRelay::new(
                     ConnectorServiceServer::new(engine_service.clone())
                         .max_decoding_message_size(MAX_MESSAGE_BYTES)
                         .max_encoding_message_size(MAX_MESSAGE_BYTES),
@@ -162,26 +148,22 @@ impl Host {
             }
         });
 
-        let reaper_inner = inner.clone();
-        let reaper_stop = shutdown.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                    _ = reaper_stop.cancelled() => return,
-                }
-                for id in reaper_inner.sessions.idle() {
-                    info!(session_id = %id, "session idle past its timeout; closing it");
-                    let reason = match reaper_inner.sessions.get(&id).map(|s| s.kind) {
-                        Some(Kind::Password) => CloseReason::Normal,
-                        _ => CloseReason::TerminatedByUser,
-                    };
-                    let _ = reaper_inner.close_session(&id, reason).await;
-                }
-            }
+        tokio::spawn({
+            let sessions = inner.sessions.clone();
+            let stop = shutdown.clone();
+            async move { sessions.reap_idle(stop).await }
         });
         let metrics_address = match &config.metrics_listen {
-            Some(listen) => Some(metrics::serve(listen, inner.clone(), shutdown.clone()).await?),
+            Some(listen) => Some(
+                metrics::serve(
+                    listen,
+                    inner.metrics.clone(),
+                    inner.sessions.clone(),
+                    inner.connectors.clone(),
+                    shutdown.clone(),
+                )
+                .await?,
+            ),
             None => None,
         };
         info!(address = %address, connectors = inner.connectors.len(), "host listening for engines");
@@ -312,5 +294,74 @@ impl HostService for HostApi {
         Ok(Response::new(GetConnectorStatusResponse {
             status: Some(connector.status()),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The host's parts, lowest first. A module may use the ones on its own layer's left and
+    /// below, never above: the engine-facing service uses the session table and the connector
+    /// handles, which use the relay client; nothing reaches back up.
+    const LAYERS: [&[&str]; 6] = [
+        &["config", "status", "logs", "launch", "auth"],
+        &["relay"],
+        &["supervisor"],
+        &["sessions"],
+        &["metrics"],
+        &["forward"],
+    ];
+
+    fn layer(module: &str) -> Option<usize> {
+        LAYERS.iter().position(|l| l.contains(&module))
+    }
+
+    #[test]
+    fn modules_point_one_way() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                for inner in std::fs::read_dir(&path).unwrap() {
+                    files.push(inner.unwrap().path());
+                }
+            } else {
+                files.push(path);
+            }
+        }
+        let mut wrong = Vec::new();
+        for file in files {
+            let relative = file.strip_prefix(&src).unwrap();
+            let module = relative
+                .iter()
+                .next()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .trim_end_matches(".rs");
+            let Some(own) = layer(module) else {
+                continue; // lib.rs and main.rs assemble everything
+            };
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for (at, _) in line.match_indices("crate::") {
+                    let used: String = line[at + 7..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let ok = match layer(&used) {
+                        Some(l) => l <= own,
+                        None => false, // the crate root (HostInner, Host) is above everything
+                    };
+                    if !ok && used != module {
+                        wrong.push(format!("{}:{}: {module} uses crate::{used}", relative.display(), n + 1));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "imports pointing up:\n{}", wrong.join("\n"));
     }
 }

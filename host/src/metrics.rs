@@ -26,7 +26,8 @@ use tonic::codegen::{Service, http};
 use tonic::server::NamedService;
 use tracing::{debug, info, warn};
 
-use crate::HostInner;
+use crate::sessions::Sessions;
+use crate::supervisor::ConnectorHandle;
 
 /// Every ConnectorService call, in the contract's order.
 pub const CALLS: [&str; 24] = [
@@ -156,12 +157,12 @@ impl Metrics {
     }
 
     /// The exposition text (Prometheus text format 0.0.4).
-    pub fn render(&self, host: &HostInner) -> String {
+    pub fn render(&self, sessions: &Sessions, connectors: &[Arc<ConnectorHandle>]) -> String {
         let mut out = String::with_capacity(4096);
         let family = |out: &mut String, name: &str, kind: &str, help: &str| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
         };
-        let open = host.sessions.open_per_connector();
+        let open = sessions.open_per_connector();
         family(
             &mut out,
             "ecma2_host_sessions_open",
@@ -248,7 +249,7 @@ impl Metrics {
             "counter",
             "Restarts of a launched connector, reconnections to a remote one.",
         );
-        for handle in host.connectors() {
+        for handle in connectors {
             let _ = writeln!(
                 out,
                 "ecma2_host_connector_restarts_total{{connector=\"{}\"}} {}",
@@ -262,7 +263,7 @@ impl Metrics {
             "gauge",
             "1 when the connector is ready to take calls, else 0.",
         );
-        for handle in host.connectors() {
+        for handle in connectors {
             let up = u8::from(handle.state() == ConnectorState::Ready);
             let _ = writeln!(out, "ecma2_host_connector_up{{connector=\"{}\"}} {up}", handle.name);
         }
@@ -333,9 +334,16 @@ where
 /// Serves the exposition on `address` until `stop`.
 pub async fn serve(
     address: &Address,
-    host: Arc<HostInner>,
+    metrics: Arc<Metrics>,
+    sessions: Arc<Sessions>,
+    connectors: Arc<[Arc<ConnectorHandle>]>,
     stop: CancellationToken,
 ) -> Result<Address, TransportError> {
+    let host = Arc::new(Sources {
+        metrics,
+        sessions,
+        connectors,
+    });
     let listener = Listener::bind(address).await?;
     let bound = listener.local_address();
     info!(address = %bound, "metrics listening");
@@ -374,8 +382,15 @@ async fn accept(listener: &Listener) -> std::io::Result<Box<dyn Io>> {
     })
 }
 
+/// What the exposition is rendered from.
+struct Sources {
+    metrics: Arc<Metrics>,
+    sessions: Arc<Sessions>,
+    connectors: Arc<[Arc<ConnectorHandle>]>,
+}
+
 /// One HTTP/1.1 exchange: read the request head, answer, close.
-async fn answer(mut io: Box<dyn Io>, host: &HostInner) -> std::io::Result<()> {
+async fn answer(mut io: Box<dyn Io>, host: &Sources) -> std::io::Result<()> {
     const HEAD_LIMIT: usize = 8192;
     let mut head = Vec::with_capacity(512);
     let read = async {
@@ -401,7 +416,7 @@ async fn answer(mut io: Box<dyn Io>, host: &HostInner) -> std::io::Result<()> {
         ("GET", "/metrics") => (
             "200 OK",
             "text/plain; version=0.0.4; charset=utf-8",
-            host.metrics.render(host),
+            host.metrics.render(&host.sessions, &host.connectors),
         ),
         ("GET", _) => ("404 Not Found", "text/plain", "metrics are at /metrics\n".to_owned()),
         _ => ("405 Method Not Allowed", "text/plain", "only GET\n".to_owned()),

@@ -2,6 +2,9 @@
 //! whether a call is in flight, when it was last used, and the run permit when the connector
 //! wants its runs serialized. Closing a session cancels its in-flight call first, then calls the
 //! connector's Close with the reason, and kills the process if Close outlives the grace period.
+//!
+//! The session table sits between the engine-facing service (above, `forward`) and the connector
+//! handles (below, [`crate::supervisor`]); it never reaches up.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -192,6 +195,46 @@ impl Sessions {
     /// Marks a session taken with [`Sessions::take`] as closed.
     pub fn closed(&self, session: &Session) {
         session.connector.add_sessions(-1);
+    }
+
+    /// Closes session `id` with `reason`: cancels its in-flight call, then calls the connector's
+    /// Close within the grace period. Unknown or already closed sessions succeed.
+    pub async fn close(&self, id: &str, reason: CloseReason) -> Result<(), Fault> {
+        let Some(session) = self.take(id) else {
+            return Ok(());
+        };
+        session.cancel.cancel();
+        let alive = session
+            .connector
+            .ready()
+            .map(|r| r.generation == session.generation)
+            .unwrap_or(false);
+        let outcome = if alive {
+            close_upstream(&session.connector, &session.client, session.kind, id, reason).await
+        } else {
+            Ok(())
+        };
+        self.closed(&session);
+        outcome
+    }
+
+    /// Every half second until `stop`, closes the sessions idle past their connector's timeout
+    /// (TerminatedByUser; Normal for password sessions, which have no run to end).
+    pub async fn reap_idle(&self, stop: CancellationToken) {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = stop.cancelled() => return,
+            }
+            for id in self.idle() {
+                info!(session_id = %id, "session idle past its timeout; closing it");
+                let reason = match self.get(&id).map(|s| s.kind) {
+                    Some(Kind::Password) => CloseReason::Normal,
+                    _ => CloseReason::TerminatedByUser,
+                };
+                let _ = self.close(&id, reason).await;
+            }
+        }
     }
 
     /// Open sessions per connector name, counting only those of the connector's current

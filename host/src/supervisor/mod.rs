@@ -9,24 +9,20 @@
 
 use std::collections::VecDeque;
 use std::process::Stdio;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ecma2_proto::meta;
-use ecma2_proto::pb::connector_service_client::ConnectorServiceClient;
 use ecma2_proto::pb::{
-    ConnectorState, ConnectorStatus, ConnectorTransport, Ecma2Interface, GetCapabilitiesRequest, HandshakeRequest,
-    HandshakeResponse, MaCapabilities, ShutdownRequest,
+    ConnectorState, Ecma2Interface, GetCapabilitiesRequest, HandshakeRequest, MaCapabilities, ShutdownRequest,
 };
 use ecma2_transport::{Address, Connection};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tonic::metadata::MetadataValue;
-use tonic::service::Interceptor;
-use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -35,228 +31,16 @@ use tracing::{Instrument, debug, error, info, info_span, warn};
 
 use crate::config::{ConnectorConfig, HopTransport};
 use crate::logs::{self, Tail};
-use crate::relay::RelayClient;
 
-/// Adds the per-launch secret to every host → connector call (none for an endpoint: there the
-/// host's client certificate is the identity).
-#[derive(Clone)]
-pub struct LaunchSecret(Option<MetadataValue<tonic::metadata::Ascii>>);
+mod handle;
 
-impl Interceptor for LaunchSecret {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-        if let Some(secret) = &self.0 {
-            request.metadata_mut().insert(meta::LAUNCH_SECRET, secret.clone());
-        }
-        Ok(request)
-    }
-}
+pub use handle::{Client, ConnectorHandle, LaunchSecret, Ready, Transport};
 
 /// The name the connector's gRPC health is checked under.
 const HEALTH_SERVICE: &str = "ecma2.v1.ConnectorService";
 /// Health checks that may fail in a row before a connector counts as lost (one slow answer from
 /// a busy connector is not a reason to kill it).
 const HEALTH_FAILURES: u32 = 3;
-
-/// The transport to one running connector process, with its launch secret.
-pub type Transport = InterceptedService<Channel, LaunchSecret>;
-
-/// A client of one running connector process: the generated client for every call (through
-/// `Deref`), and the relay client for import pages and export batches, over the same connection.
-#[derive(Clone)]
-pub struct Client {
-    api: ConnectorServiceClient<Transport>,
-    /// `GetImportEntries` and `PutExportEntries` without decoding the entries.
-    pub relay: RelayClient<Transport>,
-}
-
-impl Client {
-    fn new(channel: Channel, secret: LaunchSecret) -> Self {
-        let transport = InterceptedService::new(channel, secret);
-        let api = ConnectorServiceClient::new(transport.clone())
-            .max_decoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
-            .max_encoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES);
-        Self {
-            api,
-            relay: RelayClient::new(transport),
-        }
-    }
-}
-
-impl std::ops::Deref for Client {
-    type Target = ConnectorServiceClient<Transport>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.api
-    }
-}
-
-impl std::ops::DerefMut for Client {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.api
-    }
-}
-
-/// What forwarding needs of a ready connector.
-#[derive(Clone)]
-pub struct Ready {
-    /// The client.
-    pub client: Client,
-    /// Which launch this is; sessions of an older generation died with their process.
-    pub generation: u64,
-    /// Its handshake.
-    pub handshake: HandshakeResponse,
-    /// Whether the hop is a Unix socket or TLS (secure for passwords).
-    pub secure_hop: bool,
-}
-
-#[derive(Default)]
-struct Live {
-    state: i32,
-    ready: Option<Ready>,
-    pid: u32,
-    restarts: u32,
-    last_error: String,
-    open_sessions: u32,
-}
-
-/// Shared view of one connector.
-pub struct ConnectorHandle {
-    /// The configured name.
-    pub name: Arc<str>,
-    /// Its configuration.
-    pub config: ConnectorConfig,
-    live: RwLock<Live>,
-    /// Serializes runs when the connector says ConcurrentOperation = false.
-    pub run_gate: Arc<Semaphore>,
-    serialize_runs: RwLock<bool>,
-    /// Asks the supervisor to kill and restart the current process.
-    kill_request: Notify,
-    /// Signals a state change (for tests and waiters).
-    pub changed: Notify,
-}
-
-impl ConnectorHandle {
-    fn new(config: ConnectorConfig) -> Self {
-        Self {
-            name: config.name.as_str().into(),
-            config,
-            live: RwLock::new(Live {
-                state: ConnectorState::Starting as i32,
-                ..Default::default()
-            }),
-            run_gate: Arc::new(Semaphore::new(1)),
-            serialize_runs: RwLock::new(false),
-            kill_request: Notify::new(),
-            changed: Notify::new(),
-        }
-    }
-
-    /// The state.
-    pub fn state(&self) -> ConnectorState {
-        ConnectorState::try_from(self.live.read().expect("live lock").state).unwrap_or_default()
-    }
-
-    /// The ready connection, or why there is none.
-    pub fn ready(&self) -> Result<Ready, (ConnectorState, String)> {
-        let live = self.live.read().expect("live lock");
-        match &live.ready {
-            Some(r) if live.state == ConnectorState::Ready as i32 => Ok(r.clone()),
-            _ => Err((
-                ConnectorState::try_from(live.state).unwrap_or_default(),
-                live.last_error.clone(),
-            )),
-        }
-    }
-
-    /// Whether this is an endpoint (a remote connector the host dials, not a process it launched).
-    pub fn is_remote(&self) -> bool {
-        self.config.endpoint_address.is_some()
-    }
-
-    /// Whether the handshake announced `interface`.
-    pub fn implements(ready: &Ready, interface: Ecma2Interface) -> bool {
-        ready.handshake.interfaces.contains(&(interface as i32))
-    }
-
-    /// Whether runs of this connector must not overlap (ConcurrentOperation = false).
-    pub fn serialize_runs(&self) -> bool {
-        *self.serialize_runs.read().expect("serialize lock")
-    }
-
-    /// Adjusts the open-session count shown in status.
-    pub fn add_sessions(&self, delta: i32) {
-        let mut live = self.live.write().expect("live lock");
-        live.open_sessions = live.open_sessions.saturating_add_signed(delta);
-    }
-
-    /// Records an error about this connector, shown in its status.
-    pub fn record_error(&self, error: &str) {
-        self.set_error(error);
-    }
-
-    /// Asks the supervisor to kill the process (it will be restarted); for an endpoint, to drop
-    /// the connection and dial again. Either way the sessions of the current generation are lost.
-    pub fn kill_and_restart(&self, why: &str) {
-        if self.is_remote() {
-            warn!(connector = %self.name, reason = why, "dropping the connection to the remote connector");
-        } else {
-            warn!(connector = %self.name, reason = why, "killing connector process");
-        }
-        self.set_error(why);
-        self.kill_request.notify_one();
-    }
-
-    /// The generation of the current connection, if the connector is ready.
-    pub fn generation(&self) -> Option<u64> {
-        self.ready().ok().map(|r| r.generation)
-    }
-
-    /// The status message for the host service.
-    pub fn status(&self) -> ConnectorStatus {
-        let live = self.live.read().expect("live lock");
-        ConnectorStatus {
-            name: self.name.to_string(),
-            state: live.state,
-            transport: match (&self.config.endpoint_address, &self.config.client_tls) {
-                (Some(_), Some(_)) => ConnectorTransport::RemoteTls,
-                // An endpoint without TLS is on loopback (config validation); the proto has no
-                // value for "remote, plain", so it reads as the local hop it is.
-                (Some(Address::Unix(_)), None) => ConnectorTransport::Unix,
-                (Some(_), None) => ConnectorTransport::Tcp,
-                (None, _) => match self.config.transport {
-                    HopTransport::Unix => ConnectorTransport::Unix,
-                    HopTransport::Tcp => ConnectorTransport::Tcp,
-                },
-            } as i32,
-            handshake: live.ready.as_ref().map(|r| r.handshake.clone()),
-            pid: live.pid,
-            restarts: live.restarts,
-            open_sessions: live.open_sessions,
-            last_error: live.last_error.clone(),
-        }
-    }
-
-    fn set_state(&self, state: ConnectorState) {
-        {
-            let mut live = self.live.write().expect("live lock");
-            live.state = state as i32;
-            if state != ConnectorState::Ready {
-                live.ready = None;
-            }
-            if matches!(
-                state,
-                ConnectorState::Restarting | ConnectorState::Failed | ConnectorState::Stopped
-            ) {
-                live.pid = 0;
-            }
-        }
-        self.changed.notify_waiters();
-    }
-
-    fn set_error(&self, error: &str) {
-        self.live.write().expect("live lock").last_error = error.to_owned();
-    }
-}
 
 /// A launched, handshaken process.
 struct Running {

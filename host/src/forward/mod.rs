@@ -8,55 +8,52 @@
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use ecma2_proto::meta;
 use ecma2_proto::pb::connector_service_server::ConnectorService;
 use ecma2_proto::pb::*;
 use ecma2_transport::ConnectionInfo;
 use futures_util::{Stream, StreamExt};
-use prost::Message;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
-use tokio::time::Instant;
-use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status, Streaming};
-use tracing::{Instrument, debug, info, info_span, warn};
+use tracing::{Instrument, debug, info, info_span};
 
-use crate::HostInner;
 use crate::metrics::Metrics;
-use crate::relay::{RelayExportFrame, RelayExportKind, RelayFrame, RelayKind, RelayStream};
-use crate::sessions::{Kind, Session, close_upstream};
+use crate::relay::{RelayExportFrame, RelayFrame};
+use crate::sessions::{Kind, Session, Sessions, close_upstream};
 use crate::status;
 use crate::supervisor::{ConnectorHandle, Ready};
 
-/// How many frames may wait between the engine and a connector on one export stream.
-const FRAME_BUFFER: usize = 4;
+mod entry_relay;
+mod pages;
 
-/// How many frames of an import page may wait for the engine: enough for tonic to fill a whole
-/// 32 KiB write with ordinary entries. With 4, tonic flushed every few entries and the engine
-/// and the host woke twice as often (docs/benchmarks.md)...
-const PAGE_FRAMES: usize = 64;
+pub use entry_relay::EntryRelay;
 
-/// ...but never more than 4 MiB of them, so that 1 MiB fragments do not multiply host memory.
-const PAGE_BUFFER_KIB: u32 = 4 * 1024;
-
-/// A frame on its way to the engine, holding its share of the page buffer until it is sent.
-type Queued = (Result<RelayFrame, Status>, Option<OwnedSemaphorePermit>);
-
-/// The engine-facing service.
+/// The engine-facing service: the top of the host. It finds a call's connector handle, checks and
+/// records sessions in the session table, and forwards through the handle's client; nothing
+/// below it knows it exists.
 #[derive(Clone)]
 pub struct EngineService {
-    pub(crate) host: Arc<HostInner>,
+    connectors: Arc<[Arc<ConnectorHandle>]>,
+    sessions: Arc<Sessions>,
+    metrics: Arc<Metrics>,
 }
 
 type Target = (Arc<ConnectorHandle>, Ready);
 
 impl EngineService {
+    /// A service forwarding to `connectors`, recording sessions in `sessions`.
+    pub fn new(connectors: Arc<[Arc<ConnectorHandle>]>, sessions: Arc<Sessions>, metrics: Arc<Metrics>) -> Self {
+        Self {
+            connectors,
+            sessions,
+            metrics,
+        }
+    }
+
     fn connector<T>(&self, request: &Request<T>) -> Result<Arc<ConnectorHandle>, Status> {
         let names = || {
-            self.host
-                .connectors
+            self.connectors
                 .iter()
                 .map(|c| c.name.to_string())
                 .collect::<Vec<_>>()
@@ -73,8 +70,7 @@ impl EngineService {
                     names()
                 ))
             })?;
-        self.host
-            .connectors
+        self.connectors
             .iter()
             .find(|c| &*c.name == name)
             .cloned()
@@ -103,9 +99,8 @@ impl EngineService {
     }
 
     /// The open session `id`, checked to be of `kind` and alive.
-    fn session(&self, id: &str, kind: Kind, call: &str) -> Result<Arc<Session>, Status> {
+    pub(crate) fn session(&self, id: &str, kind: Kind, call: &str) -> Result<Arc<Session>, Status> {
         let session = self
-            .host
             .sessions
             .get(id)
             .ok_or_else(|| Status::not_found(format!("session {id} not found")))?;
@@ -118,7 +113,7 @@ impl EngineService {
         match session.connector.ready() {
             Ok(ready) if ready.generation == session.generation => Ok(session),
             _ => {
-                if let Some(lost) = self.host.sessions.remove(id) {
+                if let Some(lost) = self.sessions.remove(id) {
                     // Nothing left to close upstream; stop whatever still waits on it.
                     lost.cancel.cancel();
                 }
@@ -148,15 +143,15 @@ impl EngineService {
     /// that engine connection ends while the session is idle (the engine went away without
     /// closing; nobody would close it before the idle timeout otherwise).
     fn register(&self, session: Session, engine: Option<CancellationToken>) -> Arc<Session> {
-        let session = self.host.sessions.insert(session);
+        let session = self.sessions.insert(session);
         session.opened_on(engine);
-        let host = self.host.clone();
+        let sessions = self.sessions.clone();
         let watched = session.clone();
         tokio::spawn(async move {
             tokio::select! {
                 _ = watched.engine_gone() => {
                     info!(connector = %watched.connector.name, session_id = %watched.id, "engine connection closed; closing its idle session");
-                    let _ = host.close_session(&watched.id, CloseReason::TerminatedByUser).await;
+                    let _ = sessions.close(&watched.id, CloseReason::TerminatedByUser).await;
                 }
                 _ = watched.cancel.cancelled() => {}
             }
@@ -164,178 +159,17 @@ impl EngineService {
         session
     }
 
-    /// Forwards one import page, frame by frame, with the entries left encoded.
-    pub(crate) async fn relay_import_entries(
-        &self,
-        request: Request<GetImportEntriesRequest>,
-    ) -> Result<Response<RelayStream>, Status> {
-        const CALL: &str = "GetImportEntries";
-        let engine = engine_of(&request);
-        let inner = request.into_inner();
-        let started = Instant::now();
-        let session = self.session(&inner.session_id, Kind::Import, CALL)?;
-        let in_flight = session.begin(engine);
-        let (tx, rx) = mpsc::channel::<Queued>(PAGE_FRAMES);
-        let buffer = Arc::new(Semaphore::new(PAGE_BUFFER_KIB as usize));
-        let service = self.clone();
-        let span = info_span!("call", connector = %session.connector.name, call = CALL, session_id = %session.id);
-        tokio::spawn(
-            async move {
-                let _in_flight = in_flight;
-                let outcome = pump_page(&session, inner, &tx, &buffer, &service.host.metrics).await;
-                let fault = match &outcome {
-                    Pump::Failed(status) => Fault::from_status(status).map(|f| f.fault_kind()),
-                    _ => None,
-                };
-                service
-                    .host
-                    .metrics
-                    .record_call(&session.connector.name, CALL, started.elapsed(), fault);
-                match outcome {
-                    Pump::Done => {}
-                    Pump::Failed(status) => {
-                        let _ = tx.send((Err(status), None)).await;
-                    }
-                    Pump::EngineGone => {
-                        info!("engine cancelled the page; closing the session");
-                        service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
-                    }
-                    Pump::TimedOut(limit) => {
-                        let _ = tx
-                            .send((
-                                Err(Status::deadline_exceeded(format!(
-                                    "connector {} did not finish {CALL} within its deadline of {limit:?}",
-                                    session.connector.name
-                                ))),
-                                None,
-                            ))
-                            .await;
-                        service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
-                    }
-                    Pump::SessionClosed => {}
-                }
-            }
-            .instrument(span),
-        );
-        // A frame's share of the page buffer is released as tonic takes it for encoding.
-        let frames = ReceiverStream::new(rx).map(|(frame, _share)| frame);
-        Ok(Response::new(Box::pin(frames)))
-    }
-
-    /// Forwards one export batch, frame by frame, with the entries left encoded.
-    pub(crate) async fn relay_export_entries<S>(
-        &self,
-        request: Request<S>,
-    ) -> Result<Response<PutExportEntriesResponse>, Status>
-    where
-        S: Stream<Item = Result<RelayExportFrame, Status>> + Send + Unpin + 'static,
-    {
-        const CALL: &str = "PutExportEntries";
-        let engine = engine_of(&request);
-        let mut incoming = request.into_inner();
-        let first = incoming
-            .next()
-            .await
-            .transpose()?
-            .ok_or_else(|| Status::invalid_argument("empty PutExportEntries stream: no session_id"))?;
-        let session = self.session(&first.session_id, Kind::Export, CALL)?;
-        let _in_flight = session.begin(engine);
-        let guard = CloseOnDrop {
-            service: self.clone(),
-            session: Some(session.id.clone()),
-        };
-        let limit = session.page_size.max(0) as usize;
-        let metrics = self.host.metrics.clone();
-        let connector = session.connector.name.clone();
-        // Frames flow engine → host → connector as they arrive; the host counts entries only.
-        let (tx, rx) = mpsc::channel::<RelayExportFrame>(FRAME_BUFFER);
-        let (error_tx, mut error_rx) = mpsc::channel::<Status>(1);
-        let relay = tokio::spawn(async move {
-            let mut entries = 0usize;
-            let mut next = Some(Ok(first));
-            loop {
-                let frame = match next.take() {
-                    Some(frame) => frame,
-                    None => match incoming.next().await {
-                        Some(frame) => frame,
-                        None => break,
-                    },
-                };
-                let frame = match frame {
-                    Ok(frame) => frame,
-                    Err(status) => {
-                        let _ = error_tx.send(status).await;
-                        break;
-                    }
-                };
-                let before = entries;
-                match &frame.frame {
-                    Some(RelayExportKind::Entry(_)) => entries += 1,
-                    Some(RelayExportKind::EntryFragment(f)) if f.last => entries += 1,
-                    _ => {}
-                }
-                if entries > limit {
-                    let _ = error_tx
-                        .send(Status::invalid_argument(format!(
-                            "batch holds more than the session's batch size of {limit} entries"
-                        )))
-                        .await;
-                    break;
-                }
-                if tx.send(frame).await.is_err() {
-                    break;
-                }
-                if entries > before {
-                    metrics.exported(&connector, 1);
-                }
-            }
-        });
-        let mut client = session.client.relay.clone();
-        let upstream = client.put_export_entries(ReceiverStream::new(rx));
-        let deadline = session.connector.config.limits.call_deadline;
-        let result = tokio::select! {
-            r = tokio::time::timeout(deadline, upstream) => r,
-            Some(status) = error_rx.recv() => {
-                relay.abort();
-                guard.disarm();
-                return Err(status);
-            }
-            _ = session.cancel.cancelled() => {
-                guard.disarm();
-                return Err(Status::cancelled(format!("session {} was closed", session.id)));
-            }
-        };
-        relay.abort();
-        guard.disarm();
-        match result {
-            Ok(Ok(response)) => Ok(Response::new(response)),
-            Ok(Err(s)) => {
-                if let Ok(status) = error_rx.try_recv() {
-                    return Err(status);
-                }
-                Err(status::upstream(&session.connector.name, CALL, s))
-            }
-            Err(_) => {
-                self.close_later(session.id.clone(), CloseReason::TerminatedByUser);
-                Err(Status::deadline_exceeded(format!(
-                    "connector {} did not finish {CALL} within its deadline of {deadline:?}",
-                    session.connector.name
-                )))
-            }
-        }
-    }
-
     /// Closes a session in the background (used when the engine is no longer there to wait).
-    fn close_later(&self, id: String, reason: CloseReason) {
-        let host = self.host.clone();
+    pub(crate) fn close_later(&self, id: String, reason: CloseReason) {
+        let sessions = self.sessions.clone();
         tokio::spawn(async move {
-            let _ = host.close_session(&id, reason).await;
+            let _ = sessions.close(&id, reason).await;
         });
     }
 }
 
 /// The engine connection a request came on, when the listener tracks connections.
-fn engine_of<T>(request: &Request<T>) -> Option<CancellationToken> {
+pub(crate) fn engine_of<T>(request: &Request<T>) -> Option<CancellationToken> {
     ConnectionInfo::of(request).map(ConnectionInfo::closed)
 }
 
@@ -355,28 +189,6 @@ fn interface_name(interface: Ecma2Interface) -> &'static str {
         I::GetParametersEx => "IMAExtensible2GetParametersEx",
         I::Password => "IMAExtensible2Password",
         I::Unspecified => "an unspecified interface",
-    }
-}
-
-/// Closes the session with TerminatedByUser if dropped while armed: the engine cancelled the
-/// call or went away while it was in flight.
-struct CloseOnDrop {
-    service: EngineService,
-    session: Option<String>,
-}
-
-impl CloseOnDrop {
-    fn disarm(mut self) {
-        self.session = None;
-    }
-}
-
-impl Drop for CloseOnDrop {
-    fn drop(&mut self) {
-        if let Some(id) = self.session.take() {
-            info!(session_id = %id, "engine cancelled the call; closing the session");
-            self.service.close_later(id, CloseReason::TerminatedByUser);
-        }
     }
 }
 
@@ -585,7 +397,7 @@ impl ConnectorService for EngineService {
 
     type GetImportEntriesStream = FrameStream<GetImportEntriesResponse>;
 
-    /// Served by [`crate::relay::EntryRelay`] without decoding; this is the same page with each
+    /// Served by [`EntryRelay`] without decoding; this is the same page with each
     /// entry decoded, for a caller that uses the generated server alone.
     async fn get_import_entries(
         &self,
@@ -608,7 +420,7 @@ impl ConnectorService for EngineService {
             .as_ref()
             .map(|s| s.reason())
             .unwrap_or(CloseReason::Normal);
-        let Some(session) = self.host.sessions.remove(&inner.session_id) else {
+        let Some(session) = self.sessions.remove(&inner.session_id) else {
             return Ok(Response::new(CloseImportConnectionResponse {
                 results: Some(Default::default()),
             }));
@@ -675,7 +487,7 @@ impl ConnectorService for EngineService {
         }
     }
 
-    /// Served by [`crate::relay::EntryRelay`] without decoding; this re-encodes each entry, for
+    /// Served by [`EntryRelay`] without decoding; this re-encodes each entry, for
     /// a caller that uses the generated server alone.
     async fn put_export_entries(
         &self,
@@ -697,8 +509,8 @@ impl ConnectorService for EngineService {
             .as_ref()
             .map(|s| s.reason())
             .unwrap_or(CloseReason::Normal);
-        self.host
-            .close_session(&inner.session_id, reason)
+        self.sessions
+            .close(&inner.session_id, reason)
             .await
             .map(|_| Response::new(CloseExportConnectionResponse {}))
             .map_err(|f| f.into_status())
@@ -799,8 +611,8 @@ impl ConnectorService for EngineService {
         request: Request<ClosePasswordConnectionRequest>,
     ) -> Result<Response<ClosePasswordConnectionResponse>, Status> {
         let inner = request.into_inner();
-        self.host
-            .close_session(&inner.session_id, CloseReason::Normal)
+        self.sessions
+            .close(&inner.session_id, CloseReason::Normal)
             .await
             .map(|_| Response::new(ClosePasswordConnectionResponse {}))
             .map_err(|f| f.into_status())
@@ -866,102 +678,4 @@ fn check_page_size(connector: &str, call: &str, asked: i32, sizes: &PageSizes, w
         )));
     }
     Ok(())
-}
-
-enum Pump {
-    Done,
-    Failed(Status),
-    EngineGone,
-    TimedOut(Duration),
-    SessionClosed,
-}
-
-/// Forwards one page, frame by frame, checking the page size and the end frame.
-async fn pump_page(
-    session: &Session,
-    request: GetImportEntriesRequest,
-    tx: &mpsc::Sender<Queued>,
-    buffer: &Arc<Semaphore>,
-    metrics: &Metrics,
-) -> Pump {
-    const CALL: &str = "GetImportEntries";
-    let name = &session.connector.name;
-    let limit = session.connector.config.limits.call_deadline;
-    let deadline = tokio::time::sleep(limit);
-    tokio::pin!(deadline);
-    let mut client = session.client.relay.clone();
-    let mut upstream = tokio::select! {
-        r = client.get_import_entries(request) => match r {
-            Ok(r) => r,
-            Err(s) => return Pump::Failed(status::upstream(name, CALL, s)),
-        },
-        _ = tx.closed() => return Pump::EngineGone,
-        _ = &mut deadline => return Pump::TimedOut(limit),
-        _ = session.cancel.cancelled() => return Pump::SessionClosed,
-    };
-    let mut entries = 0usize;
-    let page_size = session.page_size.max(1) as usize;
-    loop {
-        // Upstream first: while frames are ready, no waiter is registered on the other three.
-        let frame = tokio::select! {
-            biased;
-            f = upstream.message() => f,
-            _ = tx.closed() => return Pump::EngineGone,
-            _ = &mut deadline => return Pump::TimedOut(limit),
-            _ = session.cancel.cancelled() => return Pump::SessionClosed,
-        };
-        let frame = match frame {
-            Ok(Some(frame)) => frame,
-            Ok(None) => {
-                return Pump::Failed(status::host_fault(
-                    FaultKind::ExtensibleExtensionException,
-                    name,
-                    CALL,
-                    format!("connector {name} ended a page without its results frame"),
-                ));
-            }
-            Err(s) => return Pump::Failed(status::upstream(name, CALL, s)),
-        };
-        let before = entries;
-        let last = match &frame.frame {
-            Some(RelayKind::Entry(_)) => {
-                entries += 1;
-                false
-            }
-            Some(RelayKind::EntryFragment(f)) => {
-                if f.last {
-                    entries += 1;
-                }
-                false
-            }
-            Some(RelayKind::Results(_)) => true,
-            None => false,
-        };
-        if entries > page_size {
-            warn!(entries, page_size, "connector returned more entries than the page size");
-            return Pump::Failed(status::host_fault(
-                FaultKind::ExtensibleExtensionException,
-                name,
-                CALL,
-                format!("connector {name} returned more than {page_size} entries for a page of {page_size}"),
-            ));
-        }
-        let counted = entries > before;
-        let kib = (frame.encoded_len() / 1024).clamp(1, PAGE_BUFFER_KIB as usize) as u32;
-        let send = async {
-            let share = buffer.clone().acquire_many_owned(kib).await.ok();
-            tx.send((Ok(frame), share)).await
-        };
-        tokio::select! {
-            sent = send => if sent.is_err() { return Pump::EngineGone },
-            _ = &mut deadline => return Pump::TimedOut(limit),
-        }
-        if counted {
-            metrics.imported(name, 1);
-        }
-        if last {
-            debug!(entries, "page forwarded");
-            return Pump::Done;
-        }
-    }
 }
