@@ -11,6 +11,7 @@ pub mod close;
 pub mod data;
 pub mod engine;
 pub mod generator;
+pub mod gosdk;
 pub mod inproc;
 pub mod java;
 pub mod machine;
@@ -618,7 +619,22 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
             .map_err(|e| format!("{e:#}")),
     );
     run.m.typescript = Some(typescript::race(&run.work, run.plan.objects, run.plan.page_size, run.plan.rounds).await?);
+    info!(
+        objects = run.plan.objects,
+        "item 10: Go SDK against Rust SDK import throughput"
+    );
+    let bin_dir = run.bins.host.parent().unwrap_or(Path::new(".")).to_owned();
+    let sdks = gosdk::measure(
+        &bin_dir,
+        &run.work,
+        run.plan.objects,
+        run.plan.page_size,
+        run.plan.rounds,
+    )
+    .await;
 
     run.m.load.1 = load_average();
-    Ok(table::table(&run.m))
+    let mut report = table::table(&run.m);
+    gosdk::row(&mut report, run.plan.objects, run.plan.page_size, sdks);
+    Ok(report)
 }

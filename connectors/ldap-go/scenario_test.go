@@ -264,8 +264,16 @@ func TestPasswordsNeedASecureConnection(t *testing.T) {
 	}
 }
 
+// Conformance runs against a small directory of its own (testdata/people.ldif): its checks
+// import everything several times, once in pages of one.
 func TestConformanceThroughTheHost(t *testing.T) {
-	c := newCLI(t, nil)
+	dir := t.TempDir()
+	small, err := startSlapd(dir, "testdata/people.ldif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopSlapd(dir)
+	c := newCLI(t, map[string]string{pURL: small.ldapiURL})
 	stdout, stderr, ok := c.host.Run(t, "", append([]string{"conformance", "--connector", "ldap"}, c.params...)...)
 	if !ok || !strings.Contains(stdout, "conformance: 15 passed, 0 failed, 0 skipped") {
 		t.Fatalf("conformance:\n%s\n%s", stdout, stderr)

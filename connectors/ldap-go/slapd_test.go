@@ -19,10 +19,43 @@ import (
 	"github.com/go-ldap/ldap/v3"
 )
 
-// The slapd of this test binary.
-var slapd struct {
+// server is a running slapd started by scripts/slapd.sh.
+type server struct {
 	ldapURL, ldapiURL, adminDN, adminPassword string
 }
+
+// The slapd of this test binary.
+var slapd server
+
+// startSlapd starts a slapd with its databases in dir, seeded offline from an LDIF file.
+func startSlapd(dir, seed string) (server, error) {
+	var s server
+	out, err := exec.Command("scripts/slapd.sh", "start", dir, seed).Output()
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = string(ee.Stderr)
+		}
+		return s, fmt.Errorf("starting slapd: %v\n%s", err, msg)
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), "=")
+		switch k {
+		case "LDAP_URL":
+			s.ldapURL = v
+		case "LDAPI_URL":
+			s.ldapiURL = v
+		case "ADMIN_DN":
+			s.adminDN = v
+		case "ADMIN_PASSWORD":
+			s.adminPassword = v
+		}
+	}
+	return s, nil
+}
+
+func stopSlapd(dir string) { _ = exec.Command("scripts/slapd.sh", "stop", dir).Run() }
 
 const (
 	perContext = 5000
@@ -57,29 +90,13 @@ func runWithSlapd(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	out, err := exec.Command("scripts/slapd.sh", "start", dir, filepath.Join(dir, "seed.ldif")).Output()
+	started, err := startSlapd(dir, filepath.Join(dir, "seed.ldif"))
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "starting slapd: %v\n", err)
-		if ee, ok := err.(*exec.ExitError); ok {
-			os.Stderr.Write(ee.Stderr)
-		}
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() { _ = exec.Command("scripts/slapd.sh", "stop", dir).Run() }()
-	sc := bufio.NewScanner(strings.NewReader(string(out)))
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), "=")
-		switch k {
-		case "LDAP_URL":
-			slapd.ldapURL = v
-		case "LDAPI_URL":
-			slapd.ldapiURL = v
-		case "ADMIN_DN":
-			slapd.adminDN = v
-		case "ADMIN_PASSWORD":
-			slapd.adminPassword = v
-		}
-	}
+	defer stopSlapd(dir)
+	slapd = started
 	return m.Run()
 }
 
