@@ -46,6 +46,8 @@ const ROWS: &[(&str, Expect)] = &[
     ("7 ratio", Expect::Positive),
     ("8 sdk", Expect::PositiveOrNotMeasured),
     ("8 jvm start", Expect::PositiveOrNotMeasured),
+    ("9 bridge", Expect::PositiveOrNotMeasured),
+    ("10 go", Expect::PositiveOrNotMeasured),
     ("11 typescript", Expect::PositiveOrNotMeasured),
 ];
 
