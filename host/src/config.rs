@@ -548,8 +548,7 @@ impl HostConfig {
 }
 
 fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    crate::platform::is_executable(path)
 }
 
 /// Checks and resolves an endpoint connector: the address, TLS (required off loopback), the TLS

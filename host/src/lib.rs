@@ -208,7 +208,6 @@ impl Host {
 /// answers on (removed here). A regular file, a directory, or a socket a live process (such as
 /// another host with the same config) still answers on is refused, and left alone.
 fn claim_socket(address: &Address) -> Result<(), HostError> {
-    use std::os::unix::fs::FileTypeExt;
     let Address::Unix(path) = address else {
         return Ok(());
     };
@@ -221,12 +220,12 @@ fn claim_socket(address: &Address) -> Result<(), HostError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(taken(e.to_string())),
     };
-    if !meta.file_type().is_socket() {
+    if !platform::is_socket(&meta) {
         return Err(taken(
             "the path exists and is not a socket; the host replaces only a stale socket of its own".into(),
         ));
     }
-    match std::os::unix::net::UnixStream::connect(path) {
+    match platform::connect_unix_socket(path) {
         Ok(_) => Err(taken(
             "a process is listening on it (another host with the same config?)".into(),
         )),

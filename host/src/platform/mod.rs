@@ -7,7 +7,7 @@
 #[cfg_attr(windows, path = "windows.rs")]
 mod imp;
 
-pub(crate) use imp::{adopt, launched_hop_is_private, tie_to_host};
+pub(crate) use imp::{adopt, connect_unix_socket, is_executable, is_socket, launched_hop_is_private, tie_to_host};
 pub use imp::{is_private, make_private, stop_requested, write_private};
 
 /// The SDDL of a DACL granting full access to `sid` only, protected from inheritance.

@@ -86,3 +86,20 @@ pub async fn stop_requested() -> &'static str {
         _ = term.recv() => "SIGTERM",
     }
 }
+
+/// Whether `path` is a file this user may run (any execute bit).
+pub(crate) fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Whether `meta` describes a Unix socket.
+pub(crate) fn is_socket(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_socket()
+}
+
+/// Connects to the Unix socket at `path` (to tell a live listener from a stale socket).
+pub(crate) fn connect_unix_socket(path: &Path) -> io::Result<()> {
+    std::os::unix::net::UnixStream::connect(path).map(drop)
+}

@@ -311,3 +311,21 @@ pub async fn stop_requested() -> &'static str {
         _ = next(&mut shutdown, async |s| { s.recv().await; }) => "system shutdown",
     }
 }
+
+/// Whether `path` is a file that can be run: Windows has no execute bit, so any existing file.
+pub(crate) fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// Unix sockets are not offered on Windows (`unix:` addresses are refused when parsed).
+pub(crate) fn is_socket(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Unix sockets are not offered on Windows.
+pub(crate) fn connect_unix_socket(_path: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "Unix sockets are not used on Windows",
+    ))
+}
