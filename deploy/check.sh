@@ -163,7 +163,11 @@ host_configs() {
         cp "$c/k8s/ca.pem" "$c/k8s/ca.crt" || return 1
     sed "s|/etc/ecma2/tls/|$c/compose/|g" "$DEPLOY/host.compose.toml" >"$WORK/compose-host.toml"
     "${POLICY[@]}" host-toml "$DEPLOY/k8s/host-config.yaml" | sed "s|/etc/ecma2/tls/|$c/k8s/|g" >"$WORK/k8s-host.toml"
-    "$TARGET/ecma2-host" --check --config "$DEPLOY/host.toml" &&
+    # host.toml launches the release binaries and the Python SDK's venv, relative to deploy/;
+    # `--check` requires each command to exist, so check it against the debug build made here.
+    sed -e "s|\"\.\./target/release/|\"$TARGET/|" -e "s|\"\.\./|\"$REPO/|" \
+        "$DEPLOY/host.toml" >"$WORK/host.toml"
+    "$TARGET/ecma2-host" --check --config "$WORK/host.toml" &&
         "$TARGET/ecma2-host" --check --config "$WORK/compose-host.toml" &&
         "$TARGET/ecma2-host" --check --config "$WORK/k8s-host.toml"
 }
