@@ -9,6 +9,8 @@ mod engine;
 #[path = "cases/faults.rs"]
 mod faults;
 
+// Talks HTTP/1.1 to the engine's Unix socket.
+#[cfg(unix)]
 #[path = "cases/grpc_web.rs"]
 mod grpc_web;
 
