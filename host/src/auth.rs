@@ -1,6 +1,7 @@
 //! Engine authentication: a bearer token kept in a file only its owner can read (mode 0600 on
 //! Unix, an owner-only ACL on Windows: see [`crate::platform`]), created on first start. Every engine call must carry `authorization: Bearer <token>`; anything else is
-//! UNAUTHENTICATED before it reaches a connector.
+//! UNAUTHENTICATED before it reaches a connector. A call that passes marks its connection as
+//! authenticated (a connection that makes none within `engine.auth_timeout` is closed).
 
 use std::path::Path;
 
@@ -52,6 +53,9 @@ impl tonic::service::Interceptor for EngineAuth {
         let expected = self.expected.as_bytes();
         let same = given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
         if same {
+            if let Some(connection) = ecma2_transport::ConnectionInfo::of(&request) {
+                connection.authenticated();
+            }
             Ok(request)
         } else if given.is_empty() {
             Err(Status::unauthenticated(

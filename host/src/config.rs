@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ecma2_transport::{Address, ClientTls, ServerTls, TlsClient, TlsServer};
+use ecma2_transport::{Address, ClientTls, ConnectionLimits, ServerTls, TlsClient, TlsServer};
 use serde::Deserialize;
 
 /// A configuration problem; the binary exits with status 64 on any of these.
@@ -96,6 +96,20 @@ pub struct EngineConfig {
     /// `<state_dir>/engine.token`.
     #[serde(default)]
     pub token_file: Option<PathBuf>,
+    /// An engine connection with no call in flight for this long is closed (engines reconnect
+    /// when they call again). At least every connector's `limits.session_idle_timeout`, since
+    /// the end of a connection closes its idle sessions. Default: 15m, or the longest
+    /// `session_idle_timeout` when that is longer.
+    #[serde(default, deserialize_with = "optional_duration")]
+    pub idle_timeout: Option<Duration>,
+    /// A connection that has made no call with the right token this long after it was accepted
+    /// is closed. Default 10s.
+    #[serde(default = "default_auth_timeout", with = "duration")]
+    pub auth_timeout: Duration,
+    /// At most this many engine connections at once; calls over more get `RESOURCE_EXHAUSTED`
+    /// naming this key. Default 256.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
 }
 
 impl Default for EngineConfig {
@@ -104,8 +118,27 @@ impl Default for EngineConfig {
             listen: default_engine_listen(),
             tls: None,
             token_file: None,
+            idle_timeout: None,
+            auth_timeout: default_auth_timeout(),
+            max_connections: default_max_connections(),
         }
     }
+}
+
+/// The engine idle timeout when `engine.idle_timeout` is not set (and no session idle timeout
+/// is longer).
+const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(900);
+
+fn optional_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    duration::deserialize(d).map(Some)
+}
+
+fn default_auth_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+
+fn default_max_connections() -> u32 {
+    256
 }
 
 /// `[engine.tls]`: the engine endpoint serves mutual TLS. Relative paths are relative to the
@@ -309,6 +342,9 @@ pub struct HostConfig {
     pub engine_tls: Option<ServerTls>,
     /// Metrics listen address.
     pub metrics_listen: Option<Address>,
+    /// The limits of engine connections (`engine.idle_timeout`, `auth_timeout`,
+    /// `max_connections`).
+    pub engine_limits: ConnectionLimits,
     /// Connectors.
     pub connectors: Vec<ConnectorConfig>,
 }
@@ -492,8 +528,36 @@ impl HostConfig {
             if c.limits.max_crashes == 0 {
                 return Err(invalid(key("limits.max_crashes"), "must be at least 1".into()));
             }
+            if let Some(idle) = raw.engine.idle_timeout
+                && idle < c.limits.session_idle_timeout
+            {
+                return Err(invalid(
+                    "engine.idle_timeout".into(),
+                    format!(
+                        "{idle:?} is shorter than {} ({:?}): closing an idle engine connection closes its \
+                         sessions, so it must be at least the longest session idle timeout",
+                        key("limits.session_idle_timeout"),
+                        c.limits.session_idle_timeout
+                    ),
+                ));
+            }
         }
+        if raw.engine.max_connections == 0 {
+            return Err(invalid("engine.max_connections".into(), "must be at least 1".into()));
+        }
+        let engine_limits = ConnectionLimits {
+            name: "engine",
+            idle_timeout: raw.engine.idle_timeout.unwrap_or_else(|| {
+                connectors
+                    .iter()
+                    .map(|c| c.limits.session_idle_timeout)
+                    .fold(DEFAULT_IDLE_TIMEOUT, Duration::max)
+            }),
+            auth_timeout: Some(raw.engine.auth_timeout),
+            max_connections: raw.engine.max_connections as usize,
+        };
         Ok(Self {
+            engine_limits,
             file: file.to_owned(),
             engine_listen,
             engine_tls,
@@ -747,6 +811,42 @@ mod tests {
                 .unwrap_err()
                 .to_string();
         assert!(err.contains("connector[1].name") && err.contains("\"demo\""), "{err}");
+    }
+
+    #[test]
+    fn engine_connection_limits_have_defaults_and_are_checked() {
+        let one = "[[connector]]\nname = \"a\"\ncommand = \"b\"\n";
+        let limits = parse(one).unwrap().engine_limits;
+        assert_eq!(limits.idle_timeout, Duration::from_secs(900));
+        assert_eq!(limits.auth_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(limits.max_connections, 256);
+        // Unset, the idle timeout follows the longest session idle timeout.
+        let long = format!("{one}[connector.limits]\nsession_idle_timeout = \"1h\"\n");
+        assert_eq!(
+            parse(&long).unwrap().engine_limits.idle_timeout,
+            Duration::from_secs(3600)
+        );
+        let set = format!("[engine]\nidle_timeout = \"2s\"\nauth_timeout = \"1s\"\nmax_connections = 3\n{one}");
+        let limits = parse(&set).unwrap().engine_limits;
+        assert_eq!(
+            (limits.idle_timeout, limits.auth_timeout, limits.max_connections),
+            (Duration::from_secs(2), Some(Duration::from_secs(1)), 3)
+        );
+        for (text, key) in [
+            (
+                format!("[engine]\nidle_timeout = \"1m\"\n{long}"),
+                "engine.idle_timeout",
+            ),
+            (
+                format!("[engine]\nmax_connections = 0\n{one}"),
+                "engine.max_connections",
+            ),
+            (format!("[engine]\nauth_timeout = \"0s\"\n{one}"), "auth_timeout"),
+            (format!("[engine]\nmax_conections = 1\n{one}"), "max_conections"),
+        ] {
+            let err = parse(&text).unwrap_err().to_string();
+            assert!(err.contains(key), "{key}: {err}");
+        }
     }
 
     #[test]

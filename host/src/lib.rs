@@ -158,12 +158,15 @@ impl Host {
         // HTTP/2 client (see `web`).
         let router = builder
             .accept_http1(true)
+            // Counts each connection's calls in flight, for `engine.idle_timeout` (see `serve_limited`).
+            .layer(ecma2_transport::CallTracking)
             .add_service(web::enable(health))
             .add_service(web::enable(engine))
             .add_service(web::enable(host_service));
         let stop = shutdown.clone();
+        let limits = config.engine_limits.clone();
         let server = tokio::spawn(async move {
-            if let Err(e) = listener.serve(router, stop.cancelled_owned()).await {
+            if let Err(e) = listener.serve_limited(router, stop.cancelled_owned(), limits).await {
                 warn!(error = %e, "engine listener stopped");
             }
         });

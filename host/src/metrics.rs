@@ -4,13 +4,15 @@
 //! Labels are only configured connector names, call names and fault kinds, so the number of
 //! series is bounded; no value ever comes from a request body, so no secret can leak here.
 //!
-//! Counting is lock-free (atomics in structures built once at start). Call latency and faults of
+//! Counting is lock-free (atomics in structures built once at start); at each scrape a
+//! `prometheus-client` collector reads them and its encoder writes the Prometheus text format
+//! (0.0.4), served over HTTP/1.1 by hyper. Call latency and faults of
 //! unary and client-streaming calls are measured by [`Measured`], a middleware around the
 //! engine-facing ConnectorService; a page of GetImportEntries is a server stream whose end only
 //! the forwarding code sees, so it reports through [`Metrics::record_call`] itself.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
@@ -19,7 +21,14 @@ use std::time::Duration;
 use ecma2_proto::meta;
 use ecma2_proto::pb::{ConnectorState, Fault, FaultKind};
 use ecma2_transport::{Address, Listener, TransportError};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::registry::Registry;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tonic::codegen::{Service, http};
@@ -156,118 +165,191 @@ impl Metrics {
         }
     }
 
-    /// The exposition text (Prometheus text format 0.0.4).
-    pub fn render(&self, sessions: &Sessions, connectors: &[Arc<ConnectorHandle>]) -> String {
+    /// The exposition text (Prometheus text format 0.0.4), written by `prometheus-client`.
+    pub fn render(self: &Arc<Self>, sessions: &Arc<Sessions>, connectors: &Arc<[Arc<ConnectorHandle>]>) -> String {
+        let mut registry = Registry::default();
+        registry.register_collector(Box::new(Exposition {
+            metrics: self.clone(),
+            sessions: sessions.clone(),
+            connectors: connectors.clone(),
+        }));
         let mut out = String::with_capacity(4096);
-        let family = |out: &mut String, name: &str, kind: &str, help: &str| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-        };
-        let open = sessions.open_per_connector();
+        prometheus_client::encoding::prometheus_text::encode(&mut out, &registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+}
+
+/// What the exposition is read from, at each scrape: the host's counters, the session table and
+/// the connector handles.
+struct Exposition {
+    metrics: Arc<Metrics>,
+    sessions: Arc<Sessions>,
+    connectors: Arc<[Arc<ConnectorHandle>]>,
+}
+
+impl std::fmt::Debug for Exposition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exposition").finish_non_exhaustive()
+    }
+}
+
+/// One sample of a counter or a gauge.
+#[derive(Debug)]
+enum Sample {
+    Counter(u64),
+    Gauge(i64),
+}
+
+impl EncodeMetric for Sample {
+    fn encode(&self, mut encoder: prometheus_client::encoding::MetricEncoder) -> Result<(), std::fmt::Error> {
+        match self {
+            Sample::Counter(n) => encoder.encode_counter::<prometheus_client::encoding::NoLabelSet, _, u64>(n, None),
+            Sample::Gauge(n) => encoder.encode_gauge(n),
+        }
+    }
+
+    fn metric_type(&self) -> MetricType {
+        match self {
+            Sample::Counter(_) => MetricType::Counter,
+            Sample::Gauge(_) => MetricType::Gauge,
+        }
+    }
+}
+
+/// A family with one sample per label set: (name without `_total`, help, type, samples).
+fn family<'a>(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    kind: MetricType,
+    samples: impl IntoIterator<Item = (Vec<(&'a str, &'a str)>, Sample)>,
+) -> Result<(), std::fmt::Error> {
+    let mut metric = encoder.encode_descriptor(name, help, None, kind)?;
+    for (labels, sample) in samples {
+        sample.encode(metric.encode_family(&labels)?)?;
+    }
+    Ok(())
+}
+
+impl Collector for Exposition {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let metrics = &self.metrics.connectors;
+        let open = self.sessions.open_per_connector();
         family(
-            &mut out,
+            &mut encoder,
             "ecma2_host_sessions_open",
-            "gauge",
-            "Open sessions (import, export, password) of live connector connections.",
-        );
-        for c in &self.connectors {
-            let n = open.get(&*c.name).copied().unwrap_or(0);
-            let _ = writeln!(out, "ecma2_host_sessions_open{{connector=\"{}\"}} {n}", c.name);
-        }
+            "Open sessions (import, export, password) of live connector connections",
+            MetricType::Gauge,
+            metrics.iter().map(|c| {
+                let n = open.get(&*c.name).copied().unwrap_or(0);
+                (vec![("connector", &*c.name)], Sample::Gauge(n as i64))
+            }),
+        )?;
         family(
-            &mut out,
-            "ecma2_host_objects_imported_total",
-            "counter",
-            "Objects relayed from the connector to the engine by GetImportEntries.",
-        );
-        for c in &self.connectors {
-            let n = c.imported.load(Ordering::Relaxed);
-            let _ = writeln!(out, "ecma2_host_objects_imported_total{{connector=\"{}\"}} {n}", c.name);
-        }
+            &mut encoder,
+            "ecma2_host_objects_imported",
+            "Objects relayed from the connector to the engine by GetImportEntries",
+            MetricType::Counter,
+            metrics.iter().map(|c| {
+                (
+                    vec![("connector", &*c.name)],
+                    Sample::Counter(c.imported.load(Ordering::Relaxed)),
+                )
+            }),
+        )?;
         family(
-            &mut out,
-            "ecma2_host_objects_exported_total",
-            "counter",
-            "Objects relayed from the engine to the connector by PutExportEntries.",
-        );
-        for c in &self.connectors {
-            let n = c.exported.load(Ordering::Relaxed);
-            let _ = writeln!(out, "ecma2_host_objects_exported_total{{connector=\"{}\"}} {n}", c.name);
-        }
-        family(
-            &mut out,
-            "ecma2_host_call_duration_seconds",
-            "histogram",
-            "Engine calls forwarded to the connector, from request to the end of the response.",
-        );
-        for c in &self.connectors {
-            for (call, h) in CALLS.iter().zip(&c.calls) {
-                let count = h.count.load(Ordering::Relaxed);
-                if count == 0 {
-                    continue;
+            &mut encoder,
+            "ecma2_host_objects_exported",
+            "Objects relayed from the engine to the connector by PutExportEntries",
+            MetricType::Counter,
+            metrics.iter().map(|c| {
+                (
+                    vec![("connector", &*c.name)],
+                    Sample::Counter(c.exported.load(Ordering::Relaxed)),
+                )
+            }),
+        )?;
+        {
+            let mut histogram = encoder.encode_descriptor(
+                "ecma2_host_call_duration_seconds",
+                "Engine calls forwarded to the connector, from request to the end of the response",
+                None,
+                MetricType::Histogram,
+            )?;
+            for c in metrics {
+                for (call, h) in CALLS.iter().zip(&c.calls) {
+                    let count = h.count.load(Ordering::Relaxed);
+                    if count == 0 {
+                        continue;
+                    }
+                    // The encoder sums the buckets up; ours are cumulative already.
+                    let mut below = 0;
+                    let mut buckets: Vec<(f64, u64)> = h
+                        .buckets
+                        .iter()
+                        .zip(BUCKETS)
+                        .map(|(bucket, bound)| {
+                            let cumulative = bucket.load(Ordering::Relaxed);
+                            let own = cumulative.saturating_sub(below);
+                            below = cumulative;
+                            (bound, own)
+                        })
+                        .collect();
+                    buckets.push((f64::INFINITY, count.saturating_sub(below)));
+                    let sum = h.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+                    let labels = [("connector", &*c.name), ("call", *call)];
+                    histogram
+                        .encode_family(&labels)?
+                        .encode_histogram::<prometheus_client::encoding::NoLabelSet>(sum, count, &buckets, None)?;
                 }
-                let labels = format!("connector=\"{}\",call=\"{call}\"", c.name);
-                for (bucket, bound) in h.buckets.iter().zip(BUCKETS) {
-                    let n = bucket.load(Ordering::Relaxed);
-                    let _ = writeln!(
-                        out,
-                        "ecma2_host_call_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "ecma2_host_call_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}\n\
-                     ecma2_host_call_duration_seconds_sum{{{labels}}} {}\n\
-                     ecma2_host_call_duration_seconds_count{{{labels}}} {count}",
-                    h.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
-                );
             }
         }
-        family(
-            &mut out,
-            "ecma2_host_faults_total",
-            "counter",
-            "ECMA2 exceptions returned to the engine, raised by the connector or by the host.",
-        );
-        for c in &self.connectors {
+        let mut faults = Vec::new();
+        for c in metrics {
             for (i, n) in c.faults.iter().enumerate() {
                 let n = n.load(Ordering::Relaxed);
-                if n == 0 {
-                    continue;
+                if n > 0 {
+                    let kind = FaultKind::try_from(i as i32).unwrap_or_default();
+                    faults.push((&*c.name, ecma2_proto::fault::ecma2_name(kind), n));
                 }
-                let kind = FaultKind::try_from(i as i32).unwrap_or_default();
-                let kind = ecma2_proto::fault::ecma2_name(kind);
-                let _ = writeln!(
-                    out,
-                    "ecma2_host_faults_total{{connector=\"{}\",kind=\"{kind}\"}} {n}",
-                    c.name
-                );
             }
         }
         family(
-            &mut out,
-            "ecma2_host_connector_restarts_total",
-            "counter",
-            "Restarts of a launched connector, reconnections to a remote one.",
-        );
-        for handle in connectors {
-            let _ = writeln!(
-                out,
-                "ecma2_host_connector_restarts_total{{connector=\"{}\"}} {}",
-                handle.name,
-                handle.status().restarts
-            );
-        }
+            &mut encoder,
+            "ecma2_host_faults",
+            "ECMA2 exceptions returned to the engine, raised by the connector or by the host",
+            MetricType::Counter,
+            faults.iter().map(|(connector, kind, n)| {
+                (
+                    vec![("connector", *connector), ("kind", kind.as_str())],
+                    Sample::Counter(*n),
+                )
+            }),
+        )?;
         family(
-            &mut out,
+            &mut encoder,
+            "ecma2_host_connector_restarts",
+            "Restarts of a launched connector, reconnections to a remote one",
+            MetricType::Counter,
+            self.connectors.iter().map(|handle| {
+                (
+                    vec![("connector", &*handle.name)],
+                    Sample::Counter(u64::from(handle.status().restarts)),
+                )
+            }),
+        )?;
+        family(
+            &mut encoder,
             "ecma2_host_connector_up",
-            "gauge",
-            "1 when the connector is ready to take calls, else 0.",
-        );
-        for handle in connectors {
-            let up = u8::from(handle.state() == ConnectorState::Ready);
-            let _ = writeln!(out, "ecma2_host_connector_up{{connector=\"{}\"}} {up}", handle.name);
-        }
-        out
+            "1 when the connector is ready to take calls, else 0",
+            MetricType::Gauge,
+            self.connectors.iter().map(|handle| {
+                let up = i64::from(handle.state() == ConnectorState::Ready);
+                (vec![("connector", &*handle.name)], Sample::Gauge(up))
+            }),
+        )?;
+        Ok(())
     }
 }
 
@@ -331,7 +413,7 @@ where
     }
 }
 
-/// Serves the exposition on `address` until `stop`.
+/// Serves the exposition on `address` until `stop`: HTTP/1.1 by hyper, `GET /metrics` only.
 pub async fn serve(
     address: &Address,
     metrics: Arc<Metrics>,
@@ -348,6 +430,7 @@ pub async fn serve(
     let bound = listener.local_address();
     info!(address = %bound, "metrics listening");
     tokio::spawn(async move {
+        let mut backoff = Duration::from_millis(10);
         loop {
             let accepted = tokio::select! {
                 a = accept(&listener) => a,
@@ -355,16 +438,30 @@ pub async fn serve(
             };
             match accepted {
                 Ok(io) => {
+                    backoff = Duration::from_millis(10);
                     let host = host.clone();
                     tokio::spawn(async move {
-                        if let Err(e) = answer(io, &host).await {
+                        let service = hyper::service::service_fn(move |request| {
+                            let host = host.clone();
+                            async move { Ok::<_, Infallible>(answer(&request, &host)) }
+                        });
+                        let connection = hyper::server::conn::http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(Duration::from_secs(5))
+                            .keep_alive(false)
+                            .serve_connection(TokioIo::new(io), service);
+                        if let Err(e) = tokio::time::timeout(Duration::from_secs(30), connection)
+                            .await
+                            .unwrap_or(Ok(()))
+                        {
                             debug!(error = %e, "metrics request failed");
                         }
                     });
                 }
                 Err(e) => {
-                    warn!(error = %e, "metrics accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    warn!(error = %e, retry_in = ?backoff, "metrics accept failed");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
                 }
             }
         }
@@ -389,42 +486,29 @@ struct Sources {
     connectors: Arc<[Arc<ConnectorHandle>]>,
 }
 
-/// One HTTP/1.1 exchange: read the request head, answer, close.
-async fn answer(mut io: Box<dyn Io>, host: &Sources) -> std::io::Result<()> {
-    const HEAD_LIMIT: usize = 8192;
-    let mut head = Vec::with_capacity(512);
-    let read = async {
-        let mut buf = [0u8; 512];
-        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = io.read(&mut buf).await?;
-            if n == 0 || head.len() + n > HEAD_LIMIT {
-                return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "bad request head"));
-            }
-            head.extend_from_slice(&buf[..n]);
-        }
-        Ok(())
-    };
-    tokio::time::timeout(Duration::from_secs(5), read)
-        .await
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "request head too slow"))??;
-    let line = head.split(|b| *b == b'\r').next().unwrap_or_default();
-    let line = String::from_utf8_lossy(line);
-    let mut parts = line.split(' ');
-    let (method, target) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-    let path = target.split('?').next().unwrap_or_default();
-    let (status, content_type, body) = match (method, path) {
-        ("GET", "/metrics") => (
-            "200 OK",
-            "text/plain; version=0.0.4; charset=utf-8",
+/// The answer to one request.
+fn answer<B>(request: &http::Request<B>, host: &Sources) -> http::Response<Full<Bytes>> {
+    let (status, content_type, body) = match (request.method(), request.uri().path()) {
+        (&http::Method::GET, "/metrics") => (
+            http::StatusCode::OK,
+            prometheus_client::encoding::prometheus_text::CONTENT_TYPE,
             host.metrics.render(&host.sessions, &host.connectors),
         ),
-        ("GET", _) => ("404 Not Found", "text/plain", "metrics are at /metrics\n".to_owned()),
-        _ => ("405 Method Not Allowed", "text/plain", "only GET\n".to_owned()),
+        (&http::Method::GET, _) => (
+            http::StatusCode::NOT_FOUND,
+            "text/plain",
+            "metrics are at /metrics\n".to_owned(),
+        ),
+        _ => (
+            http::StatusCode::METHOD_NOT_ALLOWED,
+            "text/plain",
+            "only GET\n".to_owned(),
+        ),
     };
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    io.write_all(response.as_bytes()).await?;
-    io.shutdown().await
+    let mut response = http::Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(content_type));
+    response
 }

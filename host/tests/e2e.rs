@@ -3,6 +3,11 @@
 
 mod support;
 
+// Unix sockets, /proc and prlimit.
+#[cfg(target_os = "linux")]
+#[path = "cases/connections.rs"]
+mod connections;
+
 #[path = "cases/engine.rs"]
 mod engine;
 

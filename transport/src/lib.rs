@@ -6,6 +6,8 @@
 //! between Unix and Windows (Unix sockets) is in one `platform` module.
 
 // The one place the platform is chosen; see the module's two files.
+mod authority;
+mod guard;
 #[cfg_attr(unix, path = "platform/unix.rs")]
 #[cfg_attr(windows, path = "platform/windows.rs")]
 mod platform;
@@ -14,6 +16,7 @@ pub mod test_util;
 pub mod tls;
 mod tracked;
 
+pub use guard::{CallTracking, ConnectionLimits, Tracking};
 pub use platform::UNIX_SOCKETS;
 pub use tls::{ClientTls, ServerTls, TlsClient, TlsServer};
 pub use tracked::{ConnectionInfo, Tracked};
@@ -266,6 +269,51 @@ impl Listener {
     }
 }
 
+impl Listener {
+    /// Accepts one connection: the socket and who is on the other end (for logs).
+    async fn accept(&self) -> std::io::Result<(Box<dyn Io>, String)> {
+        match self {
+            Listener::Unix(listener, _) => {
+                let (io, _) = listener.accept().await?;
+                Ok((Box::new(authority::UnixHttp2::new(io)), "unix".to_owned()))
+            }
+            Listener::Tcp(listener) => {
+                let (io, peer) = listener.accept().await?;
+                let _ = io.set_nodelay(true);
+                Ok((Box::new(io), peer.to_string()))
+            }
+        }
+    }
+
+    /// Serves `router` like [`Listener::serve`], under `limits`: accept errors (out of file
+    /// descriptors) back off and are logged, at most `max_connections` are served at once (calls
+    /// of the ones over it get `RESOURCE_EXHAUSTED`), and connections that stay idle or
+    /// unauthenticated too long are closed. The router must carry [`CallTracking`] for the
+    /// idle timeout to see calls (without it every connection counts as idle), and the
+    /// credentials check must call [`ConnectionInfo::authenticated`].
+    pub async fn serve_limited<F>(
+        self,
+        router: Router<tower::layer::util::Stack<CallTracking, tower::layer::util::Identity>>,
+        shutdown: F,
+        limits: ConnectionLimits,
+    ) -> Result<(), TransportError>
+    where
+        F: Future<Output = ()> + Send,
+    {
+        let address = self.local_address();
+        let path = match &self {
+            Listener::Unix(_, path) => Some(path.clone()),
+            Listener::Tcp(_) => None,
+        };
+        let incoming = tokio_stream::wrappers::ReceiverStream::new(guard::accept(self, limits));
+        let result = router.serve_with_incoming_shutdown(incoming, shutdown).await;
+        if let Some(path) = path {
+            let _ = std::fs::remove_file(path);
+        }
+        result.map_err(|source| TransportError::Serve { address, source })
+    }
+}
+
 /// An endpoint for `address` with the settings every hop uses.
 fn endpoint(address: &Address) -> Endpoint {
     let uri = match address {
@@ -388,7 +436,8 @@ pub async fn dial(address: &Address, tls: Option<&ClientTls>) -> Result<Connecti
     Ok(Connection { channel, closed })
 }
 
-trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+/// A socket of any kind.
+pub(crate) trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
 
 #[cfg(test)]

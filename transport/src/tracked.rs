@@ -6,16 +6,20 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_util::sync::{CancellationToken, DropGuard};
 use tonic::transport::server::{Connected, TlsConnectInfo};
 
+use crate::guard::{Activity, Watch};
+
 /// What a server knows about the connection a request came on.
 #[derive(Debug, Clone)]
 pub struct ConnectionInfo {
     closed: CancellationToken,
+    pub(crate) activity: Arc<Activity>,
 }
 
 impl ConnectionInfo {
@@ -24,9 +28,19 @@ impl ConnectionInfo {
         self.closed.clone()
     }
 
+    /// Marks the connection as authenticated (its credentials were checked): the
+    /// [`crate::ConnectionLimits::auth_timeout`] no longer applies to it.
+    pub fn authenticated(&self) {
+        self.activity.authenticate();
+    }
+
     /// The connection a request came on, when it was accepted by a [`crate::Listener`].
     pub fn of<T>(request: &tonic::Request<T>) -> Option<&ConnectionInfo> {
-        let extensions = request.extensions();
+        Self::in_extensions(request.extensions())
+    }
+
+    /// The connection info among a request's extensions (plain or behind TLS).
+    pub fn in_extensions(extensions: &http::Extensions) -> Option<&ConnectionInfo> {
         extensions.get::<ConnectionInfo>().or_else(|| {
             extensions
                 .get::<TlsConnectInfo<ConnectionInfo>>()
@@ -40,6 +54,7 @@ impl ConnectionInfo {
 pub struct Tracked<IO> {
     io: IO,
     info: ConnectionInfo,
+    watch: Option<Watch>,
     _guard: DropGuard,
 }
 
@@ -53,7 +68,26 @@ impl<IO> Tracked<IO> {
     pub fn with_token(io: IO, token: CancellationToken) -> Self {
         Self {
             io,
-            info: ConnectionInfo { closed: token.clone() },
+            info: ConnectionInfo {
+                closed: token.clone(),
+                activity: Arc::new(Activity::new(None)),
+            },
+            watch: None,
+            _guard: token.drop_guard(),
+        }
+    }
+
+    /// Tracks an accepted `io` whose time `watch` limits; `refused` is the message its calls get
+    /// when it is over the connection cap.
+    pub(crate) fn watched(io: IO, watch: Watch, refused: Option<String>) -> Self {
+        let token = CancellationToken::new();
+        Self {
+            io,
+            info: ConnectionInfo {
+                closed: token.clone(),
+                activity: Arc::new(Activity::new(refused)),
+            },
+            watch: Some(watch),
             _guard: token.drop_guard(),
         }
     }
@@ -69,7 +103,19 @@ impl<IO> Connected for Tracked<IO> {
 
 impl<IO: AsyncRead + Unpin> AsyncRead for Tracked<IO> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
+        let this = &mut *self;
+        if this.watch.as_ref().is_some_and(Watch::is_expired) {
+            return Poll::Ready(Ok(()));
+        }
+        let read = Pin::new(&mut this.io).poll_read(cx, buf);
+        if read.is_pending()
+            && let Some(watch) = &mut this.watch
+            && watch.expired(&this.info.activity, cx)
+        {
+            // Out of time: the connection reads as closed, and the server ends it.
+            return Poll::Ready(Ok(()));
+        }
+        read
     }
 }
 

@@ -1,0 +1,448 @@
+//! gRPC clients over a Unix socket send an `:authority` that HTTP/2 servers built on `h2` refuse:
+//! grpc-core (Python's grpcio, C#'s Grpc.Core) sends the socket path percent-encoded
+//! (`tmp%2Fengine.sock`), grpc-java the bare path. `h2` resets such a stream with
+//! PROTOCOL_ERROR before any service sees it, so the client gets `INTERNAL: Stream removed` and
+//! the server logs nothing. On a Unix socket the authority means nothing (there is one peer: the
+//! socket), so [`UnixHttp2`] makes it valid on the way in: in each HTTP/2 header block, a
+//! literal `:authority` value that is not a valid authority has every byte outside RFC 3986's
+//! unreserved and sub-delimiter characters replaced by `_`, in place (same length, so the HPACK
+//! dynamic table stays in step). Streams the server still resets with PROTOCOL_ERROR (a
+//! malformed request) are logged. Connections that do not start with the HTTP/2 preface (gRPC-Web
+//! over HTTP/1.1) pass through untouched.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tracing::{debug, warn};
+
+const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+const HEADERS: u8 = 0x1;
+const RST_STREAM: u8 = 0x3;
+const CONTINUATION: u8 = 0x9;
+const END_HEADERS: u8 = 0x4;
+const PADDED: u8 = 0x8;
+const PRIORITY: u8 = 0x20;
+const PROTOCOL_ERROR: u32 = 0x1;
+/// A header block bigger than this is passed on unexamined (h2 refuses it anyway).
+const MAX_BLOCK: usize = 1 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Reading the connection preface.
+    Preface,
+    /// HTTP/2 frames.
+    Frames,
+    /// Not HTTP/2, or given up: everything passes as it is.
+    Through,
+}
+
+/// A Unix socket connection whose HTTP/2 `:authority` values are made valid (see the module).
+#[derive(Debug)]
+pub(crate) struct UnixHttp2<IO> {
+    io: IO,
+    mode: Mode,
+    /// Bytes read from `io`; the first `released` may be handed to the reader.
+    buf: BytesMut,
+    released: usize,
+    /// Payload bytes of the current (non-header) frame still to release unexamined.
+    passing: usize,
+    written: FrameScan,
+}
+
+impl<IO> UnixHttp2<IO> {
+    pub(crate) fn new(io: IO) -> Self {
+        Self {
+            io,
+            mode: Mode::Preface,
+            buf: BytesMut::new(),
+            released: 0,
+            passing: 0,
+            written: FrameScan::default(),
+        }
+    }
+
+    /// Releases what can be released of `buf`; whether anything was.
+    fn process(&mut self) -> bool {
+        let before = self.released;
+        loop {
+            let pending = &self.buf[self.released..];
+            match self.mode {
+                Mode::Through => self.released = self.buf.len(),
+                Mode::Preface => {
+                    let n = pending.len().min(PREFACE.len());
+                    if pending[..n] != PREFACE[..n] {
+                        self.mode = Mode::Through;
+                        continue;
+                    }
+                    if n == PREFACE.len() {
+                        self.released += n;
+                        self.mode = Mode::Frames;
+                        continue;
+                    }
+                }
+                Mode::Frames if self.passing > 0 => {
+                    let n = self.passing.min(pending.len());
+                    self.released += n;
+                    self.passing -= n;
+                    if self.passing == 0 && n > 0 {
+                        continue;
+                    }
+                }
+                Mode::Frames => {
+                    if pending.len() < 9 {
+                        break;
+                    }
+                    if pending[3] != HEADERS {
+                        self.passing = frame_len(pending);
+                        self.released += 9;
+                        continue;
+                    }
+                    match header_block(pending) {
+                        Block::Complete { fragments, end } => {
+                            fix_block(&mut self.buf[self.released..], &fragments);
+                            self.released += end;
+                            continue;
+                        }
+                        Block::Incomplete if pending.len() > MAX_BLOCK => self.mode = Mode::Through,
+                        Block::Incomplete => {}
+                        Block::Invalid => self.mode = Mode::Through,
+                    }
+                    if self.mode == Mode::Through {
+                        continue;
+                    }
+                }
+            }
+            break;
+        }
+        self.released > before
+    }
+}
+
+fn frame_len(header: &[u8]) -> usize {
+    (usize::from(header[0]) << 16) | (usize::from(header[1]) << 8) | usize::from(header[2])
+}
+
+enum Block {
+    /// The header block's fragments (ranges in the examined bytes) and where its last frame ends.
+    Complete {
+        fragments: Vec<std::ops::Range<usize>>,
+        end: usize,
+    },
+    Incomplete,
+    Invalid,
+}
+
+/// The header block starting with the HEADERS frame at the start of `bytes`.
+fn header_block(bytes: &[u8]) -> Block {
+    let mut at = 0;
+    let mut fragments = Vec::new();
+    loop {
+        if bytes.len() < at + 9 {
+            return Block::Incomplete;
+        }
+        let (len, kind, flags) = (frame_len(&bytes[at..]), bytes[at + 3], bytes[at + 4]);
+        let start = at + 9;
+        let end = start + len;
+        if bytes.len() < end {
+            return Block::Incomplete;
+        }
+        let mut first = start;
+        let mut last = end;
+        if kind == HEADERS && at == 0 {
+            if flags & PADDED != 0 {
+                let Some(&pad) = bytes.get(first) else {
+                    return Block::Invalid;
+                };
+                first += 1;
+                last = last.saturating_sub(usize::from(pad));
+            }
+            if flags & PRIORITY != 0 {
+                first += 5;
+            }
+            if first > last {
+                return Block::Invalid;
+            }
+        } else if kind != CONTINUATION {
+            return Block::Invalid;
+        }
+        fragments.push(first..last);
+        if flags & END_HEADERS != 0 {
+            return Block::Complete { fragments, end };
+        }
+        at = end;
+    }
+}
+
+/// Makes the `:authority` values of the header block spread over `fragments` of `bytes` valid.
+fn fix_block(bytes: &mut [u8], fragments: &[std::ops::Range<usize>]) {
+    let mut block: Vec<u8> = fragments
+        .iter()
+        .flat_map(|r| bytes[r.clone()].iter().copied())
+        .collect();
+    if !fix_authority(&mut block) {
+        return;
+    }
+    let mut from = block.as_slice();
+    for range in fragments {
+        let (part, rest) = from.split_at(range.len());
+        bytes[range.clone()].copy_from_slice(part);
+        from = rest;
+    }
+}
+
+/// An HPACK integer with an `n`-bit prefix at `*at`.
+fn integer(block: &[u8], at: &mut usize, n: u32) -> Option<usize> {
+    let mask = (1usize << n) - 1;
+    let mut value = usize::from(*block.get(*at)?) & mask;
+    *at += 1;
+    if value < mask {
+        return Some(value);
+    }
+    let mut shift = 0;
+    loop {
+        let byte = *block.get(*at)?;
+        *at += 1;
+        value = value.checked_add(usize::from(byte & 0x7f).checked_shl(shift)?)?;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+        shift += 7;
+        if shift > 28 {
+            return None;
+        }
+    }
+}
+
+/// An HPACK string at `*at`: (Huffman-coded, its bytes' range).
+fn string(block: &[u8], at: &mut usize) -> Option<(bool, std::ops::Range<usize>)> {
+    let huffman = block.get(*at)? & 0x80 != 0;
+    let len = integer(block, at, 7)?;
+    let range = *at..at.checked_add(len)?;
+    if range.end > block.len() {
+        return None;
+    }
+    *at = range.end;
+    Some((huffman, range))
+}
+
+/// Whether `value` is what `http` accepts as an authority: a host (and port) of URI characters.
+fn valid_authority(value: &[u8]) -> bool {
+    http::uri::Authority::try_from(value).is_ok()
+}
+
+fn allowed(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&byte)
+}
+
+/// Rewrites the literal, not Huffman-coded `:authority` values of an HPACK block that are not
+/// valid authorities; whether it changed anything. Stops at anything it cannot read.
+fn fix_authority(block: &mut [u8]) -> bool {
+    let mut at = 0;
+    let mut changed = false;
+    while at < block.len() {
+        let first = block[at];
+        let prefix = if first & 0x80 != 0 {
+            // Indexed field: no literal.
+            if integer(block, &mut at, 7).is_none() {
+                break;
+            }
+            continue;
+        } else if first & 0xc0 == 0x40 {
+            6
+        } else if first & 0xe0 == 0x20 {
+            // Dynamic table size update.
+            if integer(block, &mut at, 5).is_none() {
+                break;
+            }
+            continue;
+        } else {
+            4
+        };
+        let Some(index) = integer(block, &mut at, prefix) else {
+            break;
+        };
+        let authority = if index == 0 {
+            let Some((huffman, name)) = string(block, &mut at) else {
+                break;
+            };
+            !huffman && &block[name] == b":authority"
+        } else {
+            // Static table entry 1 is `:authority`.
+            index == 1
+        };
+        let Some((huffman, value)) = string(block, &mut at) else {
+            break;
+        };
+        if authority && !huffman && !valid_authority(&block[value.clone()]) {
+            debug!(
+                authority = %String::from_utf8_lossy(&block[value.clone()]),
+                "replacing the :authority of a Unix socket client (not a host name)"
+            );
+            for byte in &mut block[value] {
+                if !allowed(*byte) {
+                    *byte = b'_';
+                }
+            }
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Follows the frames the server writes, to log the streams it resets with PROTOCOL_ERROR.
+#[derive(Debug, Default)]
+struct FrameScan {
+    header: Vec<u8>,
+    /// Payload bytes of the current frame still to skip (or collect, for RST_STREAM).
+    left: usize,
+    rst: Option<Vec<u8>>,
+}
+
+impl FrameScan {
+    fn feed(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            if self.left == 0 && self.rst.is_none() {
+                let n = (9 - self.header.len()).min(bytes.len());
+                self.header.extend_from_slice(&bytes[..n]);
+                bytes = &bytes[n..];
+                if self.header.len() == 9 {
+                    self.left = frame_len(&self.header);
+                    if self.header[3] == RST_STREAM && self.left == 4 {
+                        self.rst = Some(Vec::with_capacity(4));
+                    }
+                    self.header.clear();
+                    self.finish_rst();
+                }
+                continue;
+            }
+            let n = self.left.min(bytes.len());
+            if let Some(rst) = &mut self.rst {
+                rst.extend_from_slice(&bytes[..n]);
+            }
+            self.left -= n;
+            bytes = &bytes[n..];
+            self.finish_rst();
+        }
+    }
+
+    fn finish_rst(&mut self) {
+        if self.left > 0 {
+            return;
+        }
+        if let Some(rst) = self.rst.take()
+            && rst.len() == 4
+            && u32::from_be_bytes([rst[0], rst[1], rst[2], rst[3]]) == PROTOCOL_ERROR
+        {
+            warn!(
+                "refused a request on the Unix socket: its HTTP/2 headers are malformed (stream reset with PROTOCOL_ERROR)"
+            );
+        }
+    }
+}
+
+impl<IO: AsyncRead + Unpin> AsyncRead for UnixHttp2<IO> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, out: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.released > 0 {
+                let n = this.released.min(out.remaining());
+                out.put_slice(&this.buf[..n]);
+                this.buf.advance(n);
+                this.released -= n;
+                return Poll::Ready(Ok(()));
+            }
+            if this.process() {
+                continue;
+            }
+            let mut chunk = [0u8; 16 * 1024];
+            let mut read = ReadBuf::new(&mut chunk);
+            std::task::ready!(Pin::new(&mut this.io).poll_read(cx, &mut read))?;
+            let n = read.filled().len();
+            this.buf.extend_from_slice(read.filled());
+            if n == 0 {
+                // End of stream: whatever is held goes out as it is, then EOF.
+                this.mode = Mode::Through;
+                if this.buf.is_empty() {
+                    return Poll::Ready(Ok(()));
+                }
+            }
+        }
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> AsyncWrite for UnixHttp2<IO> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        let n = std::task::ready!(Pin::new(&mut this.io).poll_write(cx, data))?;
+        if this.mode == Mode::Frames {
+            this.written.feed(&data[..n]);
+        }
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A literal `:authority` with incremental indexing and a literal name, as grpc-core sends it.
+    fn grpc_core_block(value: &[u8]) -> Vec<u8> {
+        let mut block = vec![0x82]; // :method GET (indexed), to be skipped
+        block.push(0x40);
+        block.push(10);
+        block.extend_from_slice(b":authority");
+        block.push(value.len() as u8);
+        block.extend_from_slice(value);
+        block.push(0x41); // :authority by static index, literal value
+        block.push(value.len() as u8);
+        block.extend_from_slice(value);
+        block
+    }
+
+    #[test]
+    fn percent_encoded_and_bare_paths_become_valid_authorities() {
+        for value in [&b"tmp%2Fhost%2Fengine.sock"[..], b"/run/ecma2/engine.sock"] {
+            let mut block = grpc_core_block(value);
+            assert!(fix_authority(&mut block));
+            let fixed = grpc_core_block(
+                &value
+                    .iter()
+                    .map(|b| if allowed(*b) { *b } else { b'_' })
+                    .collect::<Vec<_>>(),
+            );
+            assert_eq!(block, fixed);
+            assert!(valid_authority(&fixed[fixed.len() - value.len()..]));
+        }
+        let mut fine = grpc_core_block(b"localhost");
+        assert!(!fix_authority(&mut fine), "a valid authority is left alone");
+    }
+
+    #[test]
+    fn a_block_split_over_frames_is_fixed_across_the_split() {
+        let block = grpc_core_block(b"tmp%2Fa.sock");
+        let (one, two) = block.split_at(9);
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&[0, 0, one.len() as u8, HEADERS, 0, 0, 0, 0, 1]);
+        bytes.extend_from_slice(one);
+        bytes.extend_from_slice(&[0, 0, two.len() as u8, CONTINUATION, END_HEADERS, 0, 0, 0, 1]);
+        bytes.extend_from_slice(two);
+        let Block::Complete { fragments, end } = header_block(&bytes) else {
+            panic!()
+        };
+        assert_eq!(end, bytes.len());
+        fix_block(&mut bytes, &fragments);
+        assert!(!bytes.windows(3).any(|w| w == b"%2F"));
+        assert!(matches!(header_block(&bytes[..bytes.len() - 1]), Block::Incomplete));
+    }
+}
