@@ -826,7 +826,10 @@ mod tests {
             parse(&long).unwrap().engine_limits.idle_timeout,
             Duration::from_secs(3600)
         );
-        let set = format!("[engine]\nidle_timeout = \"2s\"\nauth_timeout = \"1s\"\nmax_connections = 3\n{one}");
+        let set = format!(
+            "[engine]\nidle_timeout = \"2s\"\nauth_timeout = \"1s\"\nmax_connections = 3\n{one}\
+             [connector.limits]\nsession_idle_timeout = \"2s\"\n"
+        );
         let limits = parse(&set).unwrap().engine_limits;
         assert_eq!(
             (limits.idle_timeout, limits.auth_timeout, limits.max_connections),
