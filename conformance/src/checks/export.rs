@@ -190,6 +190,15 @@ async fn clean_up(s: &Subject<'_>, add: &CsEntryChange, anchors: Vec<AnchorAttri
     }
 }
 
+/// Deletes the kit's object `add` when its export `result` succeeded; returns what was left.
+pub async fn clean_up_result(s: &Subject<'_>, add: &CsEntryChange, result: &CsEntryChangeResult) -> Vec<String> {
+    if is_success(result) {
+        clean_up(s, add, anchors_of(result)).await
+    } else {
+        Vec::new()
+    }
+}
+
 async fn export_round_trip(s: &Subject<'_>) -> Result<Vec<Outcome>, Failure> {
     let full = s.import(false, "", 0, 200_000).await?;
     // The type with the most imported objects, so the fixture sits where real objects live.

@@ -8,6 +8,7 @@ use crate::check::Check;
 pub mod ecma2;
 pub mod export;
 pub mod process;
+pub mod process_sessions;
 pub mod protocol;
 pub mod session;
 
