@@ -45,13 +45,22 @@ pub fn effective(c: &MaCapabilities) -> Vec<(&'static str, String)> {
         (
             "ObjectRename",
             // DN style None forces ObjectRename to false, as in ECMA2.
-            flag(c.object_rename.filter(|_| style != MaDistinguishedNameStyle::None), style != MaDistinguishedNameStyle::None),
+            flag(
+                c.object_rename.filter(|_| style != MaDistinguishedNameStyle::None),
+                style != MaDistinguishedNameStyle::None,
+            ),
         ),
-        ("NoReferenceValuesInFirstExport", flag(c.no_reference_values_in_first_export, false)),
+        (
+            "NoReferenceValuesInFirstExport",
+            flag(c.no_reference_values_in_first_export, false),
+        ),
         ("DeltaImport", flag(c.delta_import, true)),
         ("ConcurrentOperation", flag(c.concurrent_operation, true)),
         ("DeleteAddAsReplace", flag(c.delete_add_as_replace, true)),
-        ("ExportPasswordInFirstPass", flag(c.export_password_in_first_pass, false)),
+        (
+            "ExportPasswordInFirstPass",
+            flag(c.export_password_in_first_pass, false),
+        ),
         ("FullExport", flag(c.full_export, false)),
         (
             "ObjectConfirmation",
@@ -144,7 +153,10 @@ mod tests {
             object_rename: Some(true),
             ..Default::default()
         };
-        let rename = effective(&none).into_iter().find(|(n, _)| *n == "ObjectRename").unwrap();
+        let rename = effective(&none)
+            .into_iter()
+            .find(|(n, _)| *n == "ObjectRename")
+            .unwrap();
         assert_eq!(rename.1, "false");
     }
 }

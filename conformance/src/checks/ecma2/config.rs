@@ -94,7 +94,10 @@ pub fn definition_problems(
             continue;
         }
         if let Some(first) = names.insert(d.name.clone(), page.to_owned()) {
-            problems.push(format!("parameter {:?} is defined on {first} and again on {page}", d.name));
+            problems.push(format!(
+                "parameter {:?} is defined on {first} and again on {page}",
+                d.name
+            ));
         }
         match kind {
             ConfigParameterType::CheckBox if !matches!(d.default_value.as_str(), "" | "0" | "1") => {

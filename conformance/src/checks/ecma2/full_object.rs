@@ -45,7 +45,11 @@ fn request_for(entry: &CsEntryChange) -> CsEntryChange {
 /// new values.
 fn missing_like(model: &CsEntryChange) -> CsEntryChange {
     let name = format!("{PREFIX}missing-{}", tag());
-    let parent = model.dn.split_once(',').map(|(_, p)| format!(",{p}")).unwrap_or_default();
+    let parent = model
+        .dn
+        .split_once(',')
+        .map(|(_, p)| format!(",{p}"))
+        .unwrap_or_default();
     let naming = model.dn.split_once('=').map(|(n, _)| n.trim()).unwrap_or("CN");
     let anchor_attributes = model
         .anchor_attributes
@@ -143,7 +147,12 @@ async fn full_object(s: &Subject<'_>) -> Result<Outcome, Failure> {
     let picks: Vec<CsEntryChange> = entries
         .iter()
         .filter(|e| !e.anchor_attributes.is_empty() && !e.dn.is_empty())
-        .filter(|e| matches!(e.error_code_import(), MaImportError::Success | MaImportError::Unspecified))
+        .filter(|e| {
+            matches!(
+                e.error_code_import(),
+                MaImportError::Success | MaImportError::Unspecified
+            )
+        })
         .take(2)
         .cloned()
         .collect();
@@ -252,7 +261,10 @@ mod tests {
         let extra = entry(add, "CN=c,DC=t", "3", &["cn"]);
         let with_extra = [a.clone(), b.clone(), gone.clone(), extra];
         assert_eq!(answer_problems(&[a.clone(), b.clone()], &missing, &with_extra).len(), 1);
-        assert_eq!(answer_problems(&[a.clone(), b.clone()], &missing, &[a.clone(), b.clone()]).len(), 1);
+        assert_eq!(
+            answer_problems(&[a.clone(), b.clone()], &missing, &[a.clone(), b.clone()]).len(),
+            1
+        );
         let thin = entry(add, "CN=a,DC=t", "1", &["cn"]);
         assert_eq!(answer_problems(&[a, b.clone()], &missing, &[thin, b, gone]).len(), 1);
     }

@@ -53,7 +53,10 @@ pub fn ldap_partition_problems(list: &[Partition]) -> Vec<String> {
         match uuid::Uuid::parse_str(&p.identifier) {
             Ok(id) if ids.insert(id) => {}
             Ok(_) => problems.push(format!("partition {} repeats the identifier {}", p.dn, p.identifier)),
-            Err(_) => problems.push(format!("partition {} has identifier {:?}, not a GUID", p.dn, p.identifier)),
+            Err(_) => problems.push(format!(
+                "partition {} has identifier {:?}, not a GUID",
+                p.dn, p.identifier
+            )),
         }
         if p.dn.trim().is_empty() {
             problems.push(format!("partition {:?} has no DN", p.name));
@@ -76,7 +79,7 @@ async fn check_partitions(s: &Subject<'_>) -> Result<Outcome, Failure> {
     let style = dn_style(s);
     let has_partitions = s.has(Ecma2Interface::GetPartitions);
     if style != MaDistinguishedNameStyle::Ldap {
-        let name = style.as_str_name();
+        let name = style.as_str_name().trim_start_matches("MA_DISTINGUISHED_NAME_STYLE_");
         if s.has(Ecma2Interface::GetHierarchy) {
             return Ok(Outcome::fail(format!(
                 "DN style {name} has no hierarchy, but the connector implements IMAExtensible2GetHierarchy"
@@ -89,12 +92,13 @@ async fn check_partitions(s: &Subject<'_>) -> Result<Outcome, Failure> {
         }
         let list = partitions(s).await?;
         return Ok(match list.as_slice() {
-            [only] if only.name == "default" => {
-                Outcome::pass(format!("DN style {name}: one partition, \"default\""))
-            }
+            [only] if only.name == "default" => Outcome::pass(format!("DN style {name}: one partition, \"default\"")),
             _ => Outcome::fail(format!(
                 "DN style {name} means one partition named \"default\"; GetPartitions returned {}",
-                list.iter().map(|p| format!("{:?} ({})", p.name, p.dn)).collect::<Vec<_>>().join(", ")
+                list.iter()
+                    .map(|p| format!("{:?} ({})", p.name, p.dn))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
             .sent("GetPartitions"),
         });
@@ -110,7 +114,10 @@ async fn check_partitions(s: &Subject<'_>) -> Result<Outcome, Failure> {
         return Ok(Outcome::fail(problems.join("; ")).sent("GetPartitions"));
     }
     if !s.has(Ecma2Interface::CallImport) {
-        return Ok(Outcome::pass(format!("{} partitions (the connector does not import)", list.len())));
+        return Ok(Outcome::pass(format!(
+            "{} partitions (the connector does not import)",
+            list.len()
+        )));
     }
     let mut counts = Vec::new();
     for p in &list {
@@ -141,7 +148,9 @@ async fn check_partitions(s: &Subject<'_>) -> Result<Outcome, Failure> {
 
 async fn check_hierarchy(s: &Subject<'_>) -> Result<Outcome, Failure> {
     if dn_style(s) != MaDistinguishedNameStyle::Ldap {
-        return Ok(Outcome::skip("hierarchies exist only with DN style Ldap (see partitions)"));
+        return Ok(Outcome::skip(
+            "hierarchies exist only with DN style Ldap (see partitions)",
+        ));
     }
     if !s.has(Ecma2Interface::GetPartitions) {
         return Ok(Outcome::skip(
@@ -204,8 +213,14 @@ mod tests {
         let a = "6f1b7a52-0c43-4c59-9a51-3f0f1f1e0a01";
         let b = "6f1b7a52-0c43-4c59-9a51-3f0f1f1e0a02";
         assert!(ldap_partition_problems(&[partition(a, "DC=one"), partition(b, "DC=two")]).is_empty());
-        assert_eq!(ldap_partition_problems(&[partition(a, "DC=one"), partition(a, "DC=two")]).len(), 1);
-        assert_eq!(ldap_partition_problems(&[partition(a, "DC=one"), partition(b, "dc=ONE")]).len(), 1);
+        assert_eq!(
+            ldap_partition_problems(&[partition(a, "DC=one"), partition(a, "DC=two")]).len(),
+            1
+        );
+        assert_eq!(
+            ldap_partition_problems(&[partition(a, "DC=one"), partition(b, "dc=ONE")]).len(),
+            1
+        );
         assert_eq!(ldap_partition_problems(&[partition("x", "DC=one")]).len(), 1);
     }
 

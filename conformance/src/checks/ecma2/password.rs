@@ -124,7 +124,10 @@ impl<'s, 'e> Passwords<'s, 'e> {
     async fn close(self) -> Result<(), Failure> {
         self.subject
             .client()
-            .close_password_connection(self.subject.request(ClosePasswordConnectionRequest { session_id: self.id }))
+            .close_password_connection(
+                self.subject
+                    .request(ClosePasswordConnectionRequest { session_id: self.id }),
+            )
             .await
             .context("ClosePasswordConnection")?;
         Ok(())
@@ -242,20 +245,29 @@ async fn change(s: &Subject<'_>) -> Result<Outcome, Failure> {
             .context("SetPassword (before the change)")?;
         match session.change(object, &wrong, &second).await {
             Ok(()) => {
-                return Ok(Outcome::fail("ChangePassword with a wrong old password succeeded")
-                    .sent(format!("ChangePassword({}, a wrong old password, a new one)", object.dn)));
+                return Ok(
+                    Outcome::fail("ChangePassword with a wrong old password succeeded").sent(format!(
+                        "ChangePassword({}, a wrong old password, a new one)",
+                        object.dn
+                    )),
+                );
             }
             Err(status) => {
                 let kind = Fault::from_status(&status).map(|f| f.fault_kind());
                 if kind == Some(FaultKind::EntryPointNotImplementedException) {
-                    return Ok(Outcome::skip("ChangePassword is not implemented (EntryPointNotImplementedException)"));
+                    return Ok(Outcome::skip(
+                        "ChangePassword is not implemented (EntryPointNotImplementedException)",
+                    ));
                 }
                 if kind != Some(FaultKind::OldPasswordIncorrectException) {
                     return Ok(Outcome::fail(format!(
                         "a wrong old password was refused with {}, not OldPasswordIncorrectException",
                         fault_name(&status)
                     ))
-                    .sent(format!("ChangePassword({}, a wrong old password, a new one)", object.dn)));
+                    .sent(format!(
+                        "ChangePassword({}, a wrong old password, a new one)",
+                        object.dn
+                    )));
                 }
             }
         }
@@ -264,7 +276,10 @@ async fn change(s: &Subject<'_>) -> Result<Outcome, Failure> {
                 "ChangePassword with the right old password failed: {}",
                 fault_name(&status)
             ))
-            .sent(format!("ChangePassword({}, the password just set, a new one)", object.dn)));
+            .sent(format!(
+                "ChangePassword({}, the password just set, a new one)",
+                object.dn
+            )));
         }
         Ok(Outcome::pass(
             "a wrong old password is refused with OldPasswordIncorrectException; the right one changes it",

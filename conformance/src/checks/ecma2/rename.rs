@@ -6,9 +6,7 @@
 
 use ecma2_proto::pb::*;
 
-use super::support::{
-    KitObject, add_kit_object, delete_kit_object, describe, dn_style, import, same_anchor,
-};
+use super::support::{KitObject, add_kit_object, delete_kit_object, describe, dn_style, import, same_anchor};
 use crate::check::{Category, Check, Failure, Need, Outcome};
 use crate::checks::export::result_ok;
 use crate::run_fn;
@@ -95,7 +93,9 @@ pub fn delta_problem(object: &KitObject, new_dn: &str, delta: &[CsEntryChange]) 
         ));
     }
     if !related.iter().any(|e| same_dn(&e.dn, new_dn)) {
-        return Some(format!("the delta does not report the object under its new DN {new_dn}"));
+        return Some(format!(
+            "the delta does not report the object under its new DN {new_dn}"
+        ));
     }
     None
 }
@@ -103,10 +103,14 @@ pub fn delta_problem(object: &KitObject, new_dn: &str, delta: &[CsEntryChange]) 
 async fn rename(s: &Subject<'_>) -> Result<Outcome, Failure> {
     let style = dn_style(s);
     if style == MaDistinguishedNameStyle::None || !s.caps.object_rename.unwrap_or(true) {
-        return Ok(Outcome::skip("the connector does not rename (ObjectRename false or DN style None)"));
+        return Ok(Outcome::skip(
+            "the connector does not rename (ObjectRename false or DN style None)",
+        ));
     }
     if s.caps.is_dn_as_anchor.unwrap_or(false) {
-        return Ok(Outcome::skip("IsDNAsAnchor: a moved object is a delete and an add by design"));
+        return Ok(Outcome::skip(
+            "IsDNAsAnchor: a moved object is a delete and an add by design",
+        ));
     }
     let mut object = add_kit_object(s, None).await?;
     let new_dn = renamed(&object.dn);

@@ -90,7 +90,10 @@ pub fn import_problems(schema: &Schema, entries: &[CsEntryChange]) -> Vec<String
             continue;
         }
         let Some(t) = types.get(entry.object_type.as_str()) else {
-            problems.push(format!("{} has object type {:?}, which the schema does not have", entry.dn, entry.object_type));
+            problems.push(format!(
+                "{} has object type {:?}, which the schema does not have",
+                entry.dn, entry.object_type
+            ));
             continue;
         };
         let declared: Vec<&SchemaAttribute> = t.attributes.iter().filter(|a| a.is_anchor).collect();
@@ -110,7 +113,10 @@ pub fn import_problems(schema: &Schema, entries: &[CsEntryChange]) -> Vec<String
             continue;
         }
         for a in &entry.anchor_attributes {
-            let attribute = declared.iter().find(|d| d.name == a.name).expect("names compared above");
+            let attribute = declared
+                .iter()
+                .find(|d| d.name == a.name)
+                .expect("names compared above");
             if !kind_matches(a.value.as_ref(), attribute.data_type()) {
                 problems.push(format!(
                     "{}: anchor {} is {:?}, not a {} value",
@@ -128,7 +134,11 @@ pub fn import_problems(schema: &Schema, entries: &[CsEntryChange]) -> Vec<String
             .collect();
         values.sort();
         if let Some(other) = seen.insert((entry.object_type.clone(), values.clone()), entry.dn.clone()) {
-            problems.push(format!("{} and {other} share the anchor {}", entry.dn, values.join(",")));
+            problems.push(format!(
+                "{} and {other} share the anchor {}",
+                entry.dn,
+                values.join(",")
+            ));
         }
     }
     problems
@@ -161,7 +171,10 @@ async fn anchors(s: &Subject<'_>) -> Result<Outcome, Failure> {
             unanchored.join(", ")
         )
     };
-    Ok(Outcome::pass(format!("{} object types: anchors hold in {seen}{note}", s.schema.types.len())))
+    Ok(Outcome::pass(format!(
+        "{} object types: anchors hold in {seen}{note}",
+        s.schema.types.len()
+    )))
 }
 
 #[cfg(test)]

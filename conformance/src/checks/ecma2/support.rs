@@ -109,7 +109,10 @@ impl<'s, 'e> Session<'s, 'e> {
                 }),
             }))
             .await
-            .context(format!("OpenImportConnection ({})", if delta { "delta" } else { "full" }))?
+            .context(format!(
+                "OpenImportConnection ({})",
+                if delta { "delta" } else { "full" }
+            ))?
             .into_inner();
         Ok(Self {
             subject,
