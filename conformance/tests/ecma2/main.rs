@@ -281,3 +281,31 @@ async fn the_hr_connector_passes_every_ecma2_check_it_is_eligible_for() {
         BTreeSet::from(["schema-anchors", "config-pages", "partitions", "rename"])
     );
 }
+
+/// GitHub's anchor of a Markdown heading: lower case, spaces to dashes, punctuation dropped.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_ecma2_check_names_a_doc_section_that_exists() {
+    for check in ecma2::checks() {
+        let (file, anchor) = check.doc.split_once('#').expect("a doc link with a section");
+        let text = std::fs::read_to_string(repo().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let found = text
+            .lines()
+            .filter_map(|l| l.strip_prefix('#'))
+            .map(|l| slug(l.trim_start_matches('#')))
+            .any(|s| s == anchor);
+        assert!(found, "{}: {file} has no section #{anchor}", check.id);
+    }
+}
