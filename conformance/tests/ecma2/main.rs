@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use ecma2_conformance::checks::{self, ecma2};
-use ecma2_conformance::{Category, Kit, Launch, Quiet, Report, RunOptions, Status, Subject};
+use ecma2_conformance::{Category, Kit, Launch, PREFIX, Quiet, Report, RunOptions, Status, Subject};
 use ecma2_engine::Engine;
 use ecma2_host::config::HostConfig;
 use ecma2_proto::pb::ConfigParameter;
@@ -66,7 +66,13 @@ enum Checks {
 
 /// Runs `checks` on the connector `command args` (with `env`) configured with `params`, where
 /// `{dir}` in a value is a fresh temporary directory.
-async fn run(checks: Checks, command: &str, args: &[&str], env: &[(&str, &str)], params: &[(&str, &str)]) -> Report {
+async fn run(
+    checks: Checks,
+    command: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    params: &[(&str, &str)],
+) -> (Report, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let env_line = env
         .iter()
@@ -113,11 +119,11 @@ async fn run(checks: Checks, command: &str, args: &[&str], env: &[(&str, &str)],
     }
     drop(subject);
     engine.finish().await;
-    report
+    (report, dir)
 }
 
 async fn fixture_run(mode: &str) -> Report {
-    run(
+    let (report, dir) = run(
         if mode.is_empty() {
             Checks::Standard
         } else {
@@ -128,7 +134,28 @@ async fn fixture_run(mode: &str) -> Report {
         &[("ECMA2_FIXTURE_BROKEN", mode)],
         &[("path", "{dir}/directory.json")],
     )
-    .await
+    .await;
+    // Whatever the writing checks added, they deleted: no object of the directory has the
+    // kit's prefix, and no report lists anything left behind.
+    let directory: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("directory.json")).unwrap()).unwrap();
+    let left: Vec<&str> = directory["objects"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|o| o["dn"].as_str())
+        .filter(|dn| dn.contains(PREFIX))
+        .collect();
+    assert!(left.is_empty(), "the kit left objects behind: {left:?}");
+    for check in &report.checks {
+        assert!(
+            check.left_behind.is_empty(),
+            "{} left {:?}",
+            check.id,
+            check.left_behind
+        );
+    }
+    report
 }
 
 fn ids(report: &Report, status: Status) -> BTreeSet<&'static str> {
@@ -245,7 +272,7 @@ async fn a_validation_that_faults_on_a_bad_value_fails_config_pages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_passes_every_ecma2_check() {
-    let report = run(
+    let (report, _dir) = run(
         Checks::Ecma2,
         &demo(),
         &[],
@@ -262,7 +289,7 @@ async fn the_demo_passes_every_ecma2_check() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hr_connector_passes_every_ecma2_check_it_is_eligible_for() {
-    let report = run(
+    let (report, _dir) = run(
         Checks::Ecma2,
         &python(),
         &["-m", "hr_connector"],
