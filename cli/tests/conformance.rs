@@ -91,7 +91,7 @@ fn outcome<'a>(stdout: &'a str, check: &str) -> &'a str {
     stdout
         .lines()
         .find(|l| l.split_whitespace().next() == Some(check))
-        .and_then(|l| l.split_whitespace().nth(2))
+        .and_then(|l| l.split_whitespace().nth(1))
         .unwrap_or_else(|| panic!("no line for check {check} in:\n{stdout}"))
 }
 

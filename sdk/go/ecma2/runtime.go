@@ -220,7 +220,7 @@ func Run(ctx context.Context, c Connector, opts Options) error {
 	case err := <-serveErr:
 		reason = fmt.Sprintf("server stopped: %v", err)
 	}
-	svc.shutdown(reason)
+	closed := svc.shutdown(reason)
 	stopped := make(chan struct{})
 	go func() {
 		server.GracefulStop()
@@ -240,7 +240,8 @@ func Run(ctx context.Context, c Connector, opts Options) error {
 	if strings.HasPrefix(listen, "unix:") {
 		_ = os.Remove(strings.TrimPrefix(listen, "unix:"))
 	}
-	log.Info("stopped", "reason", reason)
+	// docs/runtime.md#shutdown: the count of sessions closed, for the conformance kit and operators.
+	log.Info("stopped", "reason", reason, "closed_sessions", closed)
 	return nil
 }
 
