@@ -173,6 +173,18 @@ func Run(ctx context.Context, c Connector, opts Options) error {
 
 	stop := make(chan string, 4)
 	svc.onShutdownRequested = func(reason string) { stop <- "shutdown rpc: " + reason }
+	// Signals are ours before the first call can arrive: a SIGTERM right after the ready line
+	// must close sessions too, not kill the process (found by the conformance kit).
+	if !opts.NoSignals {
+		signals := make(chan os.Signal, 2)
+		signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+		defer signal.Stop(signals)
+		go func() {
+			if sig, ok := <-signals; ok {
+				stop <- "signal " + sig.String()
+			}
+		}()
+	}
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- server.Serve(lis) }()
 	if healthServer != nil {
@@ -196,16 +208,6 @@ func Run(ctx context.Context, c Connector, opts Options) error {
 	}
 	log.Info("listening", "address", address, "interfaces", len(interfaces), "tls", tlsConfig != nil)
 
-	if !opts.NoSignals {
-		signals := make(chan os.Signal, 2)
-		signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
-		defer signal.Stop(signals)
-		go func() {
-			if sig, ok := <-signals; ok {
-				stop <- "signal " + sig.String()
-			}
-		}()
-	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	if hostPID > 0 {
