@@ -92,8 +92,9 @@ pub fn checks() -> Vec<Check> {
 }
 
 /// Launches the subject's connector.
-pub async fn launch(s: &Subject<'_>, options: LaunchOptions) -> Result<Running, Failure> {
+pub async fn launch(s: &Subject<'_>, mut options: LaunchOptions) -> Result<Running, Failure> {
     let launch = s.launch.as_ref().ok_or_else(|| Failure::new(Need::Launch.missing()))?;
+    options.name.get_or_insert_with(|| s.connector.clone());
     launch.start(options).await
 }
 
@@ -422,6 +423,7 @@ async fn host_pid_watch(s: &Subject<'_>) -> Result<Outcome, Failure> {
         s,
         LaunchOptions {
             host_pid: Some(host_pid),
+            ..Default::default()
         },
     )
     .await?;
