@@ -39,10 +39,12 @@ pub struct Launch {
 }
 
 /// What a launch sets beyond the command line.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LaunchOptions {
     /// The pid given as `ECMA2_HOST_PID` (default: the kit's own).
     pub host_pid: Option<u32>,
+    /// The name given as `ECMA2_CONNECTOR_NAME` (default: `conformance`).
+    pub name: Option<String>,
 }
 
 /// Lines a process wrote, collected as it runs.
@@ -119,7 +121,10 @@ impl Launch {
                 meta::env::HOST_PID,
                 options.host_pid.unwrap_or_else(std::process::id).to_string(),
             )
-            .env(meta::env::CONNECTOR_NAME, "conformance")
+            .env(
+                meta::env::CONNECTOR_NAME,
+                options.name.as_deref().unwrap_or("conformance"),
+            )
             .env(meta::env::LOG_FORMAT, "json")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

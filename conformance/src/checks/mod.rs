@@ -21,3 +21,32 @@ pub fn standard() -> Vec<Check> {
     all.extend(ecma2::checks());
     all
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_and_every_check_is_documented() {
+        let doc = include_str!("../../../docs/conformance.md");
+        let mut seen = HashSet::new();
+        for check in super::standard() {
+            assert!(seen.insert(check.id), "two checks are named {}", check.id);
+            assert!(
+                doc.contains(&format!("`{}`", check.id)),
+                "docs/conformance.md does not list check {}",
+                check.id
+            );
+            assert!(check.doc.starts_with("docs/"), "{}: doc {}", check.id, check.doc);
+            let file = check.doc.split('#').next().unwrap();
+            assert!(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("..")
+                    .join(file)
+                    .exists(),
+                "{}: {file} does not exist",
+                check.id
+            );
+        }
+    }
+}

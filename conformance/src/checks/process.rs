@@ -92,8 +92,9 @@ pub fn checks() -> Vec<Check> {
 }
 
 /// Launches the subject's connector.
-pub async fn launch(s: &Subject<'_>, options: LaunchOptions) -> Result<Running, Failure> {
+pub async fn launch(s: &Subject<'_>, mut options: LaunchOptions) -> Result<Running, Failure> {
     let launch = s.launch.as_ref().ok_or_else(|| Failure::new(Need::Launch.missing()))?;
+    options.name.get_or_insert_with(|| s.connector.clone());
     launch.start(options).await
 }
 
@@ -285,7 +286,12 @@ async fn health(s: &Subject<'_>) -> Result<Outcome, Failure> {
             .sent("grpc.health.v1.Health/Watch")
             .received(format!("{first:?}")));
     }
-    r.terminate().await?;
+    // The Shutdown RPC, not SIGTERM: signal handling has its own check.
+    let mut client = r.client();
+    let request = r.request(ShutdownRequest {
+        reason: "conformance".into(),
+    });
+    let shutdown = tokio::spawn(async move { client.shutdown(request).await });
     let mut seen = Vec::new();
     let not_serving = tokio::time::timeout(EXIT_GRACE, async {
         while let Ok(Some(m)) = watch.message().await {
@@ -298,11 +304,12 @@ async fn health(s: &Subject<'_>) -> Result<Outcome, Failure> {
     })
     .await
     .unwrap_or(false);
+    let _ = tokio::time::timeout(EXIT_GRACE, shutdown).await;
     let exited = r.wait_exit(EXIT_GRACE).await;
     if !not_serving {
         return Ok(
             Outcome::fail("grpc.health.v1 never reported NOT_SERVING while the connector shut down")
-                .sent("grpc.health.v1.Health/Watch, then SIGTERM")
+                .sent("grpc.health.v1.Health/Watch, then Shutdown")
                 .received(format!("statuses {seen:?}, then the stream ended; exit {exited:?}")),
         );
     }
@@ -416,6 +423,7 @@ async fn host_pid_watch(s: &Subject<'_>) -> Result<Outcome, Failure> {
         s,
         LaunchOptions {
             host_pid: Some(host_pid),
+            ..Default::default()
         },
     )
     .await?;

@@ -387,6 +387,24 @@ async fn failure_isolated(s: &Subject<'_>) -> Result<Outcome, Failure> {
                 let _ = client.close_import_connection(r.request(close_request(&a))).await;
             }
         }
+        // Else: an open with no configuration at all, which connector code usually refuses.
+        if provoked.is_none() {
+            let mut bare = open_request(s, 0, false, "");
+            bare.config_parameters.clear();
+            match client.open_import_connection(r.request(bare)).await {
+                Err(e) => {
+                    provoked = Some(format!("{:?}: {}", e.code(), e.message()));
+                    // A failed open stays registered until closed (docs/runtime.md#sessions).
+                    if let Some(id) = ecma2_proto::pb::Fault::from_status(&e).map(|f| f.session_id) {
+                        let _ = client.close_import_connection(r.request(close_request(&id))).await;
+                    }
+                }
+                Ok(a) => {
+                    let a = a.into_inner().session_id;
+                    let _ = client.close_import_connection(r.request(close_request(&a))).await;
+                }
+            }
+        }
         // B goes on, to its end.
         let mut watermark = String::new();
         for _ in 0..100_000 {
@@ -431,7 +449,7 @@ async fn failure_isolated(s: &Subject<'_>) -> Result<Outcome, Failure> {
             "session A failed ({what}); session B finished and the process lives"
         ))),
         None => Ok(Outcome::skip(
-            "the connector accepted the bad watermark; no failure could be provoked",
+            "the connector accepted a bad watermark and an empty configuration; no failure could be provoked",
         )),
     }
 }

@@ -13,7 +13,7 @@ pub fn progress_line(result: &CheckResult) -> String {
 /// Writes the table, the failures' details and the summary line.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(5).max(30);
-    writeln!(out, "{:<width$} {:<9} {:<6} detail", "check", "category", "result")?;
+    writeln!(out, "{:<width$} {:<6} {:<9} detail", "check", "result", "category")?;
     for c in &report.checks {
         let mut detail = c.detail.clone();
         if c.writes {
@@ -21,10 +21,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(
             out,
-            "{:<width$} {:<9} {:<6} {}",
+            "{:<width$} {:<6} {:<9} {}",
             c.id,
-            c.category.as_str(),
             c.status.as_str().to_uppercase(),
+            c.category.as_str(),
             detail
         )?;
     }
