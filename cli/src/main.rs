@@ -152,7 +152,7 @@ enum Command {
         dn: String,
     },
     /// Check a connector against the ECMA2 rules through the host; exits non-zero on any failure.
-    Conformance(Target),
+    Conformance(conformance::Args),
     /// Create a private CA and host/connector certificates for mutual TLS.
     Certs(certs::CertsArgs),
     /// Run the demo: host + demo connector, full import, export, delta import.
@@ -164,7 +164,7 @@ enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-struct Target {
+pub(crate) struct Target {
     /// The connector's name in the host.
     #[arg(long)]
     connector: String,
@@ -274,13 +274,13 @@ fn target_of(command: &Command) -> Option<&Target> {
         Command::Schema(target)
         | Command::Capabilities(target)
         | Command::Partitions(target)
-        | Command::Conformance(target)
         | Command::Parameters { target, .. }
         | Command::Hierarchy { target, .. }
         | Command::Password { target, .. }
         | Command::Import { target, .. }
         | Command::Stage { target, .. }
         | Command::Export { target, .. } => Some(target),
+        Command::Conformance(args) => Some(&args.target),
         _ => None,
     }
 }
@@ -355,12 +355,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             .await?;
             print_summary(&summary, cli.json);
         }
-        Command::Conformance(target) => {
-            let checks = conformance::run(engine, &target.connector, typed).await?;
-            if !conformance::report(&checks, cli.json) {
-                bail!("connector {} failed conformance", target.connector);
-            }
-        }
+        Command::Conformance(args) => conformance::run(engine, cli.config.as_deref(), args, typed, cli.json).await?,
         Command::List => {
             let list = engine
                 .host()

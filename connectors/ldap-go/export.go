@@ -246,12 +246,22 @@ func (l *LDAP) update(e *pb.CSEntryChange) (*pb.CSEntryChangeResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A different DN is a rename or a move: modrdn first, then the attribute changes.
-	if e.GetDn() != "" && !sameDN(dn, e.GetDn()) {
-		target, err := ldap.ParseDN(e.GetDn())
+	// A rename is ECMA2's attribute change "DN" holding the new DN (the entry's DN is the old
+	// one); an entry found by its anchor under another DN than its own is moved there too.
+	// Either way: modrdn first, then the attribute changes.
+	newDN := e.GetDn()
+	for _, ac := range e.GetAttributeChanges() {
+		if strings.EqualFold(ac.GetName(), "DN") {
+			if v := valuesOf(ac, false); len(v) > 0 {
+				newDN = v[0]
+			}
+		}
+	}
+	if newDN != "" && !sameDN(dn, newDN) {
+		target, err := ldap.ParseDN(newDN)
 		if err != nil || len(target.RDNs) == 0 {
 			return ecma2.ExportFailure(e.GetIdentifier(), pb.MAExportError_MA_EXPORT_ERROR_EXPORT_ERROR_INVALID_DN,
-				"InvalidDN", fmt.Sprintf("%q is not a DN", e.GetDn())), nil
+				"InvalidDN", fmt.Sprintf("%q is not a DN", newDN)), nil
 		}
 		current, _ := ldap.ParseDN(dn)
 		newSup := ""
@@ -263,11 +273,14 @@ func (l *LDAP) update(e *pb.CSEntryChange) (*pb.CSEntryChangeResult, error) {
 		if err := l.conn.ModifyDN(ldap.NewModifyDNRequest(dn, rdn, true, newSup)); err != nil {
 			return nil, err
 		}
-		dn = e.GetDn()
+		dn = newDN
 	}
 	req := ldap.NewModifyRequest(dn, nil)
 	for _, ac := range e.GetAttributeChanges() {
 		name := ac.GetName()
+		if strings.EqualFold(name, "DN") {
+			continue
+		}
 		if strings.EqualFold(name, exportPassword) {
 			if !l.settings.secure() {
 				return insecurePassword(e), nil

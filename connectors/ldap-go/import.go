@@ -144,9 +144,16 @@ func (l *LDAP) GetImportEntries(ctx context.Context, step *pb.GetImportEntriesRu
 			if err != nil {
 				return nil, err
 			}
-			if e != nil {
-				page.Entries = append(page.Entries, e)
+			if e == nil {
+				// Gone since the engine saw it: a Delete, so the engine can drop it.
+				e = &pb.CSEntryChange{
+					ObjectModificationType: pb.ObjectModificationType_OBJECT_MODIFICATION_TYPE_DELETE,
+					ObjectType:             want.GetObjectType(),
+					Dn:                     want.GetDn(),
+					AnchorAttributes:       want.GetAnchorAttributes(),
+				}
 			}
+			page.Entries = append(page.Entries, e)
 		}
 		page.MoreToImport = len(run.pending) > 0 || len(run.bases) > 0
 		return page, nil

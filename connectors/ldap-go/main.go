@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha1"
+	"fmt"
 	"strings"
 
 	"ecma2host.dev/sdk/go/ecma2"
@@ -141,9 +143,18 @@ func (l *LDAP) GetPartitions(ctx context.Context, cfg ecma2.Config) ([]*pb.Parti
 	}
 	out := make([]*pb.Partition, 0, len(ncs))
 	for _, nc := range ncs {
-		out = append(out, &pb.Partition{Identifier: nc, Dn: nc, Name: nc})
+		out = append(out, &pb.Partition{Identifier: partitionID(nc), Dn: nc, Name: nc})
 	}
 	return out, nil
+}
+
+// partitionID is a naming context's Partition.Identifier: ECMA2 wants a GUID, and a name-based
+// one (RFC 4122 version 5, SHA-1 of the DN) stays the same across calls and restarts.
+func partitionID(dn string) string {
+	sum := sha1.Sum([]byte("ecma2 ldap-go partition " + strings.ToLower(dn)))
+	sum[6] = sum[6]&0x0f | 0x50
+	sum[8] = sum[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
 }
 
 // containerFilter selects the entries shown as hierarchy nodes.

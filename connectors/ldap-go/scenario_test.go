@@ -275,7 +275,7 @@ func TestConformanceThroughTheHost(t *testing.T) {
 	defer stopSlapd(dir)
 	c := newCLI(t, map[string]string{pURL: small.ldapiURL})
 	stdout, stderr, ok := c.host.Run(t, "", append([]string{"conformance", "--connector", "ldap"}, c.params...)...)
-	if !ok || !strings.Contains(stdout, "conformance: 15 passed, 0 failed, 0 skipped") {
+	if !ok || !strings.Contains(stdout, " passed, 0 failed, ") {
 		t.Fatalf("conformance:\n%s\n%s", stdout, stderr)
 	}
 }

@@ -241,6 +241,9 @@ export class ScimConnector implements GetCapabilitiesEx, GetParameters, GetSchem
     }
     return capabilities({
       distinguishedNameStyle: MADistinguishedNameStyle.MA_DISTINGUISHED_NAME_STYLE_GENERIC,
+      // The DN is made from the naming attribute; a rename as ECMA2 sends it (the "DN" change)
+      // is not mapped back to it, so the connector says it does not rename.
+      objectRename: false,
       deltaImport: filtering,
       exportType: MAExportType.MA_EXPORT_TYPE_ATTRIBUTE_UPDATE,
       // A delta import finds changes by meta.lastModified; SCIM keeps no trace of a deleted resource.

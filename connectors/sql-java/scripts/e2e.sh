@@ -58,7 +58,7 @@ q() { "${PSQL[@]}" -At -c "$1"; }
 # 1. Conformance on a small data set.
 q "INSERT INTO people (display_name, cn, mail, title) SELECT 'Person ' || g, 'p' || g, 'p' || g || '@example.com', 'Engineer' FROM generate_series(1, 40) g; INSERT INTO groups (description, cn) VALUES ('Everyone', 'all'); INSERT INTO group_members SELECT 1, id FROM people"
 "$ECMA2" --config "$WORK/host.toml" --state "$WORK/conformance" conformance --connector sql "${PARAMS[@]}" >"$WORK/conformance.txt" 2>"$WORK/conformance.err"
-check "conformance (sql connector)" grep -q "conformance: 15 passed, 0 failed" "$WORK/conformance.txt"
+check "conformance (sql connector)" grep -Eq "conformance: [0-9]+ passed, 0 failed" "$WORK/conformance.txt"
 grep -q "0 failed" "$WORK/conformance.txt" || cat "$WORK/conformance.txt"
 
 # 2. 100,000 rows over two object types: 90,000 people and 10,000 groups of 3 members each.

@@ -173,6 +173,18 @@ func Run(ctx context.Context, c Connector, opts Options) error {
 
 	stop := make(chan string, 4)
 	svc.onShutdownRequested = func(reason string) { stop <- "shutdown rpc: " + reason }
+	// Signals are ours before the first call can arrive: a SIGTERM right after the ready line
+	// must close sessions too, not kill the process (found by the conformance kit).
+	if !opts.NoSignals {
+		signals := make(chan os.Signal, 2)
+		signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+		defer signal.Stop(signals)
+		go func() {
+			if sig, ok := <-signals; ok {
+				stop <- "signal " + sig.String()
+			}
+		}()
+	}
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- server.Serve(lis) }()
 	if healthServer != nil {
@@ -196,16 +208,6 @@ func Run(ctx context.Context, c Connector, opts Options) error {
 	}
 	log.Info("listening", "address", address, "interfaces", len(interfaces), "tls", tlsConfig != nil)
 
-	if !opts.NoSignals {
-		signals := make(chan os.Signal, 2)
-		signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
-		defer signal.Stop(signals)
-		go func() {
-			if sig, ok := <-signals; ok {
-				stop <- "signal " + sig.String()
-			}
-		}()
-	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	if hostPID > 0 {
@@ -220,7 +222,7 @@ func Run(ctx context.Context, c Connector, opts Options) error {
 	case err := <-serveErr:
 		reason = fmt.Sprintf("server stopped: %v", err)
 	}
-	svc.shutdown(reason)
+	closed := svc.shutdown(reason)
 	stopped := make(chan struct{})
 	go func() {
 		server.GracefulStop()
@@ -240,7 +242,8 @@ func Run(ctx context.Context, c Connector, opts Options) error {
 	if strings.HasPrefix(listen, "unix:") {
 		_ = os.Remove(strings.TrimPrefix(listen, "unix:"))
 	}
-	log.Info("stopped", "reason", reason)
+	// docs/runtime.md#shutdown: the count of sessions closed, for the conformance kit and operators.
+	log.Info("stopped", "reason", reason, "closed_sessions", closed)
 	return nil
 }
 

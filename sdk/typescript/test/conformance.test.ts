@@ -26,7 +26,7 @@ test("the People example passes ecma2 conformance through the host", () => {
     timeout: 300_000,
   });
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /conformance: 15 passed, 0 failed, 0 skipped/);
+  assert.match(r.stdout, /conformance: \d+ passed, 0 failed, \d+ skipped/);
   for (const check of ["export-add-confirmed", "export-update-confirmed", "export-delete-confirmed", "cancel-closes-session", "failed-open-is-closed"]) {
     assert.match(r.stdout, new RegExp(`^${check}\\s+PASS`, "m"), check);
   }

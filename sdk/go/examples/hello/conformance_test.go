@@ -13,7 +13,7 @@ import (
 func TestConformanceThroughTheHost(t *testing.T) {
 	host := hosttest.NewHost(t, "hello", hosttest.Build(t, "."))
 	stdout, stderr, ok := host.Run(t, "", "conformance", "--connector", "hello")
-	if !ok || !strings.Contains(stdout, "conformance: 8 passed, 0 failed, 7 skipped") {
+	if !ok || !strings.Contains(stdout, " passed, 0 failed, ") {
 		t.Fatalf("conformance failed:\n%s\n%s", stdout, stderr)
 	}
 }

@@ -227,6 +227,17 @@ def serve(
             log.error("cannot listen", extra={"address": launch.health_listen.grpc_target})
             raise SystemExit(EXIT_UNAVAILABLE)
         health_server, health_address = bound
+    # Signals are ours before the first call can arrive: a SIGTERM right after the ready line
+    # must close sessions too, not kill the process (found by the conformance kit).
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            request_stop(signal.Signals(signum).name)
+
+        for wanted in (signal.SIGTERM, signal.SIGINT):
+            previous[int(wanted)] = signal.signal(wanted, on_signal)
+
     server.start()
     if health_server is not None:
         health_server.start()
@@ -253,15 +264,6 @@ def serve(
             "health_address": health_address,
         },
     )
-
-    previous: dict[int, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-
-        def on_signal(signum: int, _frame: FrameType | None) -> None:
-            request_stop(signal.Signals(signum).name)
-
-        for wanted in (signal.SIGTERM, signal.SIGINT):
-            previous[int(wanted)] = signal.signal(wanted, on_signal)
 
     parent_pid = os.getppid()
     try:

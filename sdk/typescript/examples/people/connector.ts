@@ -14,6 +14,7 @@ import {
   type CallImport,
   capabilities,
   type ConfigParameterDefinition,
+  ConfigParameterPage,
   ConfigParameters,
   type CSEntryChange,
   type CSEntryChangeResult,
@@ -112,11 +113,14 @@ export class People implements GetCapabilities, GetParameters, GetSchema, CallIm
     });
   }
 
-  getConfigParameters(): ConfigParameterDefinition[] {
+  getConfigParameters(_ctx: CallContext, _config: ConfigParameters, page: ConfigParameterPage): ConfigParameterDefinition[] {
+    // Both parameters live on the Connectivity page; the other pages are empty.
+    if (page !== ConfigParameterPage.CONNECTIVITY) return [];
     return [Param.string(DATA_FILE), Param.string(SEED, "0")];
   }
 
-  validateConfigParameters(_ctx: CallContext, config: ConfigParameters): ParameterValidationResult {
+  validateConfigParameters(_ctx: CallContext, config: ConfigParameters, page: ConfigParameterPage): ParameterValidationResult {
+    if (page !== ConfigParameterPage.CONNECTIVITY) return Validation.success();
     if (config.value(DATA_FILE).trim() === "") return Validation.failure(DATA_FILE, `${DATA_FILE} must name a file`);
     const seed = config.value(SEED, "0");
     if (seed !== "" && !/^\d+$/.test(seed)) return Validation.failure(SEED, `${SEED} must be a whole number, got ${seed}`);
@@ -224,11 +228,16 @@ export class People implements GetCapabilities, GetParameters, GetSchema, CallIm
   }
 
   private update(p: Person, e: CSEntryChange): void {
-    if (e.dn) p.dn = e.dn;
+    // An add carries the DN; an update names the object by its old DN, and a rename is the
+    // attribute change "DN" holding the new one.
+    if (e.objectModificationType === ObjectModificationType.ADD && e.dn) p.dn = e.dn;
     for (const c of e.attributeChanges) {
       const values = added(c);
       const clear = c.modificationType === AttributeModificationType.DELETE;
       switch (c.name) {
+        case "DN":
+          p.dn = String(values[0] ?? p.dn);
+          break;
         case "name":
         case "email":
         case "department":

@@ -48,6 +48,8 @@ public final class SqlConnector
     public MACapabilities capabilities(Context ctx) {
         return MACapabilities.newBuilder()
                 .setDistinguishedNameStyle(MADistinguishedNameStyle.MA_DISTINGUISHED_NAME_STYLE_GENERIC)
+                // A rename as ECMA2 sends it (the "DN" change) is not written to the dn column.
+                .setObjectRename(false)
                 .setExportType(MAExportType.MA_EXPORT_TYPE_ATTRIBUTE_UPDATE)
                 .setObjectConfirmation(MAObjectConfirmation.MA_OBJECT_CONFIRMATION_NORMAL)
                 .setDeltaImport(true)

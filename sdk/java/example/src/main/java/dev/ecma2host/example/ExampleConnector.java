@@ -252,6 +252,8 @@ public final class ExampleConnector
                                 ? null : String.valueOf(Model.javaValue(vs.get(0)));
                         switch (c.getName()) {
                             case "cn" -> cn = v == null ? cn : v;
+                            // A rename: the DN's first value is the cn (the DN is CN=<cn>,OU=people).
+                            case "DN" -> cn = v == null ? cn : rdn(v);
                             case "title" -> title = v;
                             case "mail" -> mail = v;
                             default -> {
