@@ -506,19 +506,26 @@ async fn list(engine: &Engine, json_out: bool) -> Result<()> {
             "last_error": c.last_error,
         }));
     }
+    let failed = list.iter().filter(|c| c.state() == ConnectorState::Failed).count();
+    if list.is_empty() || failed == list.len() {
+        // One document: the connectors travel inside the error.
+        if !json_out {
+            println!("{t}");
+        }
+        return Err(NothingRan {
+            message: if list.is_empty() {
+                "the host runs no connectors".into()
+            } else {
+                format!("every connector is FAILED ({failed} of {})", list.len())
+            },
+            details: Some(("connectors", json!(items))),
+        }
+        .into());
+    }
     if json_out {
         emit(&json!({ "connectors": items }));
     } else {
         println!("{t}");
-    }
-    let failed = list.iter().filter(|c| c.state() == ConnectorState::Failed).count();
-    if list.is_empty() || failed == list.len() {
-        return Err(NothingRan(if list.is_empty() {
-            "the host runs no connectors".into()
-        } else {
-            format!("every connector is FAILED ({failed} of {})", list.len())
-        })
-        .into());
     }
     Ok(())
 }

@@ -28,10 +28,15 @@ pub mod exit {
 #[error("{0}")]
 pub struct Usage(pub String);
 
-/// Nothing could run (exit 3).
+/// Nothing could run (exit 3); `details` go into the JSON error (such as the connectors).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct NothingRan(pub String);
+#[error("{message}")]
+pub struct NothingRan {
+    /// What happened.
+    pub message: String,
+    /// What the JSON error carries besides.
+    pub details: Option<(&'static str, Value)>,
+}
 
 /// A failure already reported on stdout (a failed check, a conformance report): exit 1.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +55,8 @@ pub struct Shown {
     pub code: u8,
     /// The ECMA2 fault behind it, when a connector raised one.
     pub fault: Option<Value>,
+    /// More for the JSON error.
+    pub details: Option<(&'static str, Value)>,
 }
 
 /// The chain of `error`'s causes, each once: a cause whose text the previous one already
@@ -92,6 +99,7 @@ pub fn show(error: &anyhow::Error) -> Shown {
         hint: None,
         code: exit::FAILED,
         fault: None,
+        details: None,
     };
     if let Some(u) = error.downcast_ref::<Usage>() {
         shown.kind = "usage";
@@ -99,7 +107,8 @@ pub fn show(error: &anyhow::Error) -> Shown {
         shown.code = exit::USAGE;
     } else if let Some(n) = error.downcast_ref::<NothingRan>() {
         shown.kind = "nothing_ran";
-        shown.message = n.0.clone();
+        shown.message = n.message.clone();
+        shown.details = n.details.clone();
         shown.code = exit::NOTHING_RAN;
     } else if let Some(f) = error.downcast_ref::<Failed>() {
         shown.message = f.0.clone();
@@ -203,6 +212,9 @@ pub fn report_error(error: &anyhow::Error, json_out: bool) -> u8 {
         if let Some(fault) = &shown.fault {
             body["fault"] = fault.clone();
         }
+        if let Some((key, value)) = &shown.details {
+            body[*key] = value.clone();
+        }
         println!("{}", json!({ "error": body }));
     }
     match &shown.hint {
@@ -212,9 +224,16 @@ pub fn report_error(error: &anyhow::Error, json_out: bool) -> u8 {
     shown.code
 }
 
-/// Prints one JSON document on stdout.
+/// Prints one JSON document on stdout, on one line (`jq` pretty-prints it; a script can read
+/// the last line).
 pub fn emit(value: &Value) {
-    println!("{}", serde_json::to_string_pretty(value).expect("JSON serializes"));
+    use std::io::Write;
+    // A closed pipe (`| head`) is the reader's choice, not an error worth a panic.
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::to_string(value).expect("JSON serializes")
+    );
 }
 
 /// A table with the project's look, sized to the terminal when there is one.

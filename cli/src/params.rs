@@ -191,14 +191,38 @@ pub fn check_names(given: &Given, definitions: &[ConfigParameterDefinition], con
                 .filter(|n| !n.is_empty())
                 .collect();
             known.dedup();
+            let close = known
+                .iter()
+                .map(|k| (distance(&k.to_lowercase(), &name.to_lowercase()), k))
+                .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+                .min();
             return Err(Usage(format!(
-                "connector {connector} has no parameter {name:?}; its parameters are {}",
+                "connector {connector} has no parameter {name:?}{}; its parameters are {}",
+                close
+                    .map(|(_, k)| format!(" (did you mean {k:?}?)"))
+                    .unwrap_or_default(),
                 known.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ")
             ))
             .into());
         }
     }
     Ok(())
+}
+
+/// Edit distance, for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(here + 1);
+            previous = here;
+        }
+    }
+    row[b.len()]
 }
 
 /// One page's definitions, or `None` when the connector does not give them.
@@ -371,7 +395,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            text.contains("\"databse\"") && text.contains("\"database\", \"seed_users\""),
+            text.contains("\"databse\"")
+                && text.contains("did you mean \"database\"")
+                && text.contains("\"database\", \"seed_users\""),
             "{text}"
         );
     }

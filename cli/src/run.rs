@@ -234,6 +234,9 @@ pub fn stage_file(space: &Space, connector: &str, schema: &Schema, file: &Path) 
                 }
             },
         }
+        if change.object_type.is_empty() {
+            stage::check_attributes(&change, schema).map_err(|e| at(e.to_string()))?;
+        }
         changes.push(change);
     }
     space.begin()?;

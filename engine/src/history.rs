@@ -125,7 +125,10 @@ impl History {
         result: Result<&Summary, (Outcome, String)>,
     ) -> Result<Run, HistoryError> {
         let id = self.list()?.last().map_or(1, |r| r.id + 1);
-        let started = time::OffsetDateTime::from(started)
+        let started = time::OffsetDateTime::from(started);
+        let started = started
+            .replace_nanosecond(0)
+            .unwrap_or(started)
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         let mut run = Run {

@@ -237,7 +237,10 @@ pub fn parse_checked(line: &str, schema: &Schema) -> Result<CsEntryChange> {
     if change.dn.trim().is_empty() {
         return Err(invalid("\"dn\" is empty"));
     }
-    check_attributes(&change, schema)?;
+    // Without a type (an update or delete), the caller checks once it knows the object's type.
+    if !change.object_type.is_empty() {
+        check_attributes(&change, schema)?;
+    }
     Ok(change)
 }
 
