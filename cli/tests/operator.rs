@@ -4,6 +4,8 @@
 //! the pending list and dropping from it, the run history, one JSON document per command with
 //! errors as JSON too, the exit codes, and Ctrl-C stopping import and export every time.
 
+#![cfg(unix)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

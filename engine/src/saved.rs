@@ -263,7 +263,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
+    if text.len() % 2 != 0 {
         return None;
     }
     (0..text.len())
@@ -281,9 +281,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         store.set("hr", "Database path", "/tmp/hr.db");
-        store
-            .set_secret("hr", "Password", &Secret::new("hunter2".into()))
-            .unwrap();
+        store.set_secret("hr", "Password", &Secret::new("hunter2")).unwrap();
         store.save().unwrap();
         let text = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
         assert!(!text.contains("hunter2"), "{text}");
@@ -300,9 +298,7 @@ mod tests {
     fn a_sealed_value_moved_to_another_parameter_does_not_open() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
-        store
-            .set_secret("hr", "Password", &Secret::new("hunter2".into()))
-            .unwrap();
+        store.set_secret("hr", "Password", &Secret::new("hunter2")).unwrap();
         let sealed = store.get("hr").secrets["Password"].clone();
         store
             .file
