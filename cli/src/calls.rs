@@ -197,25 +197,22 @@ pub async fn parameters(
         }
         .unwrap_or_default();
         let ok = result.code() == ParameterValidationResultCode::Success;
-        if json_out {
-            println!(
-                "{}",
-                json!({ "page": format!("{page:?}"), "valid": ok, "error_message": result.error_message, "error_parameter": result.error_parameter })
-            );
-        } else if ok {
-            println!("{page:?} page: valid");
-        } else {
-            println!(
-                "{page:?} page: invalid: {} (parameter {:?})",
-                result.error_message, result.error_parameter
-            );
-        }
+        let verdict = json!({ "page": format!("{page:?}"), "valid": ok, "error_message": result.error_message, "error_parameter": result.error_parameter });
         if !ok {
-            return Err(crate::output::Failed(format!(
-                "{page:?} page: invalid: {} (parameter {:?})",
-                result.error_message, result.error_parameter
-            ))
+            // One document: with --json the verdict travels inside the error.
+            return Err(crate::output::Failed {
+                message: format!(
+                    "{page:?} page: invalid: {} (parameter {:?})",
+                    result.error_message, result.error_parameter
+                ),
+                details: Some(("validation", verdict)),
+            }
             .into());
+        }
+        if json_out {
+            println!("{verdict}");
+        } else {
+            println!("{page:?} page: valid");
         }
         return Ok(());
     }

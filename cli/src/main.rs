@@ -405,7 +405,11 @@ async fn command(cli: &Cli, engine: &Engine, cancel: CancellationToken) -> Resul
         Command::Conformance(target) => {
             let checks = conformance::run(engine, &target.connector, typed).await?;
             if !conformance::report(&checks, cli.json) {
-                return Err(Failed(format!("connector {} failed conformance", target.connector)).into());
+                return Err(Failed {
+                    message: format!("connector {} failed conformance", target.connector),
+                    details: None,
+                }
+                .into());
             }
         }
         Command::List => list(engine, cli.json).await?,

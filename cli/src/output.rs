@@ -38,10 +38,15 @@ pub struct NothingRan {
     pub details: Option<(&'static str, Value)>,
 }
 
-/// A failure already reported on stdout (a failed check, a conformance report): exit 1.
+/// A check that failed (validation, conformance): exit 1. `details` go into the JSON error.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Failed(pub String);
+#[error("{message}")]
+pub struct Failed {
+    /// What failed.
+    pub message: String,
+    /// What the JSON error carries besides.
+    pub details: Option<(&'static str, Value)>,
+}
 
 /// An error as the operator sees it.
 pub struct Shown {
@@ -111,7 +116,9 @@ pub fn show(error: &anyhow::Error) -> Shown {
         shown.details = n.details.clone();
         shown.code = exit::NOTHING_RAN;
     } else if let Some(f) = error.downcast_ref::<Failed>() {
-        shown.message = f.0.clone();
+        shown.kind = "failed";
+        shown.message = f.message.clone();
+        shown.details = f.details.clone();
     } else if let Some(e) = error.downcast_ref::<ecma2_host::config::ConfigError>() {
         shown.kind = "config";
         shown.message = e.to_string();

@@ -290,6 +290,9 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         ))
         .await;
     observer.event(Event::ProgressDone);
+    if let (Err(_), Err(status)) = (&outcome, &closed) {
+        tracing::warn!(connector, session = %session, error = %status.message(), code = ?status.code(), "closing the interrupted import failed");
+    }
     let (mut committed, frozen, _) = outcome?;
     let closed = closed.map_err(explain)?.into_inner();
     if let Some(c) = closed.results.map(|r| r.custom_data).filter(|c| !c.is_empty())
