@@ -201,15 +201,9 @@ pub fn stage_file(space: &Space, connector: &str, schema: &Schema, file: &Path) 
             .any(|c| c.object_modification_type() == ObjectModificationType::Add && c.dn.eq_ignore_ascii_case(&dn))
             || staged_adds.contains(&dn);
         match change.object_modification_type() {
-            ObjectModificationType::Add => {
-                if space.get_by_dn(connector, &change.dn)?.is_some() {
-                    return Err(at(format!(
-                        "add {}: the object is already in the connector space of {connector}; stage an update",
-                        change.dn
-                    ))
-                    .into());
-                }
-            }
+            // An add of a DN the connector space holds goes through: the connector answers
+            // ExistingObject for that entry, as the engine would report it.
+            ObjectModificationType::Add => {}
             kind => match space.get_by_dn(connector, &change.dn)? {
                 Some(object) => {
                     if change.object_type.is_empty() {

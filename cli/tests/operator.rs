@@ -305,10 +305,6 @@ fn a_bad_staged_line_is_refused_with_its_number_and_nothing_is_staged() {
             r#"{"op":"delete","dn":"CN=Nobody,DC=demo,DC=example"}"#.to_owned(),
             "no such object",
         ),
-        (
-            r#"{"op":"add","type":"user","dn":"USER"}"#.replace("USER", &user),
-            "already in the connector space",
-        ),
         ("{not json".to_owned(), "not JSON"),
     ] {
         let out = env.stage(&[add_line(1, "a"), String::new(), good_update.clone(), bad.clone()]);
