@@ -111,10 +111,24 @@ pub async fn capabilities(
     ];
     let interfaces: Vec<String> = hs.interfaces().map(|i| format!("{i:?}")).collect();
     if json_out {
-        let caps: serde_json::Map<_, _> = rows.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+        // Booleans and numbers as JSON's own; enum values by their ECMA2 names.
+        let caps: serde_json::Map<_, _> = rows
+            .iter()
+            .map(|(k, v)| {
+                let value = match v.as_str() {
+                    "true" => json!(true),
+                    "false" => json!(false),
+                    _ if *k == "Normalizations" => {
+                        json!(caps.normalizations().map(|n| format!("{n:?}")).collect::<Vec<_>>())
+                    }
+                    other => json!(other),
+                };
+                (k.to_string(), value)
+            })
+            .collect();
         println!(
             "{}",
-            json!({ "interfaces": interfaces, "capabilities": caps, "import_page_sizes": hs.import_page_sizes.map(|p| [p.default_page_size, p.max_page_size]), "export_page_sizes": hs.export_page_sizes.map(|p| [p.default_page_size, p.max_page_size]) })
+            json!({ "interfaces": interfaces, "capabilities": caps, "import_page_sizes": hs.import_page_sizes.map(|p| json!({"default": p.default_page_size, "max": p.max_page_size})), "export_page_sizes": hs.export_page_sizes.map(|p| json!({"default": p.default_page_size, "max": p.max_page_size})) })
         );
     } else {
         println!("interfaces: {}", interfaces.join(", "));
@@ -183,21 +197,22 @@ pub async fn parameters(
         }
         .unwrap_or_default();
         let ok = result.code() == ParameterValidationResultCode::Success;
-        if json_out {
-            println!(
-                "{}",
-                json!({ "valid": ok, "error_message": result.error_message, "error_parameter": result.error_parameter })
-            );
-        } else if ok {
-            println!("{page:?} page: valid");
-        } else {
-            println!(
-                "{page:?} page: invalid: {} (parameter {:?})",
-                result.error_message, result.error_parameter
-            );
-        }
+        let verdict = json!({ "page": format!("{page:?}"), "valid": ok, "error_message": result.error_message, "error_parameter": result.error_parameter });
         if !ok {
-            bail!("validation failed");
+            // One document: with --json the verdict travels inside the error.
+            return Err(crate::output::Failed {
+                message: format!(
+                    "{page:?} page: invalid: {} (parameter {:?})",
+                    result.error_message, result.error_parameter
+                ),
+                details: Some(("validation", verdict)),
+            }
+            .into());
+        }
+        if json_out {
+            println!("{verdict}");
+        } else {
+            println!("{page:?} page: valid");
         }
         return Ok(());
     }
@@ -234,7 +249,10 @@ pub async fn parameters(
             .iter()
             .map(|d| json!({ "name": d.name, "type": format!("{:?}", d.r#type()), "text": d.text, "validation": d.validation, "default": d.default_value, "extensible": d.drop_down_extensible }))
             .collect();
-        println!("{}", json!(items));
+        println!(
+            "{}",
+            json!({ "page": format!("{page:?}"), "page_number": ex.then_some(number), "definitions": items })
+        );
     } else {
         println!(
             "{page:?} page{}: {} elements",
@@ -273,13 +291,16 @@ pub async fn partitions(engine: &Engine, connector: &str, params: Vec<ConfigPara
         .map_err(explain)?
         .into_inner()
         .partitions;
+    if json_out {
+        let items: Vec<_> = partitions
+            .iter()
+            .map(|p| json!({ "identifier": p.identifier, "dn": p.dn, "name": p.name, "hidden_by_default": p.hidden_by_default }))
+            .collect();
+        println!("{}", json!({ "partitions": items }));
+        return Ok(());
+    }
     for p in partitions {
-        if json_out {
-            println!(
-                "{}",
-                json!({ "identifier": p.identifier, "dn": p.dn, "name": p.name, "hidden_by_default": p.hidden_by_default })
-            );
-        } else {
+        {
             println!(
                 "{:<38} {:<32} {}{}",
                 p.identifier,
@@ -316,10 +337,16 @@ pub async fn hierarchy(
         .map_err(explain)?
         .into_inner()
         .nodes;
+    if json_out {
+        let items: Vec<_> = nodes
+            .iter()
+            .map(|n| json!({ "dn": n.dn, "display_name": n.display_name }))
+            .collect();
+        println!("{}", json!({ "parent": parent, "nodes": items }));
+        return Ok(());
+    }
     for n in nodes {
-        if json_out {
-            println!("{}", json!({ "dn": n.dn, "display_name": n.display_name }));
-        } else {
+        {
             println!("{:<48} {}", n.dn, n.display_name);
         }
     }
@@ -341,6 +368,7 @@ fn read_secret(prompt: &str) -> Result<Secret> {
 }
 
 /// `ecma2 password set|change`: one password session, as the engine's password sync uses it.
+#[allow(clippy::too_many_arguments)]
 pub async fn password(
     engine: &Engine,
     connector: &str,
@@ -349,6 +377,7 @@ pub async fn password(
     object_type: &str,
     change: bool,
     options: &[PasswordOption],
+    json_out: bool,
 ) -> Result<()> {
     let mut client = engine.connectors();
     let open = client
@@ -412,7 +441,14 @@ pub async fn password(
         .await;
     outcome?;
     closed.map_err(explain)?;
-    println!("password {} for {dn}", if change { "changed" } else { "set" });
+    if json_out {
+        println!(
+            "{}",
+            json!({ "dn": dn, "password": if change { "changed" } else { "set" } })
+        );
+    } else {
+        println!("password {} for {dn}", if change { "changed" } else { "set" });
+    }
     Ok(())
 }
 

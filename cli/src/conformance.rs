@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use ecma2_conformance::report::{human, json, junit};
 use ecma2_conformance::{Check, CheckResult, Kit, Launch, Observer, RunOptions, Subject};
 use ecma2_engine::Engine;
@@ -93,7 +93,11 @@ pub async fn run(
     };
     let kit = Kit::standard();
     if let Some(unknown) = args.only.iter().find(|id| !kit.checks().iter().any(|c| c.id == *id)) {
-        bail!("there is no check {unknown:?} (checks: {})", ids(&kit).join(", "));
+        return Err(crate::output::Usage(format!(
+            "there is no check {unknown:?} (checks: {})",
+            ids(&kit).join(", ")
+        ))
+        .into());
     }
     let report = kit.run(&subject, &options, &mut Progress).await;
     if let Some(path) = &args.junit {
@@ -104,16 +108,30 @@ pub async fn run(
             .and_then(|_| file.flush())
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    if as_json {
-        println!("{}", json::to_string(&report));
-    } else {
-        human::write(&report, &mut std::io::stdout().lock())?;
-    }
-    if !report.ok() {
-        bail!(
+    let failed = (!report.ok()).then(|| {
+        format!(
             "connector {connector} failed conformance: {}",
             report.failed_ids().join(", ")
-        );
+        )
+    });
+    match (as_json, failed) {
+        // One JSON document per command: a failed kit's report travels inside the error.
+        (true, Some(message)) => {
+            let report: serde_json::Value =
+                serde_json::from_str(&json::to_string(&report)).context("encoding the report")?;
+            return Err(crate::output::Failed {
+                message,
+                details: Some(("report", report)),
+            }
+            .into());
+        }
+        (true, None) => println!("{}", json::to_string(&report)),
+        (false, failed) => {
+            human::write(&report, &mut std::io::stdout().lock())?;
+            if let Some(message) = failed {
+                return Err(crate::output::Failed { message, details: None }.into());
+            }
+        }
     }
     Ok(())
 }

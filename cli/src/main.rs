@@ -6,19 +6,29 @@
 mod calls;
 mod certs;
 mod conformance;
+mod demo;
+mod interrupt;
+mod output;
 mod params;
 mod progress;
+mod run;
+mod state;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use ecma2_host::config::HostConfig;
-use ecma2_proto::pb::{self, *};
+use ecma2_proto::pb::*;
 use ecma2_transport::Address;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
 
 use ecma2_engine::error::explain;
-use ecma2_engine::{Engine, ImportOptions, Space, Summary, drop, stage};
+use ecma2_engine::saved::Store;
+use ecma2_engine::{Engine, Space, drop, stage};
+
+use output::{NothingRan, Usage, emit, table};
 
 /// Run ECMA2 connectors through ecma2-host like the sync engine does.
 #[derive(Debug, Parser)]
@@ -46,10 +56,10 @@ struct Cli {
     /// Start a host from this config file for the duration of the command instead.
     #[arg(long, short, global = true)]
     config: Option<PathBuf>,
-    /// Where the connector space and watermarks live.
+    /// Where the connector space, watermarks, saved parameters and run history live.
     #[arg(long, global = true, default_value = ".ecma2")]
     state: PathBuf,
-    /// Print JSON instead of tables.
+    /// Print one JSON document on stdout instead of tables (errors too, as {"error": {...}}).
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
@@ -151,6 +161,26 @@ enum Command {
         #[arg(long)]
         dn: String,
     },
+    /// Saved connector parameters: set, show, unset.
+    #[command(subcommand)]
+    Config(state::ConfigCommand),
+    /// What is staged for export and what awaits confirmation; `pending drop` drops staged changes.
+    Pending {
+        /// Only this connector.
+        #[arg(long)]
+        connector: Option<String>,
+        #[command(subcommand)]
+        action: Option<state::PendingCommand>,
+    },
+    /// The run history: each run's profile, counts, errors, watermark and outcome.
+    Runs {
+        /// Only this connector.
+        #[arg(long)]
+        connector: Option<String>,
+        /// How many of the latest runs.
+        #[arg(long, default_value_t = 20)]
+        last: usize,
+    },
     /// Check a connector against the ECMA2 rules through the host; exits non-zero on any failure.
     Conformance(conformance::Args),
     /// Create a private CA and host/connector certificates for mutual TLS.
@@ -168,17 +198,13 @@ pub(crate) struct Target {
     /// The connector's name in the host.
     #[arg(long)]
     connector: String,
-    /// A configuration parameter, `name=value` (repeatable). Typed by the connector's
-    /// Connectivity and Global pages: an EncryptedString goes as a secret, a check box takes
-    /// 1/0 or true/false.
-    #[arg(long = "param", value_parser = parse_param)]
+    /// A configuration parameter, `name=value` (repeatable), over the saved ones (`ecma2
+    /// config set`). Typed by the connector's pages: a check box takes 1/0 or true/false; a
+    /// name no page defines is refused.
+    #[arg(long = "param", value_parser = params::parse_pair)]
     params: Vec<(String, String)>,
-}
-
-fn parse_param(text: &str) -> Result<(String, String), String> {
-    text.split_once('=')
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .ok_or_else(|| format!("{text:?} is not name=value"))
+    #[command(flatten)]
+    secrets: params::SecretArgs,
 }
 
 async fn connect(cli: &Cli) -> Result<Engine> {
@@ -187,9 +213,15 @@ async fn connect(cli: &Cli) -> Result<Engine> {
         return Ok(Engine::start(config).await?);
     }
     let Some(host) = &cli.host else {
-        bail!("say which host to use: --host ADDRESS --token-file FILE, or --config HOST.toml to start one");
+        return Err(Usage(
+            "say which host to use: --host ADDRESS --token-file FILE, or --config HOST.toml to start one".into(),
+        )
+        .into());
     };
-    let token_file = cli.token_file.clone().context("--token-file is needed with --host")?;
+    let token_file = cli
+        .token_file
+        .clone()
+        .ok_or_else(|| Usage("--token-file is needed with --host".into()))?;
     if let Some(ca) = &cli.tls_ca {
         let tls = ecma2_transport::TlsClient {
             ca: ca.clone(),
@@ -203,34 +235,19 @@ async fn connect(cli: &Cli) -> Result<Engine> {
     Ok(Engine::connect_with_file(host, &token_file).await?)
 }
 
-fn print_summary(summary: &Summary, json: bool) {
-    if json {
-        println!("{}", serde_json::to_string(summary).expect("a summary serializes"));
-        return;
-    }
-    println!(
-        "{:<13} adds {:>7}  updates {:>7}  deletes {:>7}  errors {:>5}  pages {:>5}  objects {:>8}  {:>9.0} obj/s  {:>7.2}s",
-        summary.profile,
-        summary.adds,
-        summary.updates,
-        summary.deletes,
-        summary.errors,
-        summary.pages,
-        summary.objects,
-        summary.objects_per_second,
-        summary.elapsed_seconds
-    );
-    if summary.passes > 0 || summary.confirmed > 0 || summary.warnings > 0 {
-        println!(
-            "{:<13} passes {:>6}  confirmed {:>5}  warnings {:>5}",
-            "", summary.passes, summary.confirmed, summary.warnings
-        );
-    }
-}
-
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+fn main() -> std::process::ExitCode {
+    let json_out = std::env::args().any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if json_out && e.use_stderr() => {
+            let message = e.render().to_string();
+            let first = message.lines().next().unwrap_or_default().trim_start_matches("error: ");
+            emit(&json!({ "error": { "kind": "usage", "message": first, "exit_code": output::exit::USAGE } }));
+            eprint!("{message}");
+            return std::process::ExitCode::from(output::exit::USAGE);
+        }
+        Err(e) => e.exit(),
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("ECMA2_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     tracing_subscriber::fmt()
@@ -238,32 +255,65 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    match run_cli(cli).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
         Err(e) => {
-            eprintln!("ecma2: {e:#}");
-            std::process::ExitCode::FAILURE
+            eprintln!("ecma2: cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(output::exit::FAILED);
         }
-    }
+    };
+    let code = runtime.block_on(async {
+        let cancel = interrupt::install();
+        // Commands that run no profile stop at the first Ctrl-C; runs close their session first.
+        let runs = matches!(
+            cli.command,
+            Command::Import { .. } | Command::Export { .. } | Command::Demo { .. } | Command::Conformance(_)
+        );
+        let outcome = tokio::select! {
+            outcome = run_cli(&cli, cancel.clone()) => outcome,
+            _ = cancel.cancelled(), if !runs => Err(ecma2_engine::Error::Interrupted { profile: "command" }.into()),
+        };
+        match outcome {
+            Ok(()) => output::exit::OK,
+            Err(e) => output::report_error(&e, cli.json),
+        }
+    });
+    // The host's connector processes are tied to this process; nothing else needs waiting for.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    std::process::ExitCode::from(code)
 }
 
-async fn run_cli(cli: Cli) -> Result<()> {
-    if let Command::Demo { users } = &cli.command {
-        return demo(*users, cli.json).await;
+async fn run_cli(cli: &Cli, cancel: CancellationToken) -> Result<()> {
+    match &cli.command {
+        Command::Demo { users } => return demo::demo(*users, cli.json, cancel).await,
+        Command::Certs(args) => return certs::run(args),
+        Command::Show { connector, dn } => {
+            let space = Space::open(&cli.state)?;
+            let object = space
+                .get_by_dn(connector, dn)?
+                .ok_or_else(|| Usage(format!("{dn} is not in the connector space of {connector}")))?;
+            println!("{}", drop::entry_json(&object));
+            return Ok(());
+        }
+        Command::Config(state::ConfigCommand::Show { connector }) => {
+            return state::config_show(&cli.state, connector.as_deref(), cli.json);
+        }
+        Command::Config(state::ConfigCommand::Unset { connector, names, all }) => {
+            return state::config_unset(&cli.state, connector, names, *all, cli.json);
+        }
+        Command::Pending { connector, action } => {
+            return match action {
+                None => state::pending(&cli.state, connector.as_deref(), cli.json),
+                Some(state::PendingCommand::Drop { connector, id, all }) => {
+                    state::pending_drop(&cli.state, connector, *id, *all, cli.json)
+                }
+            };
+        }
+        Command::Runs { connector, last } => return state::runs(&cli.state, connector.as_deref(), *last, cli.json),
+        _ => {}
     }
-    if let Command::Certs(args) = &cli.command {
-        return certs::run(args);
-    }
-    if let Command::Show { connector, dn } = &cli.command {
-        let space = Space::open(&cli.state)?;
-        let object = space
-            .get_by_dn(connector, dn)?
-            .with_context(|| format!("{dn} is not in the connector space of {connector}"))?;
-        println!("{}", drop::entry_json(&object));
-        return Ok(());
-    }
-    let engine = connect(&cli).await?;
-    let result = command(&cli, &engine).await;
+    let engine = connect(cli).await?;
+    let result = command(cli, &engine, cancel).await;
     engine.finish().await;
     result
 }
@@ -285,12 +335,21 @@ fn target_of(command: &Command) -> Option<&Target> {
     }
 }
 
-async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
+async fn command(cli: &Cli, engine: &Engine, cancel: CancellationToken) -> Result<()> {
     let typed = match target_of(&cli.command) {
-        Some(target) => params::resolve(engine, &target.connector, &target.params).await?,
+        Some(target) => {
+            let store = Store::open(&cli.state)?;
+            let given = params::merged(&store, &target.connector, &target.params, &target.secrets)?;
+            params::resolve(engine, &target.connector, &given).await?
+        }
         None => Vec::new(),
     };
     match &cli.command {
+        Command::Config(state::ConfigCommand::Set {
+            connector,
+            params,
+            secrets,
+        }) => state::config_set(engine, &cli.state, connector, params, secrets, cli.json).await?,
         Command::Stage {
             target,
             changes,
@@ -299,92 +358,52 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             let space = Space::open(&cli.state)?;
             let staged = match (changes, from_connector) {
                 (Some(file), None) => {
-                    let schema = engine
-                        .connectors()
-                        .get_schema(engine.request(
-                            &target.connector,
-                            GetSchemaRequest {
-                                config_parameters: typed,
-                            },
-                        ))
-                        .await
-                        .map_err(explain)?
-                        .into_inner()
-                        .schema
-                        .unwrap_or_default();
-                    let types = stage::attr_types(&schema);
-                    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-                    let mut n = 0;
-                    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                        let change = stage::parse_change(line, &types)
-                            .with_context(|| format!("{} line {}", file.display(), i + 1))?;
-                        space.stage(&target.connector, &change)?;
-                        n += 1;
-                    }
-                    n
+                    let schema = run::schema(engine, &target.connector, typed).await?;
+                    run::stage_file(&space, &target.connector, &schema, file)?
                 }
                 (None, Some(source)) => stage::stage_from(&space, source, &target.connector, usize::MAX >> 1)?,
-                _ => bail!("say what to stage: --changes FILE or --from-connector NAME"),
+                _ => return Err(Usage("say what to stage: --changes FILE or --from-connector NAME".into()).into()),
             };
-            println!("staged {staged} changes for {}", target.connector);
+            run::print_staged(&target.connector, staged, cli.json);
         }
         Command::Export {
             target,
             batch_size,
             drop_file,
         } => {
-            let space = Space::open(&cli.state)?;
-            let mut file = match drop_file {
-                Some(path) => Some(std::io::BufWriter::new(
-                    std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
-                )),
-                None => None,
-            };
-            let summary = ecma2_engine::export(
+            run::export(
                 engine,
-                &space,
-                ecma2_engine::ExportOptions {
-                    connector: &target.connector,
-                    params: typed,
-                    batch_size: *batch_size,
-                    drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
-                    observer: Some(&mut progress::Stderr),
-                    cancel: progress::ctrl_c(),
-                },
+                &cli.state,
+                &target.connector,
+                typed,
+                *batch_size,
+                drop_file.as_deref(),
+                cancel,
+                cli.json,
             )
-            .await?;
-            print_summary(&summary, cli.json);
+            .await?
+        }
+        Command::Import {
+            target,
+            delta,
+            page_size,
+            drop_file,
+        } => {
+            run::import(
+                engine,
+                &cli.state,
+                &target.connector,
+                typed,
+                *delta,
+                *page_size,
+                drop_file.as_deref(),
+                cancel,
+                cli.json,
+            )
+            .await?
         }
         Command::Conformance(args) => conformance::run(engine, cli.config.as_deref(), args, typed, cli.json).await?,
-        Command::List => {
-            let list = engine
-                .host()
-                .list_connectors(engine.request("", ListConnectorsRequest {}))
-                .await
-                .map_err(explain)?;
-            for c in list.into_inner().connectors {
-                let hs = c.handshake.clone().unwrap_or_default();
-                let info = hs.connector.unwrap_or_default();
-                if cli.json {
-                    println!(
-                        "{}",
-                        serde_json::json!({"name": c.name, "state": c.state().as_str_name(), "pid": c.pid, "restarts": c.restarts, "connector": info.name, "version": info.version, "language": info.language, "last_error": c.last_error})
-                    );
-                } else {
-                    println!(
-                        "{:<16} {:<24} pid {:<7} restarts {:<3} {} {} ({}) {}",
-                        c.name,
-                        c.state().as_str_name(),
-                        c.pid,
-                        c.restarts,
-                        info.name,
-                        info.version,
-                        info.language,
-                        c.last_error
-                    );
-                }
-            }
-        }
+        Command::List => list(engine, cli.json).await?,
         Command::Capabilities(target) => calls::capabilities(engine, &target.connector, typed, cli.json).await?,
         Command::Parameters {
             target,
@@ -422,337 +441,122 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                 object_type,
                 action == "change",
                 options,
+                cli.json,
             )
             .await?
         }
         Command::Schema(target) => {
-            let schema = engine
-                .connectors()
-                .get_schema(engine.request(
-                    &target.connector,
-                    GetSchemaRequest {
-                        config_parameters: typed,
-                    },
-                ))
-                .await
-                .map_err(explain)?
-                .into_inner()
-                .schema
-                .unwrap_or_default();
-            for t in &schema.types {
-                println!("{}{}", t.name, if t.locked { " (anchor locked)" } else { "" });
-                for a in &t.attributes {
-                    println!(
-                        "  {:<28} {:<10} {}{}",
-                        a.name,
-                        a.data_type().as_str_name().trim_start_matches("ATTRIBUTE_TYPE_"),
-                        if a.is_multi_valued { "multi " } else { "" },
-                        if a.is_anchor { "anchor" } else { "" }
-                    );
-                }
-            }
+            let schema = run::schema(engine, &target.connector, typed).await?;
+            schema_out(&schema, cli.json);
         }
-        Command::Import {
-            target,
-            delta,
-            page_size,
-            drop_file,
-        } => {
-            let space = Space::open(&cli.state)?;
-            let mut file = match drop_file {
-                Some(path) => Some(std::io::BufWriter::new(
-                    std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
-                )),
-                None => None,
-            };
-            let summary = ecma2_engine::import(
-                engine,
-                &space,
-                ImportOptions {
-                    connector: &target.connector,
-                    delta: *delta,
-                    page_size: *page_size,
-                    params: typed,
-                    partition: None,
-                    drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
-                    observer: Some(&mut progress::Stderr),
-                    cancel: progress::ctrl_c(),
-                },
-            )
-            .await?;
-            print_summary(&summary, cli.json);
-        }
-        Command::Demo { .. } | Command::Certs(_) | Command::Show { .. } => unreachable!("handled before connecting"),
+        Command::Demo { .. }
+        | Command::Certs(_)
+        | Command::Show { .. }
+        | Command::Pending { .. }
+        | Command::Runs { .. }
+        | Command::Config(_) => unreachable!("handled before connecting"),
     }
     Ok(())
 }
 
-/// The demo connector binary next to this executable.
-fn demo_connector() -> Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let path = exe.with_file_name(format!("ecma2-demo{}", std::env::consts::EXE_SUFFIX));
-    if !path.exists() {
-        bail!(
-            "{} is missing: build it with `cargo build -p ecma2-demo` (the README's demo command does)",
-            path.display()
-        );
-    }
-    Ok(path)
+/// The host's state name of a connector, without the proto prefix ("READY", "FAILED").
+fn state_name(state: ConnectorState) -> &'static str {
+    state.as_str_name().trim_start_matches("CONNECTOR_STATE_")
 }
 
-async fn demo(users: u32, json: bool) -> Result<()> {
-    let state = std::env::temp_dir().join(format!("ecma2-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&state)?;
-    // A private socket where there are Unix sockets; loopback (behind the token) elsewhere.
-    let listen = if ecma2_transport::UNIX_SOCKETS {
-        format!("unix:{}", state.join("engine.sock").display())
-    } else {
-        "tcp:127.0.0.1:0".to_owned()
-    };
-    let config_text = format!(
-        "state_dir = {state:?}\n[engine]\nlisten = {listen:?}\n\n[[connector]]\nname = \"demo\"\ncommand = {cmd:?}\n",
-        state = state.join("host").display().to_string(),
-        cmd = demo_connector()?.display().to_string(),
-    );
-    let config = HostConfig::parse(&state.join("host.toml"), &config_text)?;
-    eprintln!(
-        "starting ecma2-host with the demo connector (state in {})",
-        state.display()
-    );
-    let engine = Engine::start(config).await?;
-    let outcome = demo_runs(&engine, &state, users, json).await;
-    engine.finish().await;
-    let _ = std::fs::remove_dir_all(&state);
-    outcome
-}
-
-async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Result<()> {
-    let connector = "demo";
-    let space = Space::open(&state.join("space"))?;
-    let params = vec![
-        ConfigParameter {
-            name: "database".into(),
-            value: state.join("demo.db").display().to_string(),
-            ..Default::default()
-        },
-        ConfigParameter {
-            name: "seed_users".into(),
-            value: users.to_string(),
-            ..Default::default()
-        },
-    ];
-    let names = engine.connector_names().await?;
-    eprintln!("host runs: {}", names.join(", "));
-
-    let full = ecma2_engine::import(
-        engine,
-        &space,
-        ImportOptions {
-            connector,
-            delta: false,
-            page_size: 0,
-            params: params.clone(),
-            partition: None,
-            drop_file: None,
-            observer: Some(&mut progress::Stderr),
-            cancel: progress::ctrl_c(),
-        },
-    )
-    .await?;
-    print_summary(&full, json);
-
-    for change in demo_changes(engine, &space, connector, &params).await? {
-        space.stage(connector, &change)?;
-    }
-    let export = ecma2_engine::export(
-        engine,
-        &space,
-        ecma2_engine::ExportOptions {
-            connector,
-            params: params.clone(),
-            batch_size: 0,
-            drop_file: None,
-            observer: Some(&mut progress::Stderr),
-            cancel: progress::ctrl_c(),
-        },
-    )
-    .await?;
-    print_summary(&export, json);
-
-    let delta = ecma2_engine::import(
-        engine,
-        &space,
-        ImportOptions {
-            connector,
-            delta: true,
-            page_size: 0,
-            params,
-            partition: None,
-            drop_file: None,
-            observer: Some(&mut progress::Stderr),
-            cancel: progress::ctrl_c(),
-        },
-    )
-    .await?;
-    print_summary(&delta, json);
-    eprintln!("connector space now holds {} objects", space.count(connector)?);
-    Ok(())
-}
-
-/// Three adds, one update and one delete, shaped from the connector's own schema and objects.
-async fn demo_changes(
-    engine: &Engine,
-    space: &Space,
-    connector: &str,
-    params: &[ConfigParameter],
-) -> Result<Vec<CsEntryChange>> {
-    let schema = engine
-        .connectors()
-        .get_schema(engine.request(
-            connector,
-            GetSchemaRequest {
-                config_parameters: params.to_vec(),
-            },
-        ))
+async fn list(engine: &Engine, json_out: bool) -> Result<()> {
+    let list = engine
+        .host()
+        .list_connectors(engine.request("", ListConnectorsRequest {}))
         .await
         .map_err(explain)?
         .into_inner()
-        .schema
-        .unwrap_or_default();
-    let user_type = schema
-        .types
-        .iter()
-        .find(|t| t.name == "user")
-        .or(schema.types.first())
-        .context("the connector has no object types")?;
-    let sample = space.sample(connector, &user_type.name, 3)?;
-    if sample.len() < 3 {
-        bail!(
-            "the demo needs at least 3 imported {} objects, found {}",
-            user_type.name,
-            sample.len()
-        );
+        .connectors;
+    let mut t = table(&[
+        "name",
+        "state",
+        "pid",
+        "restarts",
+        "connector",
+        "version",
+        "language",
+        "last error",
+    ]);
+    let mut items = Vec::new();
+    for c in &list {
+        let info = c.handshake.clone().unwrap_or_default().connector.unwrap_or_default();
+        t.add_row(vec![
+            c.name.clone(),
+            state_name(c.state()).into(),
+            c.pid.to_string(),
+            c.restarts.to_string(),
+            info.name.clone(),
+            info.version.clone(),
+            info.language.clone(),
+            c.last_error.clone(),
+        ]);
+        items.push(json!({
+            "name": c.name, "state": state_name(c.state()), "pid": c.pid, "restarts": c.restarts,
+            "connector": info.name, "version": info.version, "language": info.language,
+            "last_error": c.last_error,
+        }));
     }
-    let parent = sample[0]
-        .dn
-        .split_once(',')
-        .map(|(_, p)| p.to_owned())
-        .unwrap_or_default();
-    let strings: Vec<&SchemaAttribute> = user_type
-        .attributes
-        .iter()
-        .filter(|a| a.data_type() == AttributeType::String && !a.is_anchor && !a.is_multi_valued)
-        .collect();
-    let mut changes = Vec::new();
-    for n in 1..=3 {
-        let cn = format!("Demo Export {n} {}", uuid::Uuid::new_v4().simple());
-        let attrs = strings
+    let failed = list.iter().filter(|c| c.state() == ConnectorState::Failed).count();
+    if list.is_empty() || failed == list.len() {
+        // One document: the connectors travel inside the error.
+        if !json_out {
+            println!("{t}");
+        }
+        return Err(NothingRan {
+            message: if list.is_empty() {
+                "the host runs no connectors".into()
+            } else {
+                format!("every connector is FAILED ({failed} of {})", list.len())
+            },
+            details: Some(("connectors", json!(items))),
+        }
+        .into());
+    }
+    if json_out {
+        emit(&json!({ "connectors": items }));
+    } else {
+        println!("{t}");
+    }
+    Ok(())
+}
+
+fn schema_out(schema: &Schema, json_out: bool) {
+    if json_out {
+        let types: Vec<_> = schema
+            .types
             .iter()
-            .map(|a| AttributeChange {
-                name: a.name.clone(),
-                data_type: AttributeType::String as i32,
-                modification_type: AttributeModificationType::Add as i32,
-                value_changes: vec![ValueChange {
-                    value: Some(AttributeValue {
-                        kind: Some(attribute_value::Kind::StringValue(
-                            if a.name.to_lowercase().contains("mail") {
-                                format!("{}@demo.example", cn.replace(' ', ".").to_lowercase())
-                            } else {
-                                cn.clone()
-                            },
-                        )),
-                    }),
-                    modification_type: ValueModificationType::Add as i32,
-                }],
-                ..Default::default()
+            .map(|t| {
+                json!({
+                    "name": t.name,
+                    "locked": t.locked,
+                    "attributes": t.attributes.iter().map(|a| json!({
+                        "name": a.name,
+                        "type": format!("{:?}", a.data_type()),
+                        "multi_valued": a.is_multi_valued,
+                        "anchor": a.is_anchor,
+                    })).collect::<Vec<_>>(),
+                })
             })
             .collect();
-        changes.push(CsEntryChange {
-            identifier: uuid::Uuid::new_v4().to_string(),
-            object_modification_type: ObjectModificationType::Add as i32,
-            object_type: user_type.name.clone(),
-            dn: format!("CN={cn},{parent}"),
-            attribute_changes: attrs,
-            ..Default::default()
-        });
+        emit(&json!({ "types": types }));
+        return;
     }
-    let title = strings
-        .iter()
-        .find(|a| a.name == "title")
-        .or(strings.last())
-        .context("no string attribute to update")?;
-    changes.push(CsEntryChange {
-        identifier: uuid::Uuid::new_v4().to_string(),
-        object_modification_type: ObjectModificationType::Update as i32,
-        object_type: user_type.name.clone(),
-        dn: sample[1].dn.clone(),
-        anchor_attributes: sample[1].anchor_attributes.clone(),
-        attribute_changes: vec![AttributeChange {
-            name: title.name.clone(),
-            data_type: AttributeType::String as i32,
-            modification_type: AttributeModificationType::Replace as i32,
-            value_changes: vec![ValueChange {
-                value: Some(AttributeValue {
-                    kind: Some(attribute_value::Kind::StringValue("Changed by the ecma2 demo".into())),
-                }),
-                modification_type: ValueModificationType::Add as i32,
-            }],
-            ..Default::default()
-        }],
-        ..Default::default()
-    });
-    // A group whose member is a user added in this same run: the reference waits for pass 2.
-    if let Some(group) = schema.types.iter().find(|t| t.name == "group")
-        && let Some(member) = group
-            .attributes
-            .iter()
-            .find(|a| a.data_type() == AttributeType::Reference && a.is_multi_valued)
-    {
-        let cn = format!("Demo Export Group {}", uuid::Uuid::new_v4().simple());
-        let naming = group.attributes.iter().find(|a| a.name == "cn").map(|a| a.name.clone());
-        let mut attrs = vec![AttributeChange {
-            name: member.name.clone(),
-            data_type: AttributeType::Reference as i32,
-            is_multi_valued: true,
-            modification_type: AttributeModificationType::Add as i32,
-            value_changes: vec![ValueChange {
-                value: Some(AttributeValue {
-                    kind: Some(attribute_value::Kind::ReferenceValue(changes[0].dn.clone())),
-                }),
-                modification_type: ValueModificationType::Add as i32,
-            }],
-        }];
-        if let Some(name) = naming {
-            attrs.push(AttributeChange {
-                name,
-                data_type: AttributeType::String as i32,
-                modification_type: AttributeModificationType::Add as i32,
-                value_changes: vec![ValueChange {
-                    value: Some(AttributeValue {
-                        kind: Some(attribute_value::Kind::StringValue(cn.clone())),
-                    }),
-                    modification_type: ValueModificationType::Add as i32,
-                }],
-                ..Default::default()
-            });
+    for t in &schema.types {
+        println!("{}{}", t.name, if t.locked { " (anchor locked)" } else { "" });
+        let mut table = table(&["attribute", "type", "multi-valued", "anchor"]);
+        for a in &t.attributes {
+            table.add_row(vec![
+                a.name.clone(),
+                format!("{:?}", a.data_type()),
+                if a.is_multi_valued { "yes" } else { "" }.to_owned(),
+                if a.is_anchor { "anchor" } else { "" }.to_owned(),
+            ]);
         }
-        changes.push(CsEntryChange {
-            identifier: uuid::Uuid::new_v4().to_string(),
-            object_modification_type: ObjectModificationType::Add as i32,
-            object_type: group.name.clone(),
-            dn: format!("CN={cn},{parent}"),
-            attribute_changes: attrs,
-            ..Default::default()
-        });
+        println!("{table}");
     }
-    changes.push(CsEntryChange {
-        identifier: uuid::Uuid::new_v4().to_string(),
-        object_modification_type: ObjectModificationType::Delete as i32,
-        object_type: user_type.name.clone(),
-        dn: sample[2].dn.clone(),
-        anchor_attributes: sample[2].anchor_attributes.clone(),
-        ..Default::default()
-    });
-    let _ = pb::Fault::default();
-    Ok(changes)
 }

@@ -1,35 +1,80 @@
-//! Progress on stderr: on a terminal one line rewritten in place (objects, pages or passes, rate),
-//! elsewhere (CI, pipes) one line per step so logs stay readable. [`Stderr`] turns the engine's
-//! events into these lines and into the object-error and warning lines of a run.
+//! Progress on stderr. On a terminal, an indicatif spinner from the moment a run starts (so a
+//! slow Open shows as working, not hung) with the elapsed time, the totals and the current rate;
+//! elsewhere (CI, pipes) one plain line per page or batch so logs stay readable. [`Progress`]
+//! turns the engine's events into these lines and into the object-error and warning lines.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
 
 use ecma2_engine::{Event, Observer};
+use indicatif::{ProgressBar, ProgressStyle};
 
-/// Shows the current progress.
-pub fn line(text: &str) {
-    let mut err = std::io::stderr().lock();
-    if err.is_terminal() {
-        let _ = write!(err, "\r\x1b[2K  {text}");
-        let _ = err.flush();
-    } else {
-        let _ = writeln!(err, "  {text}");
+/// Shows a run's progress and events.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    label: String,
+    last: (Instant, u64),
+}
+
+impl Progress {
+    /// Starts showing `label` ("full import of demo").
+    pub fn start(label: &str) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner:.green} [{elapsed_precise}] {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_message(format!("{label}: opening…"));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Self {
+            bar,
+            label: label.to_owned(),
+            last: (Instant::now(), 0),
+        }
+    }
+
+    /// The rate since the previous event.
+    fn rate_now(&mut self, total: u64) -> f64 {
+        let (at, before) = self.last;
+        let seconds = at.elapsed().as_secs_f64().max(1e-3);
+        self.last = (Instant::now(), total);
+        total.saturating_sub(before) as f64 / seconds
+    }
+
+    fn status(&self, text: String) {
+        match &self.bar {
+            Some(bar) => bar.set_message(text),
+            None => eprintln!("  {text}"),
+        }
+    }
+
+    fn line(&self, text: String) {
+        match &self.bar {
+            Some(bar) => bar.println(format!("  {text}")),
+            None => eprintln!("  {text}"),
+        }
+    }
+
+    /// Ends the display (also done by the run's last event).
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish();
+        }
     }
 }
 
-/// Ends a progress line on a terminal.
-pub fn done() {
-    let mut err = std::io::stderr().lock();
-    if err.is_terminal() {
-        let _ = writeln!(err);
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.abandon();
+        }
     }
 }
 
-/// Prints a run's events on stderr.
-#[derive(Debug, Default)]
-pub struct Stderr;
-
-impl Observer for Stderr {
+impl Observer for Progress {
     fn event(&mut self, event: Event) {
         match event {
             Event::ImportPage {
@@ -37,38 +82,40 @@ impl Observer for Stderr {
                 objects,
                 errors,
                 objects_per_second,
-            } => line(&format!(
-                "page {page}: {objects} objects, {errors} errors, {objects_per_second:.0} objects/s"
-            )),
+            } => {
+                let now = self.rate_now(objects);
+                self.status(format!(
+                    "{}: page {page}, {objects} objects, {errors} errors, {now:.0} objects/s now ({objects_per_second:.0} average)",
+                    self.label
+                ))
+            }
             Event::ExportPass {
                 pass,
                 sent,
                 queued,
                 errors,
-            } => line(&format!("pass {pass}: {sent} of {queued} sent, {errors} errors")),
-            Event::ProgressDone => done(),
+            } => {
+                let now = self.rate_now(sent as u64);
+                self.status(format!(
+                    "{}: pass {pass}, {sent} of {queued} sent, {errors} errors, {now:.0} objects/s now",
+                    self.label
+                ))
+            }
+            Event::ProgressDone => self.finish(),
             Event::ImportObjectError { dn, code, name, detail } => {
-                eprintln!("  object error {code:?} on {dn}: {name} {detail}")
+                self.line(format!("object error {code:?} on {dn}: {name} {detail}"))
             }
-            Event::ObsolescenceSkipped { errors } => eprintln!("  {errors} object errors: obsolescence skipped"),
-            Event::ExportedChangeNotReimported { dn, kind } => {
-                eprintln!("  warning exported-change-not-reimported: the exported {kind} of {dn} did not come back")
-            }
-            Event::ExportObjectError { dn, code, name, detail } => eprintln!("  {dn}: {code:?} {name} {detail}"),
-            Event::ExportFailed { dn, reason } => eprintln!("  {dn}: {reason}"),
-            Event::ProvisioningParent { parent, dn } => eprintln!("  provisioning parent {parent} for {dn}"),
+            Event::ObsolescenceSkipped { errors } => self.line(format!(
+                "{} object error{}: obsolescence skipped",
+                errors,
+                if errors == 1 { "" } else { "s" }
+            )),
+            Event::ExportedChangeNotReimported { dn, kind } => self.line(format!(
+                "warning exported-change-not-reimported: the exported {kind} of {dn} did not come back"
+            )),
+            Event::ExportObjectError { dn, code, name, detail } => self.line(format!("{dn}: {code:?} {name} {detail}")),
+            Event::ExportFailed { dn, reason } => self.line(format!("{dn}: {reason}")),
+            Event::ProvisioningParent { parent, dn } => self.line(format!("provisioning parent {parent} for {dn}")),
         }
     }
-}
-
-/// A token cancelled by Ctrl-C, so a run closes its session with TerminatedByUser.
-pub fn ctrl_c() -> tokio_util::sync::CancellationToken {
-    let token = tokio_util::sync::CancellationToken::new();
-    let cancel = token.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            cancel.cancel();
-        }
-    });
-    token
 }

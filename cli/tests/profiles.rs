@@ -257,7 +257,10 @@ fn the_demo_runs_end_to_end() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    let summaries: Vec<Value> = stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    // One document: {"runs": [full import, export, delta import], "objects": N}.
+    let doc: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let summaries: Vec<Value> = doc["runs"].as_array().unwrap().clone();
+    assert!(doc["objects"].as_u64().unwrap() >= 50, "{doc}");
     let profiles: Vec<&str> = summaries.iter().map(|s| s["profile"].as_str().unwrap()).collect();
     assert_eq!(profiles, ["full import", "export", "delta import"]);
     assert_eq!(n(&summaries[1], "errors"), 0);

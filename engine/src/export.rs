@@ -162,7 +162,10 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
     };
     let outcome = run.passes(&mut work).await;
     let in_flight = std::mem::take(&mut run.in_flight);
-    let reason = if outcome.is_ok() {
+    // A Ctrl-C after the last batch still closes with TerminatedByUser; what was exported is
+    // kept as exported.
+    let interrupted = outcome.is_ok() && run.cancel.is_cancelled();
+    let reason = if outcome.is_ok() && !interrupted {
         CloseReason::Normal
     } else {
         CloseReason::TerminatedByUser
@@ -192,6 +195,9 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         if w.failed && !w.left.is_empty() {
             space.stage(connector, &still_pending(w))?;
         }
+    }
+    if interrupted {
+        return Err(Error::Interrupted { profile: "export" });
     }
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary.objects_per_second = summary.objects as f64 / summary.elapsed_seconds.max(1e-9);
@@ -594,7 +600,7 @@ impl Run<'_, '_, '_> {
         self.summary.passes = self.summary.passes.max(pass);
         let mut position = 0;
         while position < queue.len() {
-            if self.cancelled {
+            if self.cancelled || self.cancel.is_cancelled() {
                 return Err(Error::Interrupted { profile: "export" });
             }
             let mut end = position;

@@ -152,6 +152,9 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         let unknown = space.unknown_count(connector)? > 0;
         let mut full_objects: Vec<CsEntryChange> = Vec::new();
         loop {
+            if cancel.is_cancelled() {
+                return Err(Error::Interrupted { profile: "import" });
+            }
             let mut stream = client
                 .get_import_entries(engine.request(
                     connector,
@@ -172,8 +175,9 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
             space.begin()?;
             loop {
                 let next = tokio::select! {
-                    next = stream.message() => next.map_err(explain)?,
+                    biased;
                     _ = cancel.cancelled() => return Err(Error::Interrupted { profile: "import" }),
+                    next = stream.message() => next.map_err(explain)?,
                 };
                 let Some(frame) = next else { break };
                 let entry = match frame.frame {
@@ -264,6 +268,11 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         Ok::<_, Error>((committed, frozen, custom))
     }
     .await;
+    // A Ctrl-C that came after the last page still stops the run: the operator asked.
+    let outcome = match outcome {
+        Ok(_) if cancel.is_cancelled() => Err(Error::Interrupted { profile: "import" }),
+        other => other,
+    };
     let (reason, last) = match &outcome {
         Ok((_, _, last)) => (CloseReason::Normal, last.clone()),
         Err(_) => (CloseReason::TerminatedByUser, String::new()),
@@ -281,6 +290,9 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         ))
         .await;
     observer.event(Event::ProgressDone);
+    if let (Err(_), Err(status)) = (&outcome, &closed) {
+        tracing::warn!(connector, session = %session, error = %status.message(), code = ?status.code(), "closing the interrupted import failed");
+    }
     let (mut committed, frozen, _) = outcome?;
     let closed = closed.map_err(explain)?.into_inner();
     if let Some(c) = closed.results.map(|r| r.custom_data).filter(|c| !c.is_empty())

@@ -13,6 +13,9 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Error, Result};
 
+mod pending;
+pub use pending::Staged;
+
 /// What [`Space::upsert`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upsert {

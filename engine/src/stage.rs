@@ -204,3 +204,138 @@ pub fn stage_from(space: &Space, source: &str, target: &str, limit: usize) -> Re
     }
     Ok(staged)
 }
+
+/// The keys a staged line may have.
+pub const LINE_KEYS: &[&str] = &["op", "type", "dn", "attrs", "add", "remove", "clear", "password"];
+
+/// Parses one staged line and checks it against the connector's schema: no key outside
+/// [`LINE_KEYS`], an object type the schema has (an update or delete may leave it out), and
+/// only attributes of that type. Values are typed by the type's own attributes.
+pub fn parse_checked(line: &str, schema: &Schema) -> Result<CsEntryChange> {
+    let v: Value = serde_json::from_str(line).map_err(|e| invalid(format!("not JSON: {e}")))?;
+    let Value::Object(map) = &v else {
+        return Err(invalid("a staged change is a JSON object"));
+    };
+    if let Some(key) = map.keys().find(|k| !LINE_KEYS.contains(&k.as_str())) {
+        return Err(invalid(format!(
+            "unknown key {key:?}; a staged change has {}",
+            LINE_KEYS.join(", ")
+        )));
+    }
+    let object_type = map.get("type").and_then(Value::as_str).unwrap_or_default();
+    let types = if object_type.is_empty() {
+        attr_types(schema)
+    } else {
+        let t = schema_type(schema, object_type)?;
+        let mut one = AttrTypes::new();
+        for a in &t.attributes {
+            one.insert(a.name.clone(), (a.data_type(), a.is_multi_valued));
+        }
+        one
+    };
+    let change = parse_change(line, &types)?;
+    if change.dn.trim().is_empty() {
+        return Err(invalid("\"dn\" is empty"));
+    }
+    // Without a type (an update or delete), the caller checks once it knows the object's type.
+    if !change.object_type.is_empty() {
+        check_attributes(&change, schema)?;
+    }
+    Ok(change)
+}
+
+/// The schema's type `name`, or an error naming the types it has.
+pub fn schema_type<'s>(schema: &'s Schema, name: &str) -> Result<&'s SchemaType> {
+    schema.types.iter().find(|t| t.name == name).ok_or_else(|| {
+        let known: Vec<&str> = schema.types.iter().map(|t| t.name.as_str()).collect();
+        invalid(format!(
+            "object type {name:?} is not in the connector's schema; it has {}",
+            known.join(", ")
+        ))
+    })
+}
+
+/// Checks that every attribute of `change` belongs to its object type (every type, when the
+/// change names none).
+pub fn check_attributes(change: &CsEntryChange, schema: &Schema) -> Result<()> {
+    let in_type: Vec<&SchemaType> = if change.object_type.is_empty() {
+        schema.types.iter().collect()
+    } else {
+        vec![schema_type(schema, &change.object_type)?]
+    };
+    for a in &change.attribute_changes {
+        if a.name == PASSWORD_ATTRIBUTE {
+            continue;
+        }
+        if !in_type.iter().any(|t| t.attributes.iter().any(|s| s.name == a.name)) {
+            let mut known: Vec<&str> = in_type
+                .iter()
+                .flat_map(|t| t.attributes.iter().map(|s| s.name.as_str()))
+                .collect();
+            known.sort_unstable();
+            known.dedup();
+            let close = known.iter().find(|k| k.eq_ignore_ascii_case(&a.name));
+            return Err(invalid(match close {
+                Some(k) => format!("attribute {:?} is not in the schema (did you mean {k:?}?)", a.name),
+                None => format!(
+                    "attribute {:?} is not an attribute of {}; it has {}",
+                    a.name,
+                    if change.object_type.is_empty() {
+                        "any object type".to_owned()
+                    } else {
+                        format!("{:?}", change.object_type)
+                    },
+                    known.join(", ")
+                ),
+            }));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod checks {
+    use super::*;
+
+    fn schema() -> Schema {
+        let attribute = |name: &str| SchemaAttribute {
+            name: name.into(),
+            data_type: AttributeType::String as i32,
+            ..Default::default()
+        };
+        Schema {
+            types: vec![SchemaType {
+                name: "user".into(),
+                attributes: vec![attribute("cn"), attribute("mail")],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn unknown_keys_types_and_attributes_are_refused_by_name() {
+        let s = schema();
+        let ok = parse_checked(r#"{"op":"add","type":"user","dn":"CN=a","attrs":{"mail":"a@x"}}"#, &s).unwrap();
+        assert_eq!(ok.attribute_changes.len(), 1);
+        for (line, expect) in [
+            (
+                r#"{"op":"add","type":"user","dn":"CN=a","atrs":{}}"#,
+                "unknown key \"atrs\"",
+            ),
+            (r#"{"op":"add","type":"usr","dn":"CN=a"}"#, "object type \"usr\""),
+            (
+                r#"{"op":"add","type":"user","dn":"CN=a","attrs":{"mial":"x"}}"#,
+                "\"mial\"",
+            ),
+            (
+                r#"{"op":"add","type":"user","dn":"CN=a","attrs":{"Mail":"x"}}"#,
+                "did you mean \"mail\"",
+            ),
+            (r#"{"op":"update","dn":"","attrs":{"mail":"x"}}"#, "\"dn\" is empty"),
+        ] {
+            let error = parse_checked(line, &s).unwrap_err().to_string();
+            assert!(error.contains(expect), "{line}: {error}");
+        }
+    }
+}

@@ -363,7 +363,7 @@ impl HostConfig {
     pub fn parse(file: &Path, text: &str) -> Result<Self, ConfigError> {
         let raw: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             file: file.to_owned(),
-            message: e.to_string().trim_end().replace('\n', " "),
+            message: e.to_string().trim_end().to_owned(),
         })?;
         let invalid = |key: String, message: String| ConfigError::Invalid {
             file: file.to_owned(),

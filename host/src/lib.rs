@@ -277,6 +277,8 @@ impl RunningHost {
             .iter()
             .map(|id| self.inner.close_session(id, CloseReason::TerminatedShuttingDown));
         futures_util::future::join_all(closes).await;
+        // Closes begun before the shutdown (after an engine cancelled a call) finish first.
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.inner.sessions.all_settled()).await;
         let stopped = self.stopped.clone();
         let waiting = self.inner.connectors.len();
         let all_stopped = async {

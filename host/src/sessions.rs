@@ -178,6 +178,10 @@ pub struct Sessions {
     /// Set when the host starts shutting down: no session opens any more, and a call on a
     /// session that is gone learns why.
     shutting_down: AtomicBool,
+    /// Sessions taken for closing whose connector Close has not finished, each with a token
+    /// cancelled when it has: a second Close (the engine's own, after the host began closing a
+    /// session whose call the engine cancelled) and shutdown wait for it instead of racing it.
+    closing: Mutex<HashMap<String, CancellationToken>>,
 }
 
 impl Sessions {
@@ -209,18 +213,46 @@ impl Sessions {
     /// Removes a session for closing; the open-session count drops only when [`Sessions::closed`]
     /// is called, once the connector has answered Close.
     pub fn take(&self, id: &str) -> Option<Arc<Session>> {
-        self.map.lock().expect("sessions lock").remove(id)
+        let mut map = self.map.lock().expect("sessions lock");
+        let session = map.remove(id)?;
+        // Registered before the map lock is released, so whoever finds the session gone also
+        // finds its close under way.
+        self.closing
+            .lock()
+            .expect("closing lock")
+            .insert(id.to_owned(), CancellationToken::new());
+        Some(session)
     }
 
     /// Marks a session taken with [`Sessions::take`] as closed.
     pub fn closed(&self, session: &Session) {
         session.connector.add_sessions(session.generation, -1);
+        if let Some(done) = self.closing.lock().expect("closing lock").remove(&session.id) {
+            done.cancel();
+        }
+    }
+
+    /// Waits until a close of `id` already under way has finished (at once when none is).
+    pub async fn settled(&self, id: &str) {
+        let pending = self.closing.lock().expect("closing lock").get(id).cloned();
+        if let Some(done) = pending {
+            done.cancelled().await;
+        }
+    }
+
+    /// Waits until every close under way has finished.
+    pub async fn all_settled(&self) {
+        let pending: Vec<CancellationToken> = self.closing.lock().expect("closing lock").values().cloned().collect();
+        for done in pending {
+            done.cancelled().await;
+        }
     }
 
     /// Closes session `id` with `reason`: cancels its in-flight call, then calls the connector's
     /// Close within the grace period. Unknown or already closed sessions succeed.
     pub async fn close(&self, id: &str, reason: CloseReason) -> Result<(), Fault> {
         let Some(session) = self.take(id) else {
+            self.settled(id).await;
             return Ok(());
         };
         session.cancel_with(reason);

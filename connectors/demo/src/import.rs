@@ -500,6 +500,7 @@ impl CallImport for Demo {
                 "import_type": format!("{:?}", step.import_type()),
                 "page_size": step.page_size,
                 "partition": step.step_partition.as_ref().map(|p| p.dn.clone()),
+                "access_key_length": params.secret(crate::params::ACCESS_KEY).map(|s| s.expose().len()),
             }),
         );
         self.hooks.maybe_panic(ctx);

@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | Connectivity | `database` | path of the SQLite file; created and seeded on first use (env `ECMA2_DEMO_DATABASE` when absent) |
 //! | Connectivity | `seed_users` | make sure this many generated users exist (env `ECMA2_DEMO_SEED_USERS` when absent; default 0) |
+//! | Connectivity | `access_key` | EncryptedString, optional: stands for a credential; the import's `open` observation records its length, so tests can see it arrived as a secret |
 //! | Global | `observe_file`, `test_panic_on` | test hooks (see [`crate::observe`]) |
 //! | RunStep | `test_block_get_ms`, `test_block_put_ms`, `test_exit_after_put` | test hooks |
 //! | Partition | `import_groups` | check box, default on: import groups of this partition |
@@ -30,6 +31,8 @@ use crate::observe::{BLOCK_GET_MS, BLOCK_PUT_MS, EXIT_AFTER_PUT, OBSERVE_FILE, P
 pub const DATABASE: &str = "database";
 /// Connectivity: how many generated users must exist.
 pub const SEED_USERS: &str = "seed_users";
+/// Connectivity: an optional secret (EncryptedString), standing for a credential.
+pub const ACCESS_KEY: &str = "access_key";
 /// Partition: import groups (check box).
 pub const IMPORT_GROUPS: &str = "import_groups";
 /// Capabilities: AttributeReplace export (check box).
@@ -124,6 +127,7 @@ fn definitions(page: Page, page_number: i32) -> Vec<ConfigParameterDefinition> {
         Page::Connectivity => vec![
             parameter(Kind::String, DATABASE, ""),
             parameter(Kind::String, SEED_USERS, "0"),
+            parameter(Kind::EncryptedString, ACCESS_KEY, ""),
         ],
         Page::Global => vec![
             label("Test hooks: leave empty in production."),
@@ -222,6 +226,15 @@ fn validate_connectivity(params: &Params) -> Option<ParameterValidationResult> {
         return Some(invalid(
             DATABASE,
             format!("\"database\" ({}) is a folder, not a file", path.display()),
+        ));
+    }
+    if params
+        .find(ACCESS_KEY)
+        .is_some_and(|p| !p.is_encrypted && !p.value.is_empty())
+    {
+        return Some(invalid(
+            ACCESS_KEY,
+            "parameter \"access_key\" is an EncryptedString and arrived as plain text",
         ));
     }
     let seed = params.get(SEED_USERS).map(str::trim).unwrap_or_default();

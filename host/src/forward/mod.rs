@@ -489,6 +489,9 @@ impl ConnectorService for EngineService {
             return Ok(closed());
         }
         let Some(session) = self.sessions.take(&inner.session_id) else {
+            // The host may be closing it already (the engine cancelled a call): answer once
+            // the connector has been closed, so the engine never races that close.
+            self.sessions.settled(&inner.session_id).await;
             return Ok(closed());
         };
         session.cancel_with(reason);

@@ -99,7 +99,7 @@ async fn every_page_has_parameters_and_schema_pages_end_with_an_empty_one() {
         .into_inner()
         .definitions;
     let names: Vec<&str> = connectivity.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(names, ["database", "seed_users"]);
+    assert_eq!(names, ["database", "seed_users", "access_key"]);
     let mut schema_pages = Vec::new();
     for number in 1.. {
         let page = h
