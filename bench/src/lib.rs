@@ -86,7 +86,14 @@ pub struct Options {
     /// Where databases, sockets and logs go [default: a temporary directory, removed afterwards].
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
+    /// Measure the host only: skip the other SDKs and the bridge (items 5 python, 8, 9, 10 and 11
+    /// say "not measured"), for comparing two host builds quickly.
+    #[arg(long)]
+    pub host_only: bool,
 }
+
+/// Why an item was skipped with `--host-only`.
+const HOST_ONLY: &str = "skipped (--host-only)";
 
 /// The size of a "1 MiB object"'s photo.
 pub const BIG_PHOTO: usize = 1024 * 1024;
@@ -503,6 +510,7 @@ impl Run {
         let work = &self.work;
         self.m.rust_starts = starts(&self.bins.demo, &[], work, "start-rust", self.plan.starts).await?;
         self.m.python_starts = Some(match python_command(options).await {
+            _ if options.host_only => Err(HOST_ONLY.to_owned()),
             Ok(python) => starts(&python, &["-m", "hr_connector"], work, "start-python", self.plan.starts)
                 .await
                 .map_err(|e| format!("{e:#}")),
@@ -639,6 +647,20 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
     )
     .await?;
 
+    if options.host_only {
+        run.m.load.1 = load_average();
+        run.m.java = Some(Err(HOST_ONLY.to_owned()));
+        run.m.bridge = Some(Err(HOST_ONLY.to_owned()));
+        run.m.typescript = Some(Err(HOST_ONLY.to_owned()));
+        let mut report = table::table(&run.m);
+        gosdk::row(
+            &mut report,
+            run.plan.objects,
+            run.plan.page_size,
+            Err(anyhow::anyhow!(HOST_ONLY)),
+        );
+        return Ok(report);
+    }
     run.m.java = Some(java::measure(&run.work, &run.plan).await);
     info!(
         objects = run.plan.small,
