@@ -9,7 +9,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use ecma2_proto::pb::*;
 use serde_json::Value;
 
@@ -114,17 +114,22 @@ pub async fn measure(
     };
     for _ in 0..runs {
         let session = engine::open_import(client, &params, &schema, 1).await?;
-        let stream = client
-            .get_import_entries(GetImportEntriesRequest {
-                session_id: session.clone(),
-                import_run_step: Some(GetImportEntriesRunStep::default()),
-            })
-            .await
-            .context("GetImportEntries")?
-            .into_inner();
+        // The call runs in a task and is cancelled by aborting it, which drops the call or its
+        // stream, whichever it holds: the host answers a page with its first frame, so a blocked
+        // page has no response headers yet.
+        let mut paging = client.clone();
+        let request = GetImportEntriesRequest {
+            session_id: session.clone(),
+            import_run_step: Some(GetImportEntriesRunStep::default()),
+        };
+        let page = tokio::spawn(async move {
+            let mut stream = paging.get_import_entries(request).await?.into_inner();
+            while stream.message().await?.is_some() {}
+            Ok::<_, tonic::Status>(())
+        });
         tail.wait(&session, "blocking").await?;
         let cancelled_at = now_ms();
-        drop(stream);
+        page.abort();
         let seen = tail.wait(&session, "cancelled").await?;
         let closed = tail.wait(&session, "close").await?;
         let reason = closed["reason"].as_str().unwrap_or_default();

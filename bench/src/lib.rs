@@ -16,7 +16,9 @@ pub mod inproc;
 pub mod java;
 pub mod machine;
 pub mod procs;
+pub mod proxy;
 pub mod report;
+pub mod scale;
 pub mod soak;
 pub mod stats;
 pub mod synthetic;
@@ -84,7 +86,14 @@ pub struct Options {
     /// Where databases, sockets and logs go [default: a temporary directory, removed afterwards].
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
+    /// Measure the host only: skip the other SDKs and the bridge (items 5 python, 8, 9, 10 and 11
+    /// say "not measured"), for comparing two host builds quickly.
+    #[arg(long)]
+    pub host_only: bool,
 }
+
+/// Why an item was skipped with `--host-only`.
+const HOST_ONLY: &str = "skipped (--host-only)";
 
 /// The size of a "1 MiB object"'s photo.
 pub const BIG_PHOTO: usize = 1024 * 1024;
@@ -118,6 +127,8 @@ pub struct Plan {
     pub page_size: i32,
     /// Export batch size.
     pub batch_size: i32,
+    /// Item 12: connectors in one host, and concurrent sessions per connector.
+    pub scale: (usize, usize),
 }
 
 impl Plan {
@@ -138,6 +149,7 @@ impl Plan {
             rounds: pick(options.rounds.map(u64::from), 2, 1).max(1) as u32,
             page_size: options.page_size,
             batch_size: options.batch_size,
+            scale: if options.quick { (2, 2) } else { (10, 10) },
         }
     }
 }
@@ -238,10 +250,10 @@ pub struct Measurements {
     pub host: Throughput,
     /// 7: engine → host → connector over TCP.
     pub host_tcp: Throughput,
-    /// 2 and 7: one-object pages: direct, host over Unix, host over TCP.
-    pub latency: [Summary; 3],
-    /// 2 and 7: wake-ups per call of each process on the path (engine, [host,] connector).
-    pub latency_wakeups: [Vec<f64>; 3],
+    /// 2 and 7: one-object pages: direct, host over Unix, host over TCP, the plain proxy.
+    pub latency: [Summary; 4],
+    /// 2 and 7: wake-ups per call of each process on the path (engine, [host or proxy,] connector).
+    pub latency_wakeups: [Vec<f64>; 4],
     /// 2: one-object pages through the SDK's ConnectorServer in this process.
     pub latency_in_process: Summary,
     /// 3: host peak RSS after start.
@@ -268,6 +280,8 @@ pub struct Measurements {
     pub bridge: Option<Result<bridge::BridgeImport, String>>,
     /// 11: TypeScript SDK vs Rust SDK import, or why it was not measured.
     pub typescript: Option<Result<typescript::SdkRace, String>>,
+    /// 12: many connectors and concurrent sessions through one host.
+    pub scale: scale::Scale,
 }
 
 /// The processes of items 1, 2, 4, 6 and 7, and engine clients of each.
@@ -275,9 +289,12 @@ struct Targets {
     direct: ConnectorProcess,
     host: HostProcess,
     host_tcp: HostProcess,
+    /// The plain pass-through proxy in front of `direct`'s connector (item 2's floor).
+    proxy: proxy::ProxyProcess,
     direct_client: Client,
     host_client: Client,
     tcp_client: Client,
+    proxy_client: Client,
 }
 
 impl Targets {
@@ -285,17 +302,21 @@ impl Targets {
         let direct = launch_connector(&bins.demo, &[], work, "demo-direct").await?;
         let host = start_host(bins, &work.join("host-unix"), Hop::Unix).await?;
         let host_tcp = start_host(bins, &work.join("host-tcp"), Hop::Tcp).await?;
+        let proxy = proxy::ProxyProcess::start(&direct.address, work, "proxy").await?;
         Ok(Targets {
             direct_client: direct.client.clone(),
             host_client: host.client().await?,
             tcp_client: host_tcp.client().await?,
+            proxy_client: engine::direct(&proxy.address, &direct.secret).await?,
             direct,
             host,
             host_tcp,
+            proxy,
         })
     }
 
     async fn stop(self) {
+        self.proxy.stop().await;
         self.host_tcp.stop().await;
         self.host.stop().await;
         self.direct.stop().await;
@@ -413,7 +434,8 @@ impl Run {
         Ok(())
     }
 
-    /// Items 2 and 7: one-object pages, the three wire paths interleaved.
+    /// Items 2 and 7: one-object pages, the four wire paths interleaved (the proxy's is the
+    /// floor the host is held to).
     async fn latency(&mut self, t: &Targets) -> Result<()> {
         info!(calls = self.plan.calls, "items 2 and 7: one-object pages");
         let me = std::process::id();
@@ -424,15 +446,16 @@ impl Run {
                 &t.tcp_client,
                 vec![me, t.host_tcp.pid, t.host_tcp.connector_pid().await?],
             ),
+            (&t.proxy_client, vec![me, t.proxy.pid, t.direct.pid()]),
         ];
         let mut targets = Vec::new();
         for (client, pids) in paths {
             targets.push(LatencyTarget::new(client.clone(), self.small.clone(), pids).await?);
         }
         engine::interleaved_latency(&mut targets, self.plan.warmup, self.plan.calls).await?;
-        self.m.latency = [0, 1, 2].map(|i| summarize(&targets[i].samples));
+        self.m.latency = [0, 1, 2, 3].map(|i| summarize(&targets[i].samples));
         let calls = u64::from(self.plan.calls.max(1));
-        self.m.latency_wakeups = [0, 1, 2].map(|i| {
+        self.m.latency_wakeups = [0, 1, 2, 3].map(|i| {
             let per_call = |w: &u64| *w as f64 / calls as f64;
             targets[i].wakeups.iter().map(per_call).collect()
         });
@@ -487,6 +510,7 @@ impl Run {
         let work = &self.work;
         self.m.rust_starts = starts(&self.bins.demo, &[], work, "start-rust", self.plan.starts).await?;
         self.m.python_starts = Some(match python_command(options).await {
+            _ if options.host_only => Err(HOST_ONLY.to_owned()),
             Ok(python) => starts(&python, &["-m", "hr_connector"], work, "start-python", self.plan.starts)
                 .await
                 .map_err(|e| format!("{e:#}")),
@@ -608,6 +632,35 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
     );
     run.m.rss_photos = peak;
 
+    let (connectors, sessions) = run.plan.scale;
+    info!(
+        connectors,
+        sessions, "item 12: connectors × concurrent sessions through one host"
+    );
+    run.m.scale = scale::measure(
+        &run.bins,
+        &run.work,
+        &run.small,
+        run.plan.page_size,
+        connectors,
+        sessions,
+    )
+    .await?;
+
+    if options.host_only {
+        run.m.load.1 = load_average();
+        run.m.java = Some(Err(HOST_ONLY.to_owned()));
+        run.m.bridge = Some(Err(HOST_ONLY.to_owned()));
+        run.m.typescript = Some(Err(HOST_ONLY.to_owned()));
+        let mut report = table::table(&run.m);
+        gosdk::row(
+            &mut report,
+            run.plan.objects,
+            run.plan.page_size,
+            Err(anyhow::anyhow!(HOST_ONLY)),
+        );
+        return Ok(report);
+    }
     run.m.java = Some(java::measure(&run.work, &run.plan).await);
     info!(
         objects = run.plan.small,

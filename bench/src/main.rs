@@ -11,6 +11,13 @@ fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some(ecma2_bench::generator::SERVE_ARG) {
         return ecma2_bench::generator::serve();
     }
+    // The pass-through proxy of items 2 and 12 is this same program too.
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, serve, listen, upstream] = args.as_slice() {
+        if serve == ecma2_bench::proxy::SERVE_ARG {
+            return ecma2_bench::proxy::serve(listen, upstream);
+        }
+    }
     let options = Options::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

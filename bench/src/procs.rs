@@ -62,7 +62,7 @@ impl Bins {
 /// Makes `command`'s process receive SIGTERM when the benchmark process dies, so that a killed
 /// run leaves no host or connector behind on a shared machine.
 #[allow(unsafe_code)]
-fn tie_to_bench(command: &mut Command) {
+pub(crate) fn tie_to_bench(command: &mut Command) {
     #[cfg(target_os = "linux")]
     // SAFETY: the closure runs in the child between fork and exec and only calls prctl and
     // getppid, both async-signal-safe, touching no memory shared with the parent.
@@ -243,19 +243,28 @@ pub const CONNECTOR: &str = "demo";
 /// Writes a host configuration into `dir` (engine socket, state, one demo connector reached over
 /// `hop`), starts `ecma2-host` with it and waits until the connector is ready.
 pub async fn start_host(bins: &Bins, dir: &Path, hop: Hop) -> Result<HostProcess> {
+    start_host_with(bins, dir, hop, &[CONNECTOR]).await
+}
+
+/// [`start_host`] with one demo connector per name in `connectors`; waits until all are ready.
+pub async fn start_host_with(bins: &Bins, dir: &Path, hop: Hop, connectors: &[&str]) -> Result<HostProcess> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let socket = dir.join("engine.sock");
     let state = dir.join("state");
     let config = dir.join("host.toml");
     let log = dir.join("host.log");
-    let text = format!(
-        "state_dir = {state:?}\n\n[engine]\nlisten = \"unix:{socket}\"\n\n[[connector]]\nname = \"{CONNECTOR}\"\n\
-         command = {demo:?}\ntransport = \"{hop}\"\n",
+    let mut text = format!(
+        "state_dir = {state:?}\n\n[engine]\nlisten = \"unix:{socket}\"\n",
         state = state.display().to_string(),
         socket = socket.display(),
-        demo = bins.demo.display().to_string(),
-        hop = hop.config_value(),
     );
+    for name in connectors {
+        text.push_str(&format!(
+            "\n[[connector]]\nname = \"{name}\"\ncommand = {demo:?}\ntransport = \"{hop}\"\n",
+            demo = bins.demo.display().to_string(),
+            hop = hop.config_value(),
+        ));
+    }
     std::fs::write(&config, text).with_context(|| format!("writing {}", config.display()))?;
     let mut command = Command::new(&bins.host);
     command
@@ -288,21 +297,20 @@ pub async fn start_host(bins: &Bins, dir: &Path, hop: Hop) -> Result<HostProcess
         }
         if socket.exists() && token_file.exists() {
             let token = std::fs::read_to_string(&token_file)?.trim().to_owned();
-            if let Ok(status) = connector_status(&address, &token).await {
-                match status.state() {
-                    ConnectorState::Ready => {
-                        return Ok(HostProcess {
-                            child,
-                            pid,
-                            address,
-                            token,
-                        });
-                    }
-                    ConnectorState::Failed => bail!(
-                        "the host's connector failed to start; its log ends with:\n{}",
+            if let Ok(all) = connector_statuses(&address, &token).await {
+                if all.iter().any(|s| s.state() == ConnectorState::Failed) {
+                    bail!(
+                        "a connector of the host failed to start; its log ends with:\n{}",
                         tail(&log)
-                    ),
-                    _ => {}
+                    );
+                }
+                if all.len() == connectors.len() && all.iter().all(|s| s.state() == ConnectorState::Ready) {
+                    return Ok(HostProcess {
+                        child,
+                        pid,
+                        address,
+                        token,
+                    });
                 }
             }
         }
@@ -310,17 +318,22 @@ pub async fn start_host(bins: &Bins, dir: &Path, hop: Hop) -> Result<HostProcess
     }
 }
 
-async fn connector_status(address: &Address, token: &str) -> Result<ConnectorStatus> {
+async fn connector_statuses(address: &Address, token: &str) -> Result<Vec<ConnectorStatus>> {
     let channel = ecma2_transport::connect(address).await?;
     let mut request = tonic::Request::new(ListConnectorsRequest {});
     request
         .metadata_mut()
         .insert(meta::AUTHORIZATION, format!("Bearer {token}").parse()?);
-    let list = HostServiceClient::new(channel)
+    Ok(HostServiceClient::new(channel)
         .list_connectors(request)
         .await?
-        .into_inner();
-    list.connectors
+        .into_inner()
+        .connectors)
+}
+
+async fn connector_status(address: &Address, token: &str) -> Result<ConnectorStatus> {
+    connector_statuses(address, token)
+        .await?
         .into_iter()
         .next()
         .context("the host lists no connector")
@@ -329,7 +342,12 @@ async fn connector_status(address: &Address, token: &str) -> Result<ConnectorSta
 impl HostProcess {
     /// An engine client of the demo connector behind this host.
     pub async fn client(&self) -> Result<Client> {
-        engine::via_host(&self.address, &self.token, CONNECTOR).await
+        self.client_of(CONNECTOR).await
+    }
+
+    /// An engine client of connector `name` behind this host, over its own connection.
+    pub async fn client_of(&self, name: &str) -> Result<Client> {
+        engine::via_host(&self.address, &self.token, name).await
     }
 
     /// The pid of the connector process the host launched.

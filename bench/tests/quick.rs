@@ -28,8 +28,10 @@ const ROWS: &[(&str, Expect)] = &[
     ("2 in-process", Expect::Positive),
     ("2 direct", Expect::Positive),
     ("2 host", Expect::Positive),
+    ("2 proxy", Expect::Positive),
     ("2 added p50", Expect::Number),
     ("2 added p99", Expect::Number),
+    ("2 host/proxy", Expect::Number),
     ("3 idle", Expect::Positive),
     ("3 small", Expect::Positive),
     ("3 N", Expect::Positive),
@@ -49,6 +51,10 @@ const ROWS: &[(&str, Expect)] = &[
     ("9 bridge", Expect::PositiveOrNotMeasured),
     ("10 go", Expect::PositiveOrNotMeasured),
     ("11 typescript", Expect::PositiveOrNotMeasured),
+    ("12 one", Expect::Positive),
+    ("12 many", Expect::Positive),
+    ("12 cpu", Expect::Positive),
+    ("12 rss", Expect::Positive),
 ];
 
 /// The numbers in `text`, in order (`1,234` is one number; signs are kept).

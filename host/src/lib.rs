@@ -149,7 +149,12 @@ impl Host {
         );
         let host_service =
             InterceptedService::new(HostServiceServer::new(HostApi { host: inner.clone() }), engine_auth);
-        let mut builder = tonic::transport::Server::builder();
+        // Engine connections advertise the windows of a local hop too: what an engine sends ahead
+        // (export batches) is held per connection, not per session.
+        let windows = ecma2_transport::Windows::LOCAL_HOP;
+        let mut builder = tonic::transport::Server::builder()
+            .initial_stream_window_size(windows.stream)
+            .initial_connection_window_size(windows.connection);
         if let Some(tls) = &config.engine_tls {
             // Engines without a client certificate of `client_ca` fail the handshake.
             builder = tls.apply(builder)?;

@@ -314,8 +314,38 @@ impl Listener {
     }
 }
 
+/// The HTTP/2 flow-control windows a connection advertises: how many bytes the peer may send
+/// before this side reads them, per stream and over all streams of the connection. Unread data
+/// up to the connection window is held in memory, so the connection window bounds what one
+/// connection costs however many sessions it carries. `None` keeps hyper's defaults (a client:
+/// 2 MiB per stream, 5 MiB per connection; a server: 1 MiB and 1 MiB).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Windows {
+    /// Per stream, bytes.
+    pub stream: Option<u32>,
+    /// Per connection, bytes.
+    pub connection: Option<u32>,
+}
+
+impl Windows {
+    /// hyper's defaults.
+    pub const DEFAULT: Windows = Windows {
+        stream: None,
+        connection: None,
+    };
+
+    /// A hop on this machine (a Unix socket or loopback) between a host and a connector or an
+    /// engine: 256 KiB per stream, 1 MiB per connection. A round trip takes microseconds, so a
+    /// quarter of a page in flight keeps a stream busy; ten connectors with ten sessions each
+    /// then hold at most 10 MiB of unread frames instead of 50 (docs/benchmarks.md, issue #18).
+    pub const LOCAL_HOP: Windows = Windows {
+        stream: Some(256 * 1024),
+        connection: Some(1024 * 1024),
+    };
+}
+
 /// An endpoint for `address` with the settings every hop uses.
-fn endpoint(address: &Address) -> Endpoint {
+fn endpoint(address: &Address, windows: Windows) -> Endpoint {
     let uri = match address {
         Address::Tcp(addr) => format!("http://{addr}"),
         Address::Host { name, port } => format!("http://{name}:{port}"),
@@ -328,19 +358,26 @@ fn endpoint(address: &Address) -> Endpoint {
         .tcp_nodelay(true)
         .http2_keep_alive_interval(Duration::from_secs(30))
         .keep_alive_while_idle(true)
+        .initial_stream_window_size(windows.stream)
+        .initial_connection_window_size(windows.connection)
 }
 
-/// Opens a channel to `address`.
+/// Opens a channel to `address` with hyper's default windows.
 pub async fn connect(address: &Address) -> Result<Channel, TransportError> {
+    connect_with(address, Windows::DEFAULT).await
+}
+
+/// Opens a channel to `address` advertising `windows`.
+pub async fn connect_with(address: &Address, windows: Windows) -> Result<Channel, TransportError> {
     let connect_err = |source| TransportError::Connect {
         address: address.clone(),
         source,
     };
     match address {
-        Address::Tcp(_) | Address::Host { .. } => endpoint(address).connect().await.map_err(connect_err),
+        Address::Tcp(_) | Address::Host { .. } => endpoint(address, windows).connect().await.map_err(connect_err),
         Address::Unix(path) => {
             let path = path.clone();
-            endpoint(address)
+            endpoint(address, windows)
                 .connect_with_connector(tower::service_fn(move |_| {
                     let path = path.clone();
                     async move { Ok::<_, std::io::Error>(TokioIo::new(UnixStream::connect(path).await?)) }

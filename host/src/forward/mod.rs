@@ -148,9 +148,9 @@ impl EngineService {
                 session.kind
             )));
         }
-        match session.connector.ready() {
-            Ok(ready) if ready.generation == session.generation => Ok(session),
-            _ => {
+        match session.connector.is_ready_at(session.generation) {
+            true => Ok(session),
+            false => {
                 if let Some(lost) = self.sessions.remove(id) {
                     // Nothing left to close upstream; stop whatever still waits on it.
                     lost.cancel.cancel();
@@ -495,10 +495,7 @@ impl ConnectorService for EngineService {
             return Ok(closed());
         };
         session.cancel_with(reason);
-        let alive = session
-            .connector
-            .ready()
-            .is_ok_and(|r| r.generation == session.generation);
+        let alive = session.connector.is_ready_at(session.generation);
         if !alive {
             // Its process is gone and the session with it: closed, as for export.
             self.sessions.closed(&session);

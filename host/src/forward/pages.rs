@@ -3,8 +3,10 @@
 //! against the page or batch size, and the session closed with TerminatedByUser when the engine
 //! walks away or the connector outlives its deadline.
 
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use ecma2_proto::pb::*;
@@ -23,16 +25,23 @@ use crate::relay::{RelayExportFrame, RelayExportKind, RelayFrame, RelayKind, Rel
 use crate::sessions::{Kind, Session};
 use crate::status;
 
-/// How many frames may wait between the engine and a connector on one export stream.
-const FRAME_BUFFER: usize = 4;
+/// How many frames may wait between the engine and a connector on one export stream: as for a
+/// page, enough to fill a write (with 4, the relay task and tonic's encoder took turns every few
+/// entries); large frames also take a share of a 4 MiB budget.
+const FRAME_BUFFER: usize = 64;
 
 /// How many frames of an import page may wait for the engine: enough for tonic to fill a whole
 /// 32 KiB write with ordinary entries. With 4, tonic flushed every few entries and the engine
 /// and the host woke twice as often (docs/benchmarks.md)...
 const PAGE_FRAMES: usize = 64;
 
-/// ...but never more than 4 MiB of them, so that 1 MiB fragments do not multiply host memory.
+/// ...but never more than 4 MiB of large frames, so that 1 MiB fragments do not multiply host
+/// memory.
 const PAGE_BUFFER_KIB: u32 = 4 * 1024;
+
+/// Frames below this size take no share of the page buffer: [`PAGE_FRAMES`] of them hold at most
+/// 4 MiB anyway, and an ordinary entry then costs no semaphore round trip.
+const SMALL_FRAME: usize = 64 * 1024;
 
 /// A frame on its way to the engine, holding its share of the page buffer until it is sent.
 type Queued = (Result<RelayFrame, Status>, Option<OwnedSemaphorePermit>);
@@ -95,22 +104,24 @@ impl EngineService {
             }
             .instrument(span),
         );
-        // A frame's share of the page buffer is released as tonic takes it for encoding.
-        let frames = futures_util::stream::unfold(Some(rx), move |rx| {
-            let failure = failure.clone();
-            async move {
-                let mut rx = rx?;
-                let failed = || failure.lock().expect("failure lock").take();
-                if let Some(status) = failed() {
-                    return Some((Err(status), None));
-                }
-                match rx.recv().await {
-                    Some((frame, _share)) => Some((frame, Some(rx))),
-                    None => failed().map(|status| (Err(status), None)),
-                }
+        // The response waits for the page's first frame, so that its headers leave with that
+        // frame in one write (as a plain proxy's do) instead of on their own; a page that fails
+        // before any frame is answered with its status alone.
+        let mut rx = rx;
+        let first = match rx.recv().await {
+            Some((frame, _share)) => frame?,
+            None => {
+                let failed = failure.lock().expect("failure lock").take();
+                return Err(
+                    failed.unwrap_or_else(|| Status::internal(format!("{CALL}: the page ended without a frame")))
+                );
             }
-        });
-        Ok(Response::new(Box::pin(frames)))
+        };
+        Ok(Response::new(Box::pin(Page {
+            first: Some(first),
+            rx: Some(rx),
+            failure,
+        })))
     }
 
     /// Forwards one export batch, frame by frame, with the entries left encoded.
@@ -142,7 +153,8 @@ impl EngineService {
         let connector = name.clone();
         let session_id = session.id.clone();
         // Frames flow engine → host → connector as they arrive; the host counts entries only.
-        let (tx, rx) = mpsc::channel::<RelayExportFrame>(FRAME_BUFFER);
+        let (tx, rx) = mpsc::channel::<(RelayExportFrame, Option<OwnedSemaphorePermit>)>(FRAME_BUFFER);
+        let budget = Arc::new(Semaphore::new(PAGE_BUFFER_KIB as usize));
         let (error_tx, mut error_rx) = mpsc::channel::<Status>(1);
         let progress = Arc::new(ExportProgress::default());
         let answered = CancellationToken::new();
@@ -150,6 +162,7 @@ impl EngineService {
             let progress = progress.clone();
             let answered = answered.clone();
             async move {
+                let mut counted = Counted::exported(&metrics, &connector);
                 let mut open_fragment = false;
                 let mut forwarding = true;
                 let mut next = Some(Ok(first));
@@ -196,13 +209,24 @@ impl EngineService {
                     if !forwarding {
                         continue; // the connector has answered: only counting what the engine sends
                     }
+                    let len = frame.encoded_len();
+                    let send = async {
+                        let share = if len < SMALL_FRAME {
+                            None
+                        } else {
+                            let kib = (len / 1024).min(PAGE_BUFFER_KIB as usize) as u32;
+                            budget.clone().acquire_many_owned(kib).await.ok()
+                        };
+                        tx.send((frame, share)).await
+                    };
                     tokio::select! {
-                        sent = tx.send(frame) => forwarding = sent.is_ok(),
+                        biased;
+                        sent = send => forwarding = sent.is_ok(),
                         _ = answered.cancelled() => forwarding = false,
                     }
                     if forwarding && complete {
                         progress.relayed.fetch_add(1, Ordering::SeqCst);
-                        metrics.exported(&connector, 1);
+                        counted.n += 1;
                     }
                 }
                 if open_fragment {
@@ -219,11 +243,13 @@ impl EngineService {
                     // before this.
                     progress.delivered.store(true, Ordering::SeqCst);
                 }
+                drop(counted);
                 drop(tx);
             }
         });
         let mut client = session.client.relay.clone();
-        let upstream = client.put_export_entries(ReceiverStream::new(rx));
+        // A large frame's share of the budget is released as tonic takes it for encoding.
+        let upstream = client.put_export_entries(ReceiverStream::new(rx).map(|(frame, _share)| frame));
         let deadline = session.connector.config.limits.call_deadline;
         let started = Instant::now();
         let result = tokio::select! {
@@ -298,6 +324,50 @@ impl EngineService {
     }
 }
 
+/// An import page on its way to the engine: the first frame (already received), then the rest
+/// from the pump. A frame's share of the page buffer is released as tonic takes it for encoding.
+struct Page {
+    first: Option<RelayFrame>,
+    rx: Option<mpsc::Receiver<Queued>>,
+    /// How the page failed, checked before each frame (see `relay_import_entries`).
+    failure: Arc<Mutex<Option<Status>>>,
+}
+
+impl Page {
+    fn failed(&self) -> Option<Status> {
+        self.failure.lock().expect("failure lock").take()
+    }
+}
+
+impl Stream for Page {
+    type Item = Result<RelayFrame, Status>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Some(first) = this.first.take() {
+            return Poll::Ready(Some(Ok(first)));
+        }
+        if this.rx.is_none() {
+            return Poll::Ready(None);
+        }
+        if let Some(status) = this.failed() {
+            this.rx = None;
+            return Poll::Ready(Some(Err(status)));
+        }
+        let Some(rx) = this.rx.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match rx.poll_recv(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some((frame, _share))) => Poll::Ready(Some(frame)),
+            Poll::Ready(None) => {
+                this.rx = None;
+                Poll::Ready(this.failed().map(Err))
+            }
+        }
+    }
+}
+
 /// How far an export batch got.
 #[derive(Default)]
 struct ExportProgress {
@@ -359,6 +429,43 @@ impl Drop for CloseOnDrop {
     }
 }
 
+/// Entries relayed by one page or batch, added to the connector's counter on drop (however the
+/// call ends): one counter update per call instead of a name lookup per entry.
+struct Counted<'a> {
+    n: u64,
+    metrics: &'a Metrics,
+    connector: &'a str,
+    export: bool,
+}
+
+impl<'a> Counted<'a> {
+    fn imported(metrics: &'a Metrics, connector: &'a str) -> Self {
+        Self {
+            n: 0,
+            metrics,
+            connector,
+            export: false,
+        }
+    }
+
+    fn exported(metrics: &'a Metrics, connector: &'a str) -> Self {
+        Self {
+            export: true,
+            ..Self::imported(metrics, connector)
+        }
+    }
+}
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        match (self.n, self.export) {
+            (0, _) => {}
+            (n, false) => self.metrics.imported(self.connector, n),
+            (n, true) => self.metrics.exported(self.connector, n),
+        }
+    }
+}
+
 enum Pump {
     Done,
     Failed(Status),
@@ -393,6 +500,9 @@ async fn pump_page(
     let mut entries = 0usize;
     let mut open_fragment = false;
     let page_size = session.page_size.max(1) as usize;
+    // Counted once when the page ends, however it ends: one counter update per page, not a name
+    // lookup per entry.
+    let mut relayed = Counted::imported(metrics, name);
     loop {
         // Upstream first: while frames are ready, no waiter is registered on the other three.
         let frame = tokio::select! {
@@ -457,18 +567,20 @@ async fn pump_page(
                 format!("connector {name} returned more than {page_size} entries for a page of {page_size}"),
             ));
         }
-        let counted = entries > before;
-        let kib = (frame.encoded_len() / 1024).clamp(1, PAGE_BUFFER_KIB as usize) as u32;
+        relayed.n += (entries - before) as u64;
+        let len = frame.encoded_len();
         let send = async {
-            let share = buffer.clone().acquire_many_owned(kib).await.ok();
+            let share = if len < SMALL_FRAME {
+                None
+            } else {
+                let kib = (len / 1024).min(PAGE_BUFFER_KIB as usize) as u32;
+                buffer.clone().acquire_many_owned(kib).await.ok()
+            };
             tx.send((Ok(frame), share)).await
         };
         tokio::select! {
             sent = send => if sent.is_err() { return Pump::EngineGone },
             _ = &mut deadline => return Pump::TimedOut(limit),
-        }
-        if counted {
-            metrics.imported(name, 1);
         }
         if last {
             debug!(entries, "page forwarded");

@@ -148,6 +148,13 @@ impl ConnectorHandle {
         }
     }
 
+    /// Whether the connector is ready on the connection of launch `generation`: [`Self::ready`]
+    /// without cloning the handshake and clients, for the check every session call makes.
+    pub fn is_ready_at(&self, generation: u64) -> bool {
+        let live = self.live.read().expect("live lock");
+        live.state == ConnectorState::Ready as i32 && live.ready.as_ref().is_some_and(|r| r.generation == generation)
+    }
+
     /// Whether this is an endpoint (a remote connector the host dials, not a process it launched).
     pub fn is_remote(&self) -> bool {
         self.config.endpoint_address.is_some()

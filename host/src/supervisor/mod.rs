@@ -290,7 +290,8 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
     });
 
     let channel = loop {
-        match ecma2_transport::connect(&address).await {
+        // Small windows: unread frames of every session of this connector stay under 1 MiB.
+        match ecma2_transport::connect_with(&address, ecma2_transport::Windows::LOCAL_HOP).await {
             Ok(channel) => break channel,
             Err(e) if Instant::now() >= deadline => return Err(format!("cannot connect to the connector: {e}")),
             Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
