@@ -31,7 +31,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-scripts/release --profile "$profile" --out "$work/dist"
+# ECMA2_RELEASE_ARGS: more arguments for scripts/release (--no-build when nothing changed).
+# shellcheck disable=SC2086
+scripts/release --profile "$profile" --out "$work/dist" ${ECMA2_RELEASE_ARGS:-}
 version=$(python3 -c 'import tomllib; print(tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["version"])')
 linux="ecma2-host-$version-x86_64-linux"
 windows="ecma2-host-$version-x86_64-windows"
@@ -118,9 +120,9 @@ else
   [ -n "$ready" ] && ok "the bundle's host launched the bundle's demo connector (bin/ecma2-demo)" ||
     { cli list || true; fail "connector ready"; }
   field() { grep -o "\"$1\":[0-9]*" <<<"$2" | head -1 | cut -d: -f2; }
-  if out=$(cli --json import --connector demo "${params[@]}" 2>&1) && [ "$(field adds "$out")" = 25 ] &&
+  if out=$(cli --json import --connector demo "${params[@]}" 2>&1) && [ "$(field adds "$out")" -ge 25 ] &&
     [ "$(field errors "$out")" = 0 ]; then
-    ok "full import from the bundle (25 objects)"
+    ok "full import from the bundle ($(field adds "$out") objects)"
   else
     echo "$out"; fail "full import"
   fi
