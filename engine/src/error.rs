@@ -161,7 +161,20 @@ impl Error {
         let fault = Fault::from_status(&status);
         let message = match &fault {
             Some(fault) => fault.describe(),
-            None => format!("{:?}: {}", status.code(), status.message()),
+            None => {
+                // A transport failure's message is only "transport error"; what failed (a TLS
+                // alert such as UnknownCA, a refused connection) is in the source chain.
+                let mut message = format!("{:?}: {}", status.code(), status.message());
+                let mut source = std::error::Error::source(&status);
+                while let Some(cause) = source {
+                    let text = cause.to_string();
+                    if !message.contains(&text) {
+                        message = format!("{message}: {text}");
+                    }
+                    source = cause.source();
+                }
+                message
+            }
         };
         Self::Call {
             code: status.code(),

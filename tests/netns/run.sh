@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Issue #8's end-to-end test: the host and two remote connectors on separate network
-# namespaces over mutual TLS (tests/netns/test_netns.py says what it shows). Needs root for
-# `ip netns`; without it the test says so and falls back to loopback addresses.
+# namespaces over mutual TLS (tests/netns/test_netns.py says what it shows), and issue #13's:
+# the host in a namespace of its own serving engines on a non-loopback address over mutual TLS
+# (tests/netns/test_mtls.py). Needs root for `ip netns`; without it the tests say so and fall
+# back to loopback addresses.
 #   tests/netns/run.sh [pytest args]
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

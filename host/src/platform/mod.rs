@@ -1,11 +1,15 @@
 //! What differs between Unix and Windows for the host, in one place: tying launched connectors
 //! to the host so they never outlive it, files only their owner can read (the engine token, keys
-//! written by `ecma2 certs`), and how a stop is asked for. Each platform has one file; this one
+//! written by `ecma2 certs`), how a stop is asked for, and running as a Windows service (`service`: the plain logic, built
+//! everywhere; `windows_service`: the calls into the service control manager). Each platform has one file; this one
 //! only picks it and holds what both share.
 
 #[cfg_attr(unix, path = "unix.rs")]
 #[cfg_attr(windows, path = "windows.rs")]
 mod imp;
+pub mod service;
+#[cfg(windows)]
+pub mod windows_service;
 
 pub(crate) use imp::{adopt, connect_unix_socket, is_executable, is_socket, launched_hop_is_private, tie_to_host};
 pub use imp::{is_private, make_private, stop_requested, write_private};
