@@ -120,6 +120,9 @@ impl Subject<'_> {
                             }
                         }
                         Some(get_import_entries_response::Frame::Results(r)) => end = Some(r),
+                        Some(get_import_entries_response::Frame::EntryBatch(_)) => {
+                            anyhow::bail!("the connector sent an entry batch the call did not ask for")
+                        }
                         None => {}
                     }
                 }
