@@ -243,6 +243,12 @@ pub const CONNECTOR: &str = "demo";
 /// Writes a host configuration into `dir` (engine socket, state, one demo connector reached over
 /// `hop`), starts `ecma2-host` with it and waits until the connector is ready.
 pub async fn start_host(bins: &Bins, dir: &Path, hop: Hop) -> Result<HostProcess> {
+    start_host_with(bins, dir, hop, "").await
+}
+
+/// [`start_host`] with more `[[connector]]` tables appended to the configuration (`extra`,
+/// TOML); waits until every connector is ready.
+pub async fn start_host_with(bins: &Bins, dir: &Path, hop: Hop, extra: &str) -> Result<HostProcess> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let socket = dir.join("engine.sock");
     let state = dir.join("state");
@@ -256,6 +262,7 @@ pub async fn start_host(bins: &Bins, dir: &Path, hop: Hop) -> Result<HostProcess
         demo = bins.demo.display().to_string(),
         hop = hop.config_value(),
     );
+    let text = text + extra;
     std::fs::write(&config, text).with_context(|| format!("writing {}", config.display()))?;
     let mut command = Command::new(&bins.host);
     command
@@ -288,7 +295,7 @@ pub async fn start_host(bins: &Bins, dir: &Path, hop: Hop) -> Result<HostProcess
         }
         if socket.exists() && token_file.exists() {
             let token = std::fs::read_to_string(&token_file)?.trim().to_owned();
-            if let Ok(status) = connector_status(&address, &token).await {
+            if let Ok(status) = least_ready(&address, &token).await {
                 match status.state() {
                     ConnectorState::Ready => {
                         return Ok(HostProcess {
@@ -308,6 +315,28 @@ pub async fn start_host(bins: &Bins, dir: &Path, hop: Hop) -> Result<HostProcess
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// The connector furthest from ready (any failed one first), or the first when all are ready.
+async fn least_ready(address: &Address, token: &str) -> Result<ConnectorStatus> {
+    let channel = ecma2_transport::connect(address).await?;
+    let mut request = tonic::Request::new(ListConnectorsRequest {});
+    request
+        .metadata_mut()
+        .insert(meta::AUTHORIZATION, format!("Bearer {token}").parse()?);
+    let list = HostServiceClient::new(channel)
+        .list_connectors(request)
+        .await?
+        .into_inner();
+    let rank = |s: &ConnectorStatus| match s.state() {
+        ConnectorState::Failed => 0,
+        ConnectorState::Ready => 2,
+        _ => 1,
+    };
+    list.connectors
+        .into_iter()
+        .min_by_key(rank)
+        .context("the host lists no connector")
 }
 
 async fn connector_status(address: &Address, token: &str) -> Result<ConnectorStatus> {
@@ -330,6 +359,11 @@ impl HostProcess {
     /// An engine client of the demo connector behind this host.
     pub async fn client(&self) -> Result<Client> {
         engine::via_host(&self.address, &self.token, CONNECTOR).await
+    }
+
+    /// An engine client of connector `name` behind this host.
+    pub async fn client_of(&self, name: &str) -> Result<Client> {
+        engine::via_host(&self.address, &self.token, name).await
     }
 
     /// The pid of the connector process the host launched.
