@@ -3,6 +3,9 @@
 
 mod support;
 
+#[path = "cases/batches.rs"]
+mod batches;
+
 #[path = "cases/engine.rs"]
 mod engine;
 
