@@ -3,7 +3,6 @@
 //! an engine that asked and splits them into single entries for one that did not, with exact
 //! counts and order either way, and counts a batch's entries against the page size.
 
-use ecma2_proto::fault::Fault;
 use ecma2_proto::meta;
 use ecma2_proto::pb::*;
 
