@@ -621,10 +621,14 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
     );
     run.m.python = Some(match python_command(options).await {
         Ok(python) => {
+            let side = python::PythonSide {
+                python,
+                pythonpath: None,
+            };
             python::measure(
                 &run.bins,
                 &run.work,
-                &python,
+                &side,
                 run.plan.objects,
                 run.plan.page_size.min(1000),
                 run.plan.rounds,

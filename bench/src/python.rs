@@ -82,26 +82,47 @@ fn hr_params(dir: &Path, objects: u64) -> Vec<ConfigParameter> {
     ]
 }
 
-/// Measures item 5py with the Python interpreter `python` (a venv holding the SDK and the HR
-/// connector), or says why it could not.
+/// The Python side of item 5py.
+#[derive(Debug, Clone)]
+pub struct PythonSide {
+    /// The interpreter (a venv holding the SDK and the HR connector).
+    pub python: std::path::PathBuf,
+    /// Put first on the connector's `PYTHONPATH` (to measure another checkout's SDK and HR
+    /// connector, such as the one before a change: `SDK/src:HR/src`).
+    pub pythonpath: Option<String>,
+}
+
+/// Measures item 5py, or says why it could not.
 pub async fn measure(
     bins: &Bins,
     work: &Path,
-    python: &Path,
+    side: &PythonSide,
     objects: u64,
     page_size: i32,
     rounds: u32,
 ) -> Result<PythonRow, String> {
-    run(bins, work, python, objects, page_size, rounds)
+    run(bins, work, side, objects, page_size, rounds)
         .await
         .map_err(|e| format!("{e:#}"))
 }
 
-async fn run(bins: &Bins, work: &Path, python: &Path, objects: u64, page_size: i32, rounds: u32) -> Result<PythonRow> {
+async fn run(
+    bins: &Bins,
+    work: &Path,
+    side: &PythonSide,
+    objects: u64,
+    page_size: i32,
+    rounds: u32,
+) -> Result<PythonRow> {
+    let python = side.python.as_path();
     let dir = work.join("python-row");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let env = match &side.pythonpath {
+        Some(path) => format!("env = {{ PYTHONPATH = {path:?}, PYTHONDONTWRITEBYTECODE = \"1\" }}\n"),
+        None => String::new(),
+    };
     let extra = format!(
-        "\n[[connector]]\nname = \"{HR}\"\ncommand = {python:?}\nargs = [\"-m\", \"hr_connector\"]\n",
+        "\n[[connector]]\nname = \"{HR}\"\ncommand = {python:?}\nargs = [\"-m\", \"hr_connector\"]\n{env}",
         python = python.display().to_string(),
     );
     let host = start_host_with(bins, &dir.join("host"), Hop::Unix, &extra).await?;
@@ -147,7 +168,11 @@ async fn run(bins: &Bins, work: &Path, python: &Path, objects: u64, page_size: i
     host.stop().await;
     let mut row = measured?;
 
-    // Engine → Python connector directly: one entry per frame, then batches.
+    // Engine → Python connector directly: one entry per frame, then batches (this checkout's
+    // SDK only: launch_connector passes no PYTHONPATH).
+    if side.pythonpath.is_some() {
+        return Ok(row);
+    }
     let mut direct = launch_connector(python, &["-m", "hr_connector"], &dir, "hr-direct").await?;
     let measured = async {
         let params = hr_params(&dir, objects);
@@ -219,16 +244,20 @@ pub fn rows(report: &mut crate::report::Report, objects: u64, rounds: u32, row: 
                 "≤ 2",
                 crate::report::Verdict::of(r.cpu_ratio() <= 2.0),
             );
-            report.row(
-                "5py batches",
-                direct,
-                format!(
-                    "single {}; batched {}; ratio {:.2}",
-                    rate(&r.direct_single),
-                    rate(&r.direct_batched),
-                    r.direct_batched.rate() / r.direct_single.rate().max(1e-9)
-                ),
-            );
+            if r.direct_single.objects == 0 {
+                report.not_measured("5py batches", direct, "another checkout's SDK (--pythonpath)");
+            } else {
+                report.row(
+                    "5py batches",
+                    direct,
+                    format!(
+                        "single {}; batched {}; ratio {:.2}",
+                        rate(&r.direct_single),
+                        rate(&r.direct_batched),
+                        r.direct_batched.rate() / r.direct_single.rate().max(1e-9)
+                    ),
+                );
+            }
         }
         Some(Err(why)) => {
             for (key, what) in [("5py import", what), ("5py host cpu", cpu), ("5py batches", direct)] {

@@ -25,6 +25,10 @@ struct Args {
     /// The Python interpreter [default: sdk/python/.venv/bin/python of this repository].
     #[arg(long)]
     python: Option<PathBuf>,
+    /// Put first on the HR connector's PYTHONPATH, to measure another checkout's SDK and HR
+    /// connector (`OTHER/sdk/python/src:OTHER/connectors/hr-python/src`); skips the direct rows.
+    #[arg(long)]
+    pythonpath: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -47,8 +51,12 @@ fn main() -> ExitCode {
             .await
             .map_err(anyhow::Error::msg)?;
         let dir = tempfile::tempdir()?;
+        let side = ecma2_bench::python::PythonSide {
+            python,
+            pythonpath: args.pythonpath.clone(),
+        };
         let row =
-            ecma2_bench::python::measure(&bins, dir.path(), &python, args.objects, args.page_size, args.rounds).await;
+            ecma2_bench::python::measure(&bins, dir.path(), &side, args.objects, args.page_size, args.rounds).await;
         let mut report = ecma2_bench::report::Report::default();
         report.header.push(format!(
             "ecma2-bench-python: {} objects, page size {}, {} rounds; load average {}",
