@@ -140,13 +140,25 @@ pub async fn close_import(client: &mut Client, session_id: &str, reason: CloseRe
 }
 
 /// Reads one page to the end of its stream (so the call's status is checked), reassembling
-/// fragmented entries as an engine must; returns (entries, more_to_import).
+/// fragmented entries as an engine must; returns (entries, more_to_import). Asks for entry
+/// batches, as the engine crate does.
 pub async fn read_page(client: &mut Client, session_id: &str) -> Result<(u64, bool)> {
+    read_page_with(client, session_id, true).await
+}
+
+/// [`read_page`], asking for entry batches (`ecma2-features: entry-batches`) or not.
+pub async fn read_page_with(client: &mut Client, session_id: &str, batches: bool) -> Result<(u64, bool)> {
+    let mut request = tonic::Request::new(GetImportEntriesRequest {
+        session_id: session_id.to_owned(),
+        import_run_step: Some(GetImportEntriesRunStep::default()),
+    });
+    if batches {
+        request
+            .metadata_mut()
+            .insert(meta::FEATURES, AsciiMetadataValue::from_static(meta::ENTRY_BATCHES));
+    }
     let mut stream = client
-        .get_import_entries(GetImportEntriesRequest {
-            session_id: session_id.to_owned(),
-            import_run_step: Some(GetImportEntriesRunStep::default()),
-        })
+        .get_import_entries(request)
         .await
         .context("GetImportEntries")?
         .into_inner();
@@ -164,6 +176,11 @@ pub async fn read_page(client: &mut Client, session_id: &str) -> Result<(u64, bo
                 entries += u64::from(reassembler.push(fragment)?.is_some());
             }
             Some(get_import_entries_response::Frame::Results(results)) => more = Some(results.more_to_import),
+            Some(get_import_entries_response::Frame::EntryBatch(batch)) => {
+                ensure!(batches, "an entry batch the call did not ask for");
+                reassembler.ensure_idle()?;
+                entries += batch.entries.len() as u64;
+            }
             None => {}
         }
     }
@@ -180,11 +197,22 @@ pub async fn import_all(
     schema: &Schema,
     page_size: i32,
 ) -> Result<ImportRun> {
+    import_all_with(client, params, schema, page_size, true).await
+}
+
+/// [`import_all`], asking for entry batches or not.
+pub async fn import_all_with(
+    client: &mut Client,
+    params: &[ConfigParameter],
+    schema: &Schema,
+    page_size: i32,
+    batches: bool,
+) -> Result<ImportRun> {
     let started = Instant::now();
     let session = open_import(client, params, schema, page_size).await?;
     let mut run = ImportRun::default();
     loop {
-        let (entries, more) = read_page(client, &session).await?;
+        let (entries, more) = read_page_with(client, &session, batches).await?;
         run.objects += entries;
         run.pages += 1;
         if !more {

@@ -108,6 +108,7 @@ pub async fn import_sdk_server(params: &[ConfigParameter], schema: &Schema, page
                 Some(get_import_entries_response::Frame::Entry(_)) => run.objects += 1,
                 Some(get_import_entries_response::Frame::EntryFragment(f)) => run.objects += u64::from(f.last),
                 Some(get_import_entries_response::Frame::Results(r)) => more = Some(r.more_to_import),
+                Some(get_import_entries_response::Frame::EntryBatch(b)) => run.objects += b.entries.len() as u64,
                 None => {}
             }
         }

@@ -17,6 +17,7 @@ pub mod java;
 pub mod machine;
 pub mod procs;
 pub mod proxy;
+pub mod python;
 pub mod report;
 pub mod scale;
 pub mod soak;
@@ -202,7 +203,10 @@ impl Throughput {
 }
 
 /// What `pids` used while `f` runs.
-async fn with_cpu<T>(pids: &[u32], f: impl std::future::Future<Output = Result<T>>) -> Result<(T, Vec<Usage>)> {
+pub(crate) async fn with_cpu<T>(
+    pids: &[u32],
+    f: impl std::future::Future<Output = Result<T>>,
+) -> Result<(T, Vec<Usage>)> {
     let read = || -> Result<Vec<Usage>> {
         pids.iter()
             .map(|p| {
@@ -276,6 +280,8 @@ pub struct Measurements {
     pub export_size: u64,
     /// 8: the Java SDK against the Rust SDK, or why it was not measured.
     pub java: Option<Result<java::JavaRow, String>>,
+    /// Item 5py: the Python SDK's import through the host against the Rust demo's.
+    pub python: Option<Result<python::PythonRow, String>>,
     /// 9: import through the .NET bridge on mono against the Rust engine client, or why not measured.
     pub bridge: Option<Result<bridge::BridgeImport, String>>,
     /// 11: TypeScript SDK vs Rust SDK import, or why it was not measured.
@@ -521,7 +527,7 @@ impl Run {
 }
 
 /// Where a Python HR connector can be launched from, or why not.
-async fn python_command(options: &Options) -> Result<PathBuf, String> {
+pub async fn python_command(options: &Options) -> Result<PathBuf, String> {
     let python = options
         .python
         .clone()
@@ -662,6 +668,28 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
         return Ok(report);
     }
     run.m.java = Some(java::measure(&run.work, &run.plan).await);
+    info!(
+        objects = run.plan.objects,
+        "item 5py: Python SDK import against the Rust demo"
+    );
+    run.m.python = Some(match python_command(options).await {
+        Ok(python) => {
+            let side = python::PythonSide {
+                python,
+                pythonpath: None,
+            };
+            python::measure(
+                &run.bins,
+                &run.work,
+                &side,
+                run.plan.objects,
+                run.plan.page_size.min(1000),
+                run.plan.rounds,
+            )
+            .await
+        }
+        Err(why) => Err(why),
+    });
     info!(
         objects = run.plan.small,
         "item 9: import through the .NET bridge and the Rust client"

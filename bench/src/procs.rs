@@ -243,11 +243,18 @@ pub const CONNECTOR: &str = "demo";
 /// Writes a host configuration into `dir` (engine socket, state, one demo connector reached over
 /// `hop`), starts `ecma2-host` with it and waits until the connector is ready.
 pub async fn start_host(bins: &Bins, dir: &Path, hop: Hop) -> Result<HostProcess> {
-    start_host_with(bins, dir, hop, &[CONNECTOR]).await
+    start_host_with(bins, dir, hop, &[CONNECTOR], "").await
 }
 
-/// [`start_host`] with one demo connector per name in `connectors`; waits until all are ready.
-pub async fn start_host_with(bins: &Bins, dir: &Path, hop: Hop, connectors: &[&str]) -> Result<HostProcess> {
+/// [`start_host`] with one demo connector per name in `connectors`, then the `[[connector]]`
+/// tables of `extra` (TOML); waits until every connector is ready.
+pub async fn start_host_with(
+    bins: &Bins,
+    dir: &Path,
+    hop: Hop,
+    connectors: &[&str],
+    extra: &str,
+) -> Result<HostProcess> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let socket = dir.join("engine.sock");
     let state = dir.join("state");
@@ -265,6 +272,8 @@ pub async fn start_host_with(bins: &Bins, dir: &Path, hop: Hop, connectors: &[&s
             hop = hop.config_value(),
         ));
     }
+    text.push_str(extra);
+    let expected = connectors.len() + extra.matches("[[connector]]").count();
     std::fs::write(&config, text).with_context(|| format!("writing {}", config.display()))?;
     let mut command = Command::new(&bins.host);
     command
@@ -304,7 +313,7 @@ pub async fn start_host_with(bins: &Bins, dir: &Path, hop: Hop, connectors: &[&s
                         tail(&log)
                     );
                 }
-                if all.len() == connectors.len() && all.iter().all(|s| s.state() == ConnectorState::Ready) {
+                if all.len() == expected && all.iter().all(|s| s.state() == ConnectorState::Ready) {
                     return Ok(HostProcess {
                         child,
                         pid,

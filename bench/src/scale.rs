@@ -64,7 +64,7 @@ pub async fn measure(
 ) -> Result<Scale> {
     let names: Vec<String> = (0..connectors).map(|i| format!("scale-{i}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let host = start_host_with(bins, &work.join("host-scale"), Hop::Unix, &refs).await?;
+    let host = start_host_with(bins, &work.join("host-scale"), Hop::Unix, &refs, "").await?;
     let measured = async {
         let mut clients = Vec::new();
         for name in &names {

@@ -363,6 +363,7 @@ pub fn table(m: &Measurements) -> Report {
 
     // 8. The Java SDK against the Rust SDK.
     crate::java::rows(&mut report, plan, &m.java);
+    crate::python::rows(&mut report, plan.objects, plan.rounds, &m.python);
 
     // 9. The .NET bridge (bench/src/bridge.rs).
     let bridge = format!(

@@ -209,6 +209,9 @@ impl<'e> Subject<'e> {
                             }
                         }
                         Some(get_import_entries_response::Frame::Results(r)) => end = Some(r),
+                        Some(get_import_entries_response::Frame::EntryBatch(_)) => {
+                            crate::bail!("the connector sent an entry batch, which this call did not ask for (docs/protocol.md#entry-batches)")
+                        }
                         None => {}
                     }
                 }

@@ -17,6 +17,32 @@ use tonic::transport::Channel;
 
 use crate::error::{Error, Result, explain};
 
+/// The entries one `GetImportEntries` frame completes, in order: a whole entry, the last
+/// fragment of one, or every entry of an `entry_batch` frame. A results frame is handed back
+/// through `results`.
+pub(crate) fn frame_entries(
+    frame: ecma2_proto::pb::GetImportEntriesResponse,
+    reassembler: &mut ecma2_proto::frames::Reassembler,
+    results: &mut Option<ecma2_proto::pb::GetImportEntriesResults>,
+    out: &mut std::collections::VecDeque<ecma2_proto::pb::CsEntryChange>,
+) -> std::result::Result<(), ecma2_proto::frames::FrameError> {
+    use ecma2_proto::pb::get_import_entries_response::Frame;
+    match frame.frame {
+        Some(Frame::Entry(e)) => {
+            reassembler.ensure_idle()?;
+            out.push_back(e);
+        }
+        Some(Frame::EntryFragment(f)) => out.extend(reassembler.push(f)?),
+        Some(Frame::EntryBatch(b)) => {
+            reassembler.ensure_idle()?;
+            out.extend(b.entries);
+        }
+        Some(Frame::Results(r)) => *results = Some(r),
+        None => {}
+    }
+    Ok(())
+}
+
 /// How long [`Engine::start`] waits for the connectors of an in-process host to settle.
 const SETTLE: Duration = Duration::from_secs(60);
 
@@ -97,6 +123,18 @@ impl Engine {
         if let Ok(value) = connector.parse() {
             request.metadata_mut().insert(meta::CONNECTOR, value);
         }
+        request
+    }
+
+    /// [`Engine::request`] for a `GetImportEntries` call that reads entry batches: the
+    /// `ecma2-features: entry-batches` metadata asks the connector (through the host) for
+    /// `entry_batch` frames; a host or connector that does not know it sends one entry per frame.
+    pub fn batched_request<T>(&self, connector: &str, message: T) -> tonic::Request<T> {
+        let mut request = self.request(connector, message);
+        request.metadata_mut().insert(
+            meta::FEATURES,
+            tonic::metadata::MetadataValue::from_static(meta::ENTRY_BATCHES),
+        );
         request
     }
 

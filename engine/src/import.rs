@@ -156,7 +156,7 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 return Err(Error::Interrupted { profile: "import" });
             }
             let mut stream = client
-                .get_import_entries(engine.request(
+                .get_import_entries(engine.batched_request(
                     connector,
                     GetImportEntriesRequest {
                         session_id: session.clone(),
@@ -172,22 +172,21 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
             let mut reassembler = Reassembler::default();
             let mut page_errors = 0u64;
             let mut results = None;
+            let mut completed = std::collections::VecDeque::new();
             space.begin()?;
             loop {
-                let next = tokio::select! {
-                    biased;
-                    _ = cancel.cancelled() => return Err(Error::Interrupted { profile: "import" }),
-                    next = stream.message() => next.map_err(explain)?,
-                };
-                let Some(frame) = next else { break };
-                let entry = match frame.frame {
-                    Some(get_import_entries_response::Frame::Entry(e)) => Some(e),
-                    Some(get_import_entries_response::Frame::EntryFragment(f)) => reassembler.push(f)?,
-                    Some(get_import_entries_response::Frame::Results(r)) => {
-                        results = Some(r);
-                        None
+                let entry = match completed.pop_front() {
+                    Some(entry) => Some(entry),
+                    None => {
+                        let next = tokio::select! {
+                            biased;
+                            _ = cancel.cancelled() => return Err(Error::Interrupted { profile: "import" }),
+                            next = stream.message() => next.map_err(explain)?,
+                        };
+                        let Some(frame) = next else { break };
+                        crate::connection::frame_entries(frame, &mut reassembler, &mut results, &mut completed)?;
+                        completed.pop_front()
                     }
-                    None => None,
                 };
                 let Some(mut entry) = entry else { continue };
                 dn_from_anchor(&mut entry);

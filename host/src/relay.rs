@@ -34,7 +34,7 @@ pub const PUT_EXPORT_ENTRIES: &str = "/ecma2.v1.ConnectorService/PutExportEntrie
 #[derive(Clone, PartialEq, Message)]
 pub struct RelayFrame {
     /// Which frame this is.
-    #[prost(oneof = "RelayKind", tags = "1, 2, 3")]
+    #[prost(oneof = "RelayKind", tags = "1, 2, 3, 4")]
     pub frame: Option<RelayKind>,
 }
 
@@ -50,6 +50,10 @@ pub enum RelayKind {
     /// The end of the page.
     #[prost(message, tag = "3")]
     Results(GetImportEntriesResults),
+    /// Several whole entries: an `EntryBatch`, still encoded (`crate::forward::batches`
+    /// counts its entries and, for an engine that did not ask for batches, splits it).
+    #[prost(bytes = "bytes", tag = "4")]
+    EntryBatch(bytes::Bytes),
 }
 
 impl RelayFrame {
@@ -64,6 +68,10 @@ impl RelayFrame {
             }
             Some(RelayKind::EntryFragment(f)) => Some(Frame::EntryFragment(f)),
             Some(RelayKind::Results(r)) => Some(Frame::Results(r)),
+            Some(RelayKind::EntryBatch(bytes)) => Some(Frame::EntryBatch(
+                ecma2_proto::pb::EntryBatch::decode(bytes)
+                    .map_err(|e| Status::internal(format!("a relayed entry batch does not decode: {e}")))?,
+            )),
             None => None,
         };
         Ok(GetImportEntriesResponse { frame })
@@ -115,6 +123,9 @@ pub type RelayStream = Pin<Box<dyn Stream<Item = Result<RelayFrame, Status>> + S
 #[derive(Clone)]
 pub struct RelayClient<T> {
     grpc: tonic::client::Grpc<T>,
+    /// The connector listed `entry-batches` in its handshake: pages are asked for in batches
+    /// (`crate::forward::batches` splits them again for an engine that did not ask).
+    pub entry_batches: bool,
 }
 
 impl<T> RelayClient<T>
@@ -129,7 +140,10 @@ where
         let grpc = tonic::client::Grpc::new(inner)
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES);
-        Self { grpc }
+        Self {
+            grpc,
+            entry_batches: false,
+        }
     }
 
     /// Waits for the connection and wraps `message` as a call of `method`.
@@ -150,7 +164,13 @@ where
         &mut self,
         request: GetImportEntriesRequest,
     ) -> Result<Streaming<RelayFrame>, Status> {
-        let request = self.prepare(request, "GetImportEntries").await?;
+        let mut request = self.prepare(request, "GetImportEntries").await?;
+        if self.entry_batches {
+            request.metadata_mut().insert(
+                ecma2_proto::meta::FEATURES,
+                tonic::metadata::MetadataValue::from_static(ecma2_proto::meta::ENTRY_BATCHES),
+            );
+        }
         let path = http::uri::PathAndQuery::from_static(GET_IMPORT_ENTRIES);
         let codec = ProstCodec::<GetImportEntriesRequest, RelayFrame>::default();
         Ok(self.grpc.server_streaming(request, path, codec).await?.into_inner())
@@ -201,6 +221,17 @@ mod tests {
                 frame: Some(Frame::Results(GetImportEntriesResults {
                     custom_data: "watermark:7".into(),
                     more_to_import: true,
+                })),
+            },
+            GetImportEntriesResponse {
+                frame: Some(Frame::EntryBatch(ecma2_proto::pb::EntryBatch {
+                    entries: vec![
+                        CsEntryChange::default(),
+                        CsEntryChange {
+                            dn: "CN=Bo".into(),
+                            ..Default::default()
+                        },
+                    ],
                 })),
             },
             GetImportEntriesResponse { frame: None },

@@ -4,6 +4,8 @@
 mod support;
 
 // Unix sockets, /proc and prlimit.
+#[path = "cases/batches.rs"]
+mod batches;
 #[cfg(target_os = "linux")]
 #[path = "cases/connections.rs"]
 mod connections;

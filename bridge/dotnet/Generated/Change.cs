@@ -1435,4 +1435,78 @@ namespace Ecma2.V1
             return message;
         }
     }
+
+    /// <summary>
+    /// EntryBatch: several whole entries in one frame (the "entry-batches" feature). A sender puts
+    /// only entries whose encoding fits in 1 MiB into a batch, and keeps the batch's own encoding
+    /// within 1 MiB unless it holds a single entry; a larger entry still travels as fragments.
+    /// Receivers count each entry of a batch against the page or batch size, as if it had come in a
+    /// frame of its own.
+    /// </summary>
+    public sealed class EntryBatch : global::Ecma2.Protobuf.IMessage
+    {
+        /// <summary>The message's full protobuf name.</summary>
+        public const string ProtoName = "ecma2.v1.EntryBatch";
+
+        private readonly List<global::Ecma2.V1.CSEntryChange> entries_ = new List<global::Ecma2.V1.CSEntryChange>();
+        /// <summary>
+        /// The entries, in order.
+        /// </summary>
+        public List<global::Ecma2.V1.CSEntryChange> Entries { get { return entries_; } }
+
+        /// <summary>Writes the message's fields (without a length prefix).</summary>
+        public void WriteTo(global::Ecma2.Protobuf.CodedOutputStream output)
+        {
+            foreach (var item in entries_)
+            {
+                if (item == null) throw new global::System.InvalidOperationException("EntryBatch.Entries: a null element in the list");
+                output.WriteRawTag(10);
+                output.WriteMessage(item);
+            }
+        }
+
+        /// <summary>The encoded size in bytes (without a length prefix).</summary>
+        public int CalculateSize()
+        {
+            int size = 0;
+            foreach (var item in entries_) size += 1 + global::Ecma2.Protobuf.CodedOutputStream.ComputeMessageSize(item);
+            return size;
+        }
+
+        /// <summary>Reads fields until the end of the input (or of the enclosing length).</summary>
+        public void MergeFrom(global::Ecma2.Protobuf.CodedInputStream input)
+        {
+            uint tag;
+            while ((tag = input.ReadTag()) != 0)
+            {
+                switch (tag)
+                {
+                    case 10:
+                    {
+                        var message = new global::Ecma2.V1.CSEntryChange();
+                        input.ReadMessage(message);
+                        entries_.Add(message);
+                        break;
+                    }
+                    default:
+                        input.SkipLastField();
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The message encoded.</summary>
+        public byte[] ToByteArray()
+        {
+            return global::Ecma2.Protobuf.CodedOutputStream.Encode(this);
+        }
+
+        /// <summary>Decodes a message; throws InvalidProtocolBufferException on malformed input.</summary>
+        public static EntryBatch ParseFrom(byte[] data)
+        {
+            var message = new EntryBatch();
+            global::Ecma2.Protobuf.CodedInputStream.Decode(data, message);
+            return message;
+        }
+    }
 }

@@ -102,7 +102,9 @@ namespace Ecma2.V1
         private readonly List<string> features_ = new List<string>();
         /// <summary>
         /// Optional features the caller supports, as stable lower-case names. Unknown names are
-        /// ignored, which is how later additions stay compatible.
+        /// ignored, which is how later additions stay compatible. Defined so far:
+        /// "entry-batches": the caller can read GetImportEntriesResponse.entry_batch frames, and
+        /// asks for them per call with the `ecma2-features: entry-batches` request metadata.
         /// </summary>
         public List<string> Features { get { return features_; } }
 
@@ -249,6 +251,8 @@ namespace Ecma2.V1
         private readonly List<string> features_ = new List<string>();
         /// <summary>
         /// Optional features the connector supports (a subset of the request's, plus its own).
+        /// "entry-batches": the connector sends entry_batch frames to a call whose `ecma2-features`
+        /// metadata lists "entry-batches" (and one entry per frame to any other call).
         /// </summary>
         public List<string> Features { get { return features_; } }
 

@@ -984,8 +984,9 @@ namespace Ecma2.V1
 
     /// <summary>
     /// One frame of a GetImportEntries page. A page is zero or more entries (each either one `entry`
-    /// frame or a run of `entry_fragment` frames), then exactly one `results` frame, then the end of
-    /// the stream. The number of entries never exceeds the session's page size.
+    /// frame or a run of `entry_fragment` frames, or several in one `entry_batch` frame when the
+    /// call's `ecma2-features` metadata lists "entry-batches"), then exactly one `results` frame,
+    /// then the end of the stream. The number of entries never exceeds the session's page size.
     /// </summary>
     public sealed class GetImportEntriesResponse : global::Ecma2.Protobuf.IMessage
     {
@@ -1002,6 +1003,7 @@ namespace Ecma2.V1
             Entry = 1,
             EntryFragment = 2,
             Results = 3,
+            EntryBatch = 4,
         }
 
         /// <summary>Which case of the oneof is set (None when none is).</summary>
@@ -1053,6 +1055,20 @@ namespace Ecma2.V1
             }
         }
 
+        /// <summary>
+        /// Several whole entries of the page (only when the call's `ecma2-features` metadata
+        /// lists "entry-batches").
+        /// </summary>
+        public global::Ecma2.V1.EntryBatch EntryBatch
+        {
+            get { return frameCase == FrameOneofCase.EntryBatch ? (global::Ecma2.V1.EntryBatch)frame_ : null; }
+            set
+            {
+                frame_ = value;
+                frameCase = value == null ? FrameOneofCase.None : FrameOneofCase.EntryBatch;
+            }
+        }
+
         /// <summary>Writes the message's fields (without a length prefix).</summary>
         public void WriteTo(global::Ecma2.Protobuf.CodedOutputStream output)
         {
@@ -1071,6 +1087,11 @@ namespace Ecma2.V1
                 output.WriteRawTag(26);
                 output.WriteMessage(Results);
             }
+            if (frameCase == FrameOneofCase.EntryBatch)
+            {
+                output.WriteRawTag(34);
+                output.WriteMessage(EntryBatch);
+            }
         }
 
         /// <summary>The encoded size in bytes (without a length prefix).</summary>
@@ -1080,6 +1101,7 @@ namespace Ecma2.V1
             if (frameCase == FrameOneofCase.Entry) size += 1 + global::Ecma2.Protobuf.CodedOutputStream.ComputeMessageSize(Entry);
             if (frameCase == FrameOneofCase.EntryFragment) size += 1 + global::Ecma2.Protobuf.CodedOutputStream.ComputeMessageSize(EntryFragment);
             if (frameCase == FrameOneofCase.Results) size += 1 + global::Ecma2.Protobuf.CodedOutputStream.ComputeMessageSize(Results);
+            if (frameCase == FrameOneofCase.EntryBatch) size += 1 + global::Ecma2.Protobuf.CodedOutputStream.ComputeMessageSize(EntryBatch);
             return size;
         }
 
@@ -1110,6 +1132,13 @@ namespace Ecma2.V1
                         var message = frameCase == FrameOneofCase.Results ? (global::Ecma2.V1.GetImportEntriesResults)frame_ : new global::Ecma2.V1.GetImportEntriesResults();
                         input.ReadMessage(message);
                         Results = message;
+                        break;
+                    }
+                    case 34:
+                    {
+                        var message = frameCase == FrameOneofCase.EntryBatch ? (global::Ecma2.V1.EntryBatch)frame_ : new global::Ecma2.V1.EntryBatch();
+                        input.ReadMessage(message);
+                        EntryBatch = message;
                         break;
                     }
                     default:

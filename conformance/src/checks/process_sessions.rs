@@ -255,6 +255,9 @@ async fn read_framing(s: &Subject<'_>, r: &Running) -> Result<Framing, Failure> 
                         }
                         end = Some(res);
                     }
+                    Some(get_import_entries_response::Frame::EntryBatch(_)) => {
+                        crate::bail!("the connector sent an entry batch, which this call did not ask for (docs/protocol.md#entry-batches)")
+                    }
                     None => {}
                 }
             }

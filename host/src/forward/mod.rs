@@ -24,6 +24,7 @@ use crate::sessions::{Kind, Session, Sessions, close_upstream};
 use crate::status;
 use crate::supervisor::{ConnectorHandle, Ready};
 
+mod batches;
 mod entry_relay;
 mod pages;
 
@@ -270,14 +271,15 @@ impl ConnectorService for EngineService {
         let ready = handle
             .ready()
             .map_err(|(state, last)| status::not_ready(&handle.name, "Handshake", state, &last))?;
-        let asked = request.into_inner().protocol_versions;
+        let request = request.into_inner();
+        let asked = request.protocol_versions;
         if !asked.contains(&ready.handshake.protocol_version) {
             return Err(Status::failed_precondition(format!(
                 "no common protocol version: engine speaks {asked:?}, connector {} speaks {}",
                 handle.name, ready.handshake.protocol_version
             )));
         }
-        Ok(Response::new(ready.handshake))
+        Ok(Response::new(batches::answer(&request.features, ready.handshake)))
     }
 
     async fn get_capabilities(

@@ -55,6 +55,7 @@ impl EngineService {
         const CALL: &str = "GetImportEntries";
         let engine = engine_of(&request);
         let named = self.connector(&request)?;
+        let batches = super::batches::engine_accepts(request.metadata());
         let inner = request.into_inner();
         let started = Instant::now();
         let session = self.session(&named, &inner.session_id, Kind::Import, CALL)?;
@@ -71,7 +72,7 @@ impl EngineService {
         tokio::spawn(
             async move {
                 let _in_flight = in_flight;
-                let outcome = pump_page(&session, inner, &tx, &buffer, &service.metrics).await;
+                let outcome = pump_page(&session, inner, batches, &tx, &buffer, &service.metrics).await;
                 let fault = match &outcome {
                     Pump::Failed(status) => Fault::from_status(status).map(|f| f.fault_kind()),
                     _ => None,
@@ -478,6 +479,7 @@ enum Pump {
 async fn pump_page(
     session: &Session,
     request: GetImportEntriesRequest,
+    engine_batches: bool,
     tx: &mpsc::Sender<Queued>,
     buffer: &Arc<Semaphore>,
     metrics: &Metrics,
@@ -503,14 +505,19 @@ async fn pump_page(
     // Counted once when the page ends, however it ends: one counter update per page, not a name
     // lookup per entry.
     let mut relayed = Counted::imported(metrics, name);
+    // The single-entry frames of a batch split for an engine that did not ask for batches.
+    let mut split = std::collections::VecDeque::new();
     loop {
         // Upstream first: while frames are ready, no waiter is registered on the other three.
-        let frame = tokio::select! {
-            biased;
-            f = upstream.message() => f,
-            _ = tx.closed() => return Pump::EngineGone,
-            _ = &mut deadline => return Pump::TimedOut(limit),
-            _ = session.cancel.cancelled() => return Pump::SessionClosed,
+        let frame = match split.pop_front() {
+            Some(frame) => Ok(Some(frame)),
+            None => tokio::select! {
+                biased;
+                f = upstream.message() => f,
+                _ = tx.closed() => return Pump::EngineGone,
+                _ = &mut deadline => return Pump::TimedOut(limit),
+                _ = session.cancel.cancelled() => return Pump::SessionClosed,
+            },
         };
         let frame = match frame {
             Ok(Some(frame)) => frame,
@@ -525,7 +532,12 @@ async fn pump_page(
             Err(s) => return Pump::Failed(status::upstream(name, CALL, s)),
         };
         let before = entries;
-        if open_fragment && matches!(frame.frame, Some(RelayKind::Entry(_)) | Some(RelayKind::Results(_))) {
+        if open_fragment
+            && matches!(
+                frame.frame,
+                Some(RelayKind::Entry(_) | RelayKind::Results(_) | RelayKind::EntryBatch(_))
+            )
+        {
             let what = if matches!(frame.frame, Some(RelayKind::Results(_))) {
                 "ended a page"
             } else {
@@ -543,9 +555,32 @@ async fn pump_page(
                 ),
             ));
         }
+        let mut batch = 0;
+        if let Some(RelayKind::EntryBatch(bytes)) = &frame.frame {
+            match super::batches::open(bytes, engine_batches) {
+                Ok(super::batches::Opened::Forward(n)) => batch = n,
+                Ok(super::batches::Opened::Split(frames)) => {
+                    split.extend(frames);
+                    continue;
+                }
+                Err(reason) => {
+                    warn!(entries, %reason, "connector sent a bad entry batch");
+                    return Pump::Failed(status::host_fault(
+                        FaultKind::ExtensibleExtensionException,
+                        name,
+                        CALL,
+                        format!("connector {name} {reason} in {CALL} (after {entries} entries of the page)"),
+                    ));
+                }
+            }
+        }
         let last = match &frame.frame {
             Some(RelayKind::Entry(_)) => {
                 entries += 1;
+                false
+            }
+            Some(RelayKind::EntryBatch(_)) => {
+                entries += batch;
                 false
             }
             Some(RelayKind::EntryFragment(f)) => {

@@ -334,7 +334,7 @@ async fn handshake(
             protocol_versions: ecma2_proto::PROTOCOL_VERSIONS.to_vec(),
             caller_name: "ecma2-host".into(),
             caller_version: env!("CARGO_PKG_VERSION").into(),
-            features: Vec::new(),
+            features: vec![ecma2_proto::meta::ENTRY_BATCHES.to_owned()],
         }),
     )
     .await
@@ -370,6 +370,8 @@ async fn handshake(
     })?
     .into_inner();
 
+    let mut client = client;
+    client.relay.entry_batches = handshake.features.iter().any(|f| f == ecma2_proto::meta::ENTRY_BATCHES);
     let ready = Ready {
         client: client.clone(),
         generation,

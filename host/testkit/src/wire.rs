@@ -4,7 +4,9 @@
 //!
 //! * `unfinished-fragment`: every `GetImportEntries` page is one entry, then a fragment with
 //!   `last = false`, then the results frame;
-//! * `export-read:N`: `PutExportEntries` reads `N` frames, then answers OK with no results.
+//! * `export-read:N`: `PutExportEntries` reads `N` frames, then answers OK with no results;
+//! * `oversized-batch:N`: every `GetImportEntries` page is one `entry_batch` frame of `N`
+//!   entries (whatever the page size), then the results frame.
 //!
 //! Every other call goes to the SDK's server. In this mode the testkit serves by itself (ready
 //! line, health, listener) and exits on the host's Shutdown.
@@ -33,6 +35,8 @@ pub enum Mode {
     UnfinishedFragment,
     /// An export batch is answered after reading this many frames.
     ExportRead(usize),
+    /// A page is one entry batch of this many entries.
+    OversizedBatch(usize),
 }
 
 impl Mode {
@@ -42,6 +46,7 @@ impl Mode {
         Some(match value.split_once(':') {
             None if value == "unfinished-fragment" => Ok(Self::UnfinishedFragment),
             Some(("export-read", n)) => n.parse().map(Self::ExportRead).map_err(|e| format!("{value}: {e}")),
+            Some(("oversized-batch", n)) => n.parse().map(Self::OversizedBatch).map_err(|e| format!("{value}: {e}")),
             _ => Err(format!("unknown ECMA2_TESTKIT_WIRE value {value:?}")),
         })
     }
@@ -96,6 +101,13 @@ where
                 .apply_max_message_size_config(max, max);
                 Ok(grpc.server_streaming(UnfinishedPage, request).await)
             }),
+            ("/ecma2.v1.ConnectorService/GetImportEntries", Mode::OversizedBatch(n)) => Box::pin(async move {
+                let mut grpc = tonic::server::Grpc::new(
+                    ProstCodec::<GetImportEntriesResponse, GetImportEntriesRequest>::default(),
+                )
+                .apply_max_message_size_config(max, max);
+                Ok(grpc.server_streaming(OversizedBatch(n), request).await)
+            }),
             ("/ecma2.v1.ConnectorService/PutExportEntries", Mode::ExportRead(n)) => Box::pin(async move {
                 let mut grpc = tonic::server::Grpc::new(
                     ProstCodec::<PutExportEntriesResponse, PutExportEntriesRequest>::default(),
@@ -143,6 +155,32 @@ impl ServerStreamingService<GetImportEntriesRequest> for UnfinishedPage {
             Ok(GetImportEntriesResponse {
                 frame: Some(Frame::Results(GetImportEntriesResults {
                     custom_data: "unfinished".into(),
+                    more_to_import: false,
+                })),
+            }),
+        ];
+        Box::pin(async move { Ok(Response::new(Box::pin(futures_util::stream::iter(frames)) as Page)) })
+    }
+}
+
+struct OversizedBatch(usize);
+
+impl ServerStreamingService<GetImportEntriesRequest> for OversizedBatch {
+    type Response = GetImportEntriesResponse;
+    type ResponseStream = Page;
+    type Future = BoxFuture<Response<Page>, Status>;
+
+    fn call(&mut self, _request: Request<GetImportEntriesRequest>) -> Self::Future {
+        let entries = (0..self.0)
+            .map(|id| ecma2_sdk::model::add("thing").anchor("id", id as i64).build())
+            .collect();
+        let frames = vec![
+            Ok(GetImportEntriesResponse {
+                frame: Some(Frame::EntryBatch(ecma2_sdk::pb::EntryBatch { entries })),
+            }),
+            Ok(GetImportEntriesResponse {
+                frame: Some(Frame::Results(GetImportEntriesResults {
+                    custom_data: "oversized".into(),
                     more_to_import: false,
                 })),
             }),

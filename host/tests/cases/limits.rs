@@ -129,6 +129,9 @@ async fn a_page_of_500_one_mib_objects_crosses_the_host_process_in_under_128_mib
                 more = Some(r.more_to_import);
                 None
             }
+            Some(get_import_entries_response::Frame::EntryBatch(_)) => {
+                panic!("an entry batch the call did not ask for")
+            }
             None => None,
         };
         if let Some(entry) = entry {

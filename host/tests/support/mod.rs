@@ -290,6 +290,7 @@ impl Harness {
         while let Some(frame) = stream.message().await? {
             match frame.frame {
                 Some(get_import_entries_response::Frame::Entry(e)) => entries.push(e),
+                Some(get_import_entries_response::Frame::EntryBatch(b)) => entries.extend(b.entries),
                 Some(get_import_entries_response::Frame::EntryFragment(f)) => {
                     if let Some(e) = reassembler.push(f).expect("fragments reassemble") {
                         entries.push(e)

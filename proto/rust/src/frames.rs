@@ -6,7 +6,7 @@
 use bytes::{Bytes, BytesMut};
 use prost::Message;
 
-use crate::pb::{CsEntryChange, EntryFragment};
+use crate::pb::{CsEntryChange, EntryBatch, EntryFragment};
 
 /// The largest encoded entry sent whole, and the size of each fragment of a larger one.
 pub const FRAGMENT_SIZE: usize = 1024 * 1024;
@@ -53,6 +53,99 @@ pub fn frame_with(entry: CsEntryChange, fragment_size: usize) -> Framed {
     Framed::Fragments(fragments)
 }
 
+/// One step of a page framed with entry batches ([`batch`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Batched {
+    /// Whole entries whose encodings add up to at most [`FRAGMENT_SIZE`] (or one entry).
+    Batch(EntryBatch),
+    /// The fragments of one entry larger than [`FRAGMENT_SIZE`], in order.
+    Fragments(Vec<EntryFragment>),
+}
+
+/// Frames a page's entries for a caller that accepts entry batches: consecutive entries that fit
+/// a frame share one [`EntryBatch`] of at most [`FRAGMENT_SIZE`] bytes; a larger entry is
+/// fragmented as [`frame`] does. Order is kept.
+pub fn batch(entries: impl IntoIterator<Item = CsEntryChange>) -> Vec<Batched> {
+    batch_with(entries, FRAGMENT_SIZE)
+}
+
+/// [`batch`] with a given frame size (tests use small ones).
+pub fn batch_with(entries: impl IntoIterator<Item = CsEntryChange>, frame_size: usize) -> Vec<Batched> {
+    let mut out = Vec::new();
+    let mut open = EntryBatch::default();
+    let mut bytes = 0usize;
+    for entry in entries {
+        let len = entry.encoded_len();
+        if len > frame_size {
+            if !open.entries.is_empty() {
+                out.push(Batched::Batch(std::mem::take(&mut open)));
+                bytes = 0;
+            }
+            if let Framed::Fragments(parts) = frame_with(entry, frame_size) {
+                out.push(Batched::Fragments(parts));
+            }
+            continue;
+        }
+        // Each entry costs its bytes plus a tag and a length prefix of at most 5 bytes.
+        let cost = len + 6;
+        if !open.entries.is_empty() && bytes + cost > frame_size {
+            out.push(Batched::Batch(std::mem::take(&mut open)));
+            bytes = 0;
+        }
+        bytes += cost;
+        open.entries.push(entry);
+    }
+    if !open.entries.is_empty() {
+        out.push(Batched::Batch(open));
+    }
+    out
+}
+
+/// The encoded entries of an encoded [`EntryBatch`], as slices of `batch` (nothing is decoded
+/// or copied): what a relay needs to count a batch's entries or split it into single frames.
+pub fn batch_entries(batch: &Bytes) -> Result<Vec<Bytes>, FrameError> {
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    let data = batch.as_ref();
+    while at < data.len() {
+        let (key, used) =
+            varint(&data[at..]).ok_or_else(|| FrameError::Batch(format!("bad field key at byte {at}")))?;
+        at += used;
+        match (key >> 3, key & 7) {
+            (1, 2) => {
+                let (len, used) =
+                    varint(&data[at..]).ok_or_else(|| FrameError::Batch(format!("bad entry length at byte {at}")))?;
+                at += used;
+                let end = usize::try_from(len)
+                    .ok()
+                    .and_then(|len| at.checked_add(len))
+                    .filter(|end| *end <= data.len())
+                    .ok_or_else(|| FrameError::Batch(format!("entry {} runs past the frame's end", out.len() + 1)))?;
+                out.push(batch.slice(at..end));
+                at = end;
+            }
+            (field, wire) => {
+                return Err(FrameError::Batch(format!(
+                    "unexpected field {field} (wire type {wire}) at byte {at}: an EntryBatch holds only entries"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A base-128 varint at the start of `data`: (value, bytes read).
+fn varint(data: &[u8]) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    for (i, byte) in data.iter().take(10).enumerate() {
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
 /// Why a run of fragments could not be turned back into an entry.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FrameError {
@@ -71,6 +164,9 @@ pub enum FrameError {
     /// The concatenated fragments are not a valid CSEntryChange.
     #[error("entry fragments do not decode as a CSEntryChange: {0}")]
     Decode(String),
+    /// An entry batch frame is not a sequence of entries.
+    #[error("entry batch frame is malformed: {0}")]
+    Batch(String),
 }
 
 /// Rebuilds entries from fragments, one at a time.
@@ -149,6 +245,48 @@ mod tests {
             }],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn batches_keep_order_stay_within_a_frame_and_fragment_large_entries() {
+        let mut entries: Vec<CsEntryChange> = (0..10).map(|i| entry_with_binary(100 + i)).collect();
+        entries.insert(4, entry_with_binary(5000));
+        let framed = batch_with(entries.clone(), 1000);
+        let mut back = Vec::new();
+        let mut batches = 0;
+        for step in framed {
+            match step {
+                Batched::Batch(b) => {
+                    batches += 1;
+                    let wire = Bytes::from(b.encode_to_vec());
+                    assert!(wire.len() <= 1000, "a batch of {} bytes", wire.len());
+                    let slices = batch_entries(&wire).unwrap();
+                    assert_eq!(slices.len(), b.entries.len());
+                    for slice in slices {
+                        back.push(CsEntryChange::decode(slice).unwrap());
+                    }
+                }
+                Batched::Fragments(parts) => {
+                    let mut r = Reassembler::default();
+                    let mut out = None;
+                    for p in parts {
+                        out = r.push(p).unwrap();
+                    }
+                    back.push(out.unwrap());
+                }
+            }
+        }
+        assert_eq!(back, entries);
+        assert!(batches >= 3, "{batches} batches");
+    }
+
+    #[test]
+    fn a_malformed_batch_is_named() {
+        let err = batch_entries(&Bytes::from_static(b"\x0a\x05ab")).unwrap_err();
+        assert!(err.to_string().contains("entry 1 runs past the frame's end"), "{err}");
+        let err = batch_entries(&Bytes::from_static(b"\x10\x01")).unwrap_err();
+        assert!(err.to_string().contains("unexpected field 2"), "{err}");
+        assert_eq!(batch_entries(&Bytes::new()).unwrap(), Vec::<Bytes>::new());
     }
 
     #[test]

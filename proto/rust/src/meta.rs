@@ -7,6 +7,18 @@ pub const CONNECTOR: &str = "ecma2-connector";
 pub const LAUNCH_SECRET: &str = "ecma2-launch-secret";
 /// Request metadata key for the engine's bearer token on engine → host calls.
 pub const AUTHORIZATION: &str = "authorization";
+/// Request metadata key listing (comma-separated) the optional features the caller accepts on
+/// this call, such as [`ENTRY_BATCHES`]. Only features both sides listed in the handshake.
+pub const FEATURES: &str = "ecma2-features";
+
+/// The handshake feature (and [`FEATURES`] value) for `GetImportEntriesResponse.entry_batch`
+/// frames: several whole entries in one frame.
+pub const ENTRY_BATCHES: &str = "entry-batches";
+
+/// Whether a [`FEATURES`] metadata value lists `feature`.
+pub fn lists_feature(value: &str, feature: &str) -> bool {
+    value.split(',').any(|f| f.trim() == feature)
+}
 
 /// Environment variables the host sets for a launched connector.
 pub mod env {

@@ -1187,6 +1187,56 @@ func (x *EntryFragment) GetLast() bool {
 	return false
 }
 
+// EntryBatch: several whole entries in one frame (the "entry-batches" feature). A sender puts
+// only entries whose encoding fits in 1 MiB into a batch, and keeps the batch's own encoding
+// within 1 MiB unless it holds a single entry; a larger entry still travels as fragments.
+// Receivers count each entry of a batch against the page or batch size, as if it had come in a
+// frame of its own.
+type EntryBatch struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The entries, in order.
+	Entries       []*CSEntryChange `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EntryBatch) Reset() {
+	*x = EntryBatch{}
+	mi := &file_ecma2_v1_change_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EntryBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EntryBatch) ProtoMessage() {}
+
+func (x *EntryBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_ecma2_v1_change_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EntryBatch.ProtoReflect.Descriptor instead.
+func (*EntryBatch) Descriptor() ([]byte, []int) {
+	return file_ecma2_v1_change_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *EntryBatch) GetEntries() []*CSEntryChange {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
 var File_ecma2_v1_change_proto protoreflect.FileDescriptor
 
 const file_ecma2_v1_change_proto_rawDesc = "" +
@@ -1240,7 +1290,10 @@ const file_ecma2_v1_change_proto_rawDesc = "" +
 	"\x17cs_entry_change_results\x18\x01 \x03(\v2\x1d.ecma2.v1.CSEntryChangeResultR\x14csEntryChangeResults\"7\n" +
 	"\rEntryFragment\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\x12\x12\n" +
-	"\x04last\x18\x02 \x01(\bR\x04last*\xa2\x02\n" +
+	"\x04last\x18\x02 \x01(\bR\x04last\"?\n" +
+	"\n" +
+	"EntryBatch\x121\n" +
+	"\aentries\x18\x01 \x03(\v2\x17.ecma2.v1.CSEntryChangeR\aentries*\xa2\x02\n" +
 	"\x16ObjectModificationType\x12(\n" +
 	"$OBJECT_MODIFICATION_TYPE_UNSPECIFIED\x10\x00\x12)\n" +
 	"%OBJECT_MODIFICATION_TYPE_UNCONFIGURED\x10\x01\x12!\n" +
@@ -1331,7 +1384,7 @@ func file_ecma2_v1_change_proto_rawDescGZIP() []byte {
 }
 
 var file_ecma2_v1_change_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_ecma2_v1_change_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_ecma2_v1_change_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_ecma2_v1_change_proto_goTypes = []any{
 	(ObjectModificationType)(0),     // 0: ecma2.v1.ObjectModificationType
 	(AttributeModificationType)(0),  // 1: ecma2.v1.AttributeModificationType
@@ -1347,16 +1400,17 @@ var file_ecma2_v1_change_proto_goTypes = []any{
 	(*CSEntryChangeResult)(nil),     // 11: ecma2.v1.CSEntryChangeResult
 	(*PutExportEntriesResults)(nil), // 12: ecma2.v1.PutExportEntriesResults
 	(*EntryFragment)(nil),           // 13: ecma2.v1.EntryFragment
-	(AttributeType)(0),              // 14: ecma2.v1.AttributeType
+	(*EntryBatch)(nil),              // 14: ecma2.v1.EntryBatch
+	(AttributeType)(0),              // 15: ecma2.v1.AttributeType
 }
 var file_ecma2_v1_change_proto_depIdxs = []int32{
 	0,  // 0: ecma2.v1.CSEntryChange.object_modification_type:type_name -> ecma2.v1.ObjectModificationType
 	7,  // 1: ecma2.v1.CSEntryChange.anchor_attributes:type_name -> ecma2.v1.AnchorAttribute
 	8,  // 2: ecma2.v1.CSEntryChange.attribute_changes:type_name -> ecma2.v1.AttributeChange
 	4,  // 3: ecma2.v1.CSEntryChange.error_code_import:type_name -> ecma2.v1.MAImportError
-	14, // 4: ecma2.v1.AnchorAttribute.data_type:type_name -> ecma2.v1.AttributeType
+	15, // 4: ecma2.v1.AnchorAttribute.data_type:type_name -> ecma2.v1.AttributeType
 	10, // 5: ecma2.v1.AnchorAttribute.value:type_name -> ecma2.v1.AttributeValue
-	14, // 6: ecma2.v1.AttributeChange.data_type:type_name -> ecma2.v1.AttributeType
+	15, // 6: ecma2.v1.AttributeChange.data_type:type_name -> ecma2.v1.AttributeType
 	1,  // 7: ecma2.v1.AttributeChange.modification_type:type_name -> ecma2.v1.AttributeModificationType
 	9,  // 8: ecma2.v1.AttributeChange.value_changes:type_name -> ecma2.v1.ValueChange
 	10, // 9: ecma2.v1.ValueChange.value:type_name -> ecma2.v1.AttributeValue
@@ -1364,11 +1418,12 @@ var file_ecma2_v1_change_proto_depIdxs = []int32{
 	8,  // 11: ecma2.v1.CSEntryChangeResult.anchor_attributes:type_name -> ecma2.v1.AttributeChange
 	5,  // 12: ecma2.v1.CSEntryChangeResult.error_code:type_name -> ecma2.v1.MAExportError
 	11, // 13: ecma2.v1.PutExportEntriesResults.cs_entry_change_results:type_name -> ecma2.v1.CSEntryChangeResult
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	6,  // 14: ecma2.v1.EntryBatch.entries:type_name -> ecma2.v1.CSEntryChange
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_ecma2_v1_change_proto_init() }
@@ -1390,7 +1445,7 @@ func file_ecma2_v1_change_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ecma2_v1_change_proto_rawDesc), len(file_ecma2_v1_change_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -126,7 +126,10 @@ type HandshakeRequest struct {
 	// Version of the calling program.
 	CallerVersion string `protobuf:"bytes,3,opt,name=caller_version,json=callerVersion,proto3" json:"caller_version,omitempty"`
 	// Optional features the caller supports, as stable lower-case names. Unknown names are
-	// ignored, which is how later additions stay compatible.
+	// ignored, which is how later additions stay compatible. Defined so far:
+	//
+	//	"entry-batches": the caller can read GetImportEntriesResponse.entry_batch frames, and
+	//	asks for them per call with the `ecma2-features: entry-batches` request metadata.
 	Features      []string `protobuf:"bytes,4,rep,name=features,proto3" json:"features,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -201,6 +204,8 @@ type HandshakeResponse struct {
 	// is export-only and one without CALL_EXPORT is import-only.
 	Interfaces []Ecma2Interface `protobuf:"varint,3,rep,packed,name=interfaces,proto3,enum=ecma2.v1.Ecma2Interface" json:"interfaces,omitempty"`
 	// Optional features the connector supports (a subset of the request's, plus its own).
+	// "entry-batches": the connector sends entry_batch frames to a call whose `ecma2-features`
+	// metadata lists "entry-batches" (and one entry per frame to any other call).
 	Features []string `protobuf:"bytes,4,rep,name=features,proto3" json:"features,omitempty"`
 	// IMAExtensible2CallImport.ImportDefaultPageSize and ImportMaxPageSize (set with CALL_IMPORT).
 	ImportPageSizes *PageSizes `protobuf:"bytes,5,opt,name=import_page_sizes,json=importPageSizes,proto3" json:"import_page_sizes,omitempty"`

@@ -681,8 +681,9 @@ func (x *GetImportEntriesRequest) GetImportRunStep() *GetImportEntriesRunStep {
 }
 
 // One frame of a GetImportEntries page. A page is zero or more entries (each either one `entry`
-// frame or a run of `entry_fragment` frames), then exactly one `results` frame, then the end of
-// the stream. The number of entries never exceeds the session's page size.
+// frame or a run of `entry_fragment` frames, or several in one `entry_batch` frame when the
+// call's `ecma2-features` metadata lists "entry-batches"), then exactly one `results` frame,
+// then the end of the stream. The number of entries never exceeds the session's page size.
 type GetImportEntriesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The frame.
@@ -692,6 +693,7 @@ type GetImportEntriesResponse struct {
 	//	*GetImportEntriesResponse_Entry
 	//	*GetImportEntriesResponse_EntryFragment
 	//	*GetImportEntriesResponse_Results
+	//	*GetImportEntriesResponse_EntryBatch
 	Frame         isGetImportEntriesResponse_Frame `protobuf_oneof:"frame"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -761,6 +763,15 @@ func (x *GetImportEntriesResponse) GetResults() *GetImportEntriesResults {
 	return nil
 }
 
+func (x *GetImportEntriesResponse) GetEntryBatch() *EntryBatch {
+	if x != nil {
+		if x, ok := x.Frame.(*GetImportEntriesResponse_EntryBatch); ok {
+			return x.EntryBatch
+		}
+	}
+	return nil
+}
+
 type isGetImportEntriesResponse_Frame interface {
 	isGetImportEntriesResponse_Frame()
 }
@@ -780,11 +791,19 @@ type GetImportEntriesResponse_Results struct {
 	Results *GetImportEntriesResults `protobuf:"bytes,3,opt,name=results,proto3,oneof"`
 }
 
+type GetImportEntriesResponse_EntryBatch struct {
+	// Several whole entries of the page (only when the call's `ecma2-features` metadata
+	// lists "entry-batches").
+	EntryBatch *EntryBatch `protobuf:"bytes,4,opt,name=entry_batch,json=entryBatch,proto3,oneof"`
+}
+
 func (*GetImportEntriesResponse_Entry) isGetImportEntriesResponse_Frame() {}
 
 func (*GetImportEntriesResponse_EntryFragment) isGetImportEntriesResponse_Frame() {}
 
 func (*GetImportEntriesResponse_Results) isGetImportEntriesResponse_Frame() {}
+
+func (*GetImportEntriesResponse_EntryBatch) isGetImportEntriesResponse_Frame() {}
 
 // Request of ConnectorService.CloseImportConnection.
 type CloseImportConnectionRequest struct {
@@ -931,11 +950,13 @@ const file_ecma2_v1_import_proto_rawDesc = "" +
 	"\x17GetImportEntriesRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12I\n" +
-	"\x0fimport_run_step\x18\x02 \x01(\v2!.ecma2.v1.GetImportEntriesRunStepR\rimportRunStep\"\xd5\x01\n" +
+	"\x0fimport_run_step\x18\x02 \x01(\v2!.ecma2.v1.GetImportEntriesRunStepR\rimportRunStep\"\x8e\x02\n" +
 	"\x18GetImportEntriesResponse\x12/\n" +
 	"\x05entry\x18\x01 \x01(\v2\x17.ecma2.v1.CSEntryChangeH\x00R\x05entry\x12@\n" +
 	"\x0eentry_fragment\x18\x02 \x01(\v2\x17.ecma2.v1.EntryFragmentH\x00R\rentryFragment\x12=\n" +
-	"\aresults\x18\x03 \x01(\v2!.ecma2.v1.GetImportEntriesResultsH\x00R\aresultsB\a\n" +
+	"\aresults\x18\x03 \x01(\v2!.ecma2.v1.GetImportEntriesResultsH\x00R\aresults\x127\n" +
+	"\ventry_batch\x18\x04 \x01(\v2\x14.ecma2.v1.EntryBatchH\x00R\n" +
+	"entryBatchB\a\n" +
 	"\x05frame\"\x8d\x01\n" +
 	"\x1cCloseImportConnectionRequest\x12\x1d\n" +
 	"\n" +
@@ -992,6 +1013,7 @@ var file_ecma2_v1_import_proto_goTypes = []any{
 	(*ConfigParameter)(nil),               // 17: ecma2.v1.ConfigParameter
 	(*Schema)(nil),                        // 18: ecma2.v1.Schema
 	(*EntryFragment)(nil),                 // 19: ecma2.v1.EntryFragment
+	(*EntryBatch)(nil),                    // 20: ecma2.v1.EntryBatch
 }
 var file_ecma2_v1_import_proto_depIdxs = []int32{
 	0,  // 0: ecma2.v1.OpenImportConnectionRunStep.import_type:type_name -> ecma2.v1.OperationType
@@ -1008,13 +1030,14 @@ var file_ecma2_v1_import_proto_depIdxs = []int32{
 	16, // 11: ecma2.v1.GetImportEntriesResponse.entry:type_name -> ecma2.v1.CSEntryChange
 	19, // 12: ecma2.v1.GetImportEntriesResponse.entry_fragment:type_name -> ecma2.v1.EntryFragment
 	5,  // 13: ecma2.v1.GetImportEntriesResponse.results:type_name -> ecma2.v1.GetImportEntriesResults
-	6,  // 14: ecma2.v1.CloseImportConnectionRequest.import_run_step:type_name -> ecma2.v1.CloseImportConnectionRunStep
-	7,  // 15: ecma2.v1.CloseImportConnectionResponse.results:type_name -> ecma2.v1.CloseImportConnectionResults
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	20, // 14: ecma2.v1.GetImportEntriesResponse.entry_batch:type_name -> ecma2.v1.EntryBatch
+	6,  // 15: ecma2.v1.CloseImportConnectionRequest.import_run_step:type_name -> ecma2.v1.CloseImportConnectionRunStep
+	7,  // 16: ecma2.v1.CloseImportConnectionResponse.results:type_name -> ecma2.v1.CloseImportConnectionResults
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_ecma2_v1_import_proto_init() }
@@ -1030,6 +1053,7 @@ func file_ecma2_v1_import_proto_init() {
 		(*GetImportEntriesResponse_Entry)(nil),
 		(*GetImportEntriesResponse_EntryFragment)(nil),
 		(*GetImportEntriesResponse_Results)(nil),
+		(*GetImportEntriesResponse_EntryBatch)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

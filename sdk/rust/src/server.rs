@@ -423,7 +423,12 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
                 language: "rust".to_owned(),
             }),
             interfaces: vt.interfaces().into_iter().map(|i| i as i32).collect(),
-            features: Vec::new(),
+            features: request
+                .features
+                .iter()
+                .filter(|f| *f == ecma2_proto::meta::ENTRY_BATCHES)
+                .cloned()
+                .collect(),
             import_page_sizes: vt.import.map(|_| sizes(self.inner.import_sizes)),
             export_page_sizes: vt.export.map(|_| sizes(self.inner.export_sizes)),
         }))
@@ -639,6 +644,12 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
             .vt
             .import
             .ok_or_else(|| self.unimplemented("IMAExtensible2CallImport", CALL))?;
+        let batched = request
+            .metadata()
+            .get_all(ecma2_proto::meta::FEATURES)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| ecma2_proto::meta::lists_feature(v, ecma2_proto::meta::ENTRY_BATCHES));
         let request = request.into_inner();
         let session = self.session(&request.session_id, Kind::Import)?;
         let step = request.import_run_step.unwrap_or_default();
@@ -661,16 +672,31 @@ impl<T: Send + 'static> ConnectorService for ConnectorServer<T> {
             custom_data: page.custom_data,
             more_to_import: page.more_to_import,
         };
-        let frames = page
-            .entries
+        let frames: Vec<get_import_entries_response::Frame> = if batched {
+            frames::batch(page.entries)
+                .into_iter()
+                .flat_map(|step| match step {
+                    frames::Batched::Batch(batch) => vec![get_import_entries_response::Frame::EntryBatch(batch)],
+                    frames::Batched::Fragments(parts) => parts
+                        .into_iter()
+                        .map(get_import_entries_response::Frame::EntryFragment)
+                        .collect(),
+                })
+                .collect()
+        } else {
+            page.entries
+                .into_iter()
+                .flat_map(|entry| match frames::frame(entry) {
+                    Framed::Whole(entry) => vec![get_import_entries_response::Frame::Entry(entry)],
+                    Framed::Fragments(parts) => parts
+                        .into_iter()
+                        .map(get_import_entries_response::Frame::EntryFragment)
+                        .collect(),
+                })
+                .collect()
+        };
+        let frames = frames
             .into_iter()
-            .flat_map(|entry| match frames::frame(entry) {
-                Framed::Whole(entry) => vec![get_import_entries_response::Frame::Entry(entry)],
-                Framed::Fragments(parts) => parts
-                    .into_iter()
-                    .map(get_import_entries_response::Frame::EntryFragment)
-                    .collect(),
-            })
             .chain(std::iter::once(get_import_entries_response::Frame::Results(results)))
             .map(|frame| Ok(GetImportEntriesResponse { frame: Some(frame) }));
         Ok(Response::new(Box::pin(tokio_stream::iter(frames))))

@@ -146,6 +146,11 @@ impl<'s, 'e> Session<'s, 'e> {
                     page.entries.extend(reassembler.push(f)?);
                 }
                 Some(get_import_entries_response::Frame::Results(r)) => results = Some(r),
+                Some(get_import_entries_response::Frame::EntryBatch(_)) => {
+                    crate::bail!(
+                        "the connector sent an entry batch, which this call did not ask for (docs/protocol.md#entry-batches)"
+                    )
+                }
                 None => {}
             }
         }

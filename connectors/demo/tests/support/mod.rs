@@ -348,6 +348,7 @@ pub async fn read_page(
                 }
             }
             get_import_entries_response::Frame::Results(r) => results = Some(r),
+            get_import_entries_response::Frame::EntryBatch(_) => bail!("an entry batch the call did not ask for"),
         }
     }
     reassembler.ensure_idle()?;

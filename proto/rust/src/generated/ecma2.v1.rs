@@ -847,6 +847,17 @@ pub struct EntryFragment {
     #[prost(bool, tag = "2")]
     pub last: bool,
 }
+/// EntryBatch: several whole entries in one frame (the "entry-batches" feature). A sender puts
+/// only entries whose encoding fits in 1 MiB into a batch, and keeps the batch's own encoding
+/// within 1 MiB unless it holds a single entry; a larger entry still travels as fragments.
+/// Receivers count each entry of a batch against the page or batch size, as if it had come in a
+/// frame of its own.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct EntryBatch {
+    /// The entries, in order.
+    #[prost(message, repeated, tag = "1")]
+    pub entries: ::prost::alloc::vec::Vec<CsEntryChange>,
+}
 /// ObjectModificationType. ECMA2 numbers start at 0, so each wire value is the ECMA2 value + 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]
@@ -1564,12 +1575,13 @@ pub struct GetImportEntriesRequest {
     pub import_run_step: ::core::option::Option<GetImportEntriesRunStep>,
 }
 /// One frame of a GetImportEntries page. A page is zero or more entries (each either one `entry`
-/// frame or a run of `entry_fragment` frames), then exactly one `results` frame, then the end of
-/// the stream. The number of entries never exceeds the session's page size.
+/// frame or a run of `entry_fragment` frames, or several in one `entry_batch` frame when the
+/// call's `ecma2-features` metadata lists "entry-batches"), then exactly one `results` frame,
+/// then the end of the stream. The number of entries never exceeds the session's page size.
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct GetImportEntriesResponse {
     /// The frame.
-    #[prost(oneof = "get_import_entries_response::Frame", tags = "1, 2, 3")]
+    #[prost(oneof = "get_import_entries_response::Frame", tags = "1, 2, 3, 4")]
     pub frame: ::core::option::Option<get_import_entries_response::Frame>,
 }
 /// Nested message and enum types in `GetImportEntriesResponse`.
@@ -1586,6 +1598,10 @@ pub mod get_import_entries_response {
         /// The end of the page: watermark and whether more pages follow.
         #[prost(message, tag = "3")]
         Results(super::GetImportEntriesResults),
+        /// Several whole entries of the page (only when the call's `ecma2-features` metadata
+        /// lists "entry-batches").
+        #[prost(message, tag = "4")]
+        EntryBatch(super::EntryBatch),
     }
 }
 /// Request of ConnectorService.CloseImportConnection.
@@ -1867,7 +1883,9 @@ pub struct HandshakeRequest {
     #[prost(string, tag = "3")]
     pub caller_version: ::prost::alloc::string::String,
     /// Optional features the caller supports, as stable lower-case names. Unknown names are
-    /// ignored, which is how later additions stay compatible.
+    /// ignored, which is how later additions stay compatible. Defined so far:
+    ///    "entry-batches": the caller can read GetImportEntriesResponse.entry_batch frames, and
+    ///    asks for them per call with the `ecma2-features: entry-batches` request metadata.
     #[prost(string, repeated, tag = "4")]
     pub features: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
@@ -1885,6 +1903,8 @@ pub struct HandshakeResponse {
     #[prost(enumeration = "Ecma2Interface", repeated, tag = "3")]
     pub interfaces: ::prost::alloc::vec::Vec<i32>,
     /// Optional features the connector supports (a subset of the request's, plus its own).
+    /// "entry-batches": the connector sends entry_batch frames to a call whose `ecma2-features`
+    /// metadata lists "entry-batches" (and one entry per frame to any other call).
     #[prost(string, repeated, tag = "4")]
     pub features: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
     /// IMAExtensible2CallImport.ImportDefaultPageSize and ImportMaxPageSize (set with CALL_IMPORT).

@@ -78,7 +78,7 @@ const OUR_RPCS: [(&str, &str); 2] = [
 ];
 
 /// Whole messages that are ours: they carry no ECMA2 member.
-const OUR_MESSAGES: [(&str, &str); 13] = [
+const OUR_MESSAGES: [(&str, &str); 14] = [
     ("ecma2.v1.HandshakeRequest", "protocol negotiation"),
     (
         "ecma2.v1.ConnectorInfo",
@@ -87,6 +87,10 @@ const OUR_MESSAGES: [(&str, &str); 13] = [
     ("ecma2.v1.ShutdownRequest", "process control"),
     ("ecma2.v1.ShutdownResponse", "process control"),
     ("ecma2.v1.EntryFragment", "framing of entries too large for one message"),
+    (
+        "ecma2.v1.EntryBatch",
+        "several entries in one frame (entry-batches feature)",
+    ),
     (
         "ecma2.v1.Secret",
         "the wrapper that keeps SecureString values out of logs",
@@ -101,7 +105,7 @@ const OUR_MESSAGES: [(&str, &str); 13] = [
 ];
 
 /// Single fields that are ours. Every field named `session_id` is ours as well.
-const OUR_FIELDS: [(&str, &str); 14] = [
+const OUR_FIELDS: [(&str, &str); 15] = [
     ("ecma2.v1.HandshakeResponse.protocol_version", "protocol negotiation"),
     (
         "ecma2.v1.HandshakeResponse.connector",
@@ -127,6 +131,10 @@ const OUR_FIELDS: [(&str, &str); 14] = [
     (
         "ecma2.v1.PutExportEntriesRequest.entry_fragment",
         "framing of a large entry",
+    ),
+    (
+        "ecma2.v1.GetImportEntriesResponse.entry_batch",
+        "several entries in one frame (entry-batches feature)",
     ),
     (
         "ecma2.v1.Fault.kind",

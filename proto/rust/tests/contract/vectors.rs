@@ -191,6 +191,13 @@ fn hand_built() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         })),
     );
     push(
+        "import_frame_entry_batch",
+        "GetImportEntriesResponse",
+        page(get_import_entries_response::Frame::EntryBatch(pb::EntryBatch {
+            entries: vec![entry(), CsEntryChange::default(), entry()],
+        })),
+    );
+    push(
         "import_frame_results_empty",
         "GetImportEntriesResponse",
         page(get_import_entries_response::Frame::Results(

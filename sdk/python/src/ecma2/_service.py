@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from ecma2 import _logging
+from ecma2 import _logging, _wire
 from ecma2._pb import (
     capabilities_pb2,
     config_pb2,
@@ -56,7 +56,15 @@ from ecma2.errors import (
     describe,
     to_fault,
 )
-from ecma2.framing import FrameError, Reassembler, frame
+from ecma2.framing import (
+    ENTRY_BATCHES,
+    FEATURES_KEY,
+    FRAGMENT_SIZE,
+    FrameError,
+    Reassembler,
+    fragments,
+    lists_feature,
+)
 from ecma2.interfaces import (
     CallExport,
     CallImport,
@@ -533,6 +541,7 @@ class ConnectorService:
                     language="python",
                 ),
                 interfaces=[wire(i) for i in self.interfaces],
+                features=[f for f in request.features if f == ENTRY_BATCHES],
             )
             cls = self.connector_class
             if issubclass(cls, CallImport):
@@ -715,8 +724,15 @@ class ConnectorService:
 
     def GetImportEntries(  # noqa: N802
         self, request: import_pb2.GetImportEntriesRequest, context: grpc.ServicerContext
-    ) -> Iterator[import_pb2.GetImportEntriesResponse]:
-        def body(ctx: CallContext, session: _Session) -> tuple[GetImportEntriesResults, list[Any]]:
+    ) -> Iterator[import_pb2.GetImportEntriesResponse | bytes]:
+        batched = any(
+            key == FEATURES_KEY and isinstance(value, str) and lists_feature(value, ENTRY_BATCHES)
+            for key, value in context.invocation_metadata() or ()
+        )
+
+        def body(
+            ctx: CallContext, session: _Session
+        ) -> tuple[GetImportEntriesResults, list[bytes]]:
             step = GetImportEntriesRunStep.from_pb(request.import_run_step)
             results = session.instance.get_import_entries(ctx, step)
             if not isinstance(results, GetImportEntriesResults):
@@ -729,29 +745,41 @@ class ConnectorService:
                 raise ExtensibleExtensionException(
                     f"connector returned {count} entries for a page of at most {session.size}"
                 )
-            encoded = [entry.to_pb() for entry in results.entries]
+            encoded = [_wire.entry(entry) for entry in results.entries]
             session.custom_data = results.custom_data
             return results, encoded
 
         results, encoded = self._in_session(
             "GetImportEntries", context, request.session_id, _Kind.IMPORT, body
         )
-        fragments = 0
-        for entry in encoded:
-            framed = frame(entry)
-            if isinstance(framed, list):
-                fragments += len(framed)
-                for fragment in framed:
-                    yield import_pb2.GetImportEntriesResponse(entry_fragment=fragment)
-            else:
-                yield import_pb2.GetImportEntriesResponse(entry=framed)
+        # Frames go out as ready bytes (the handler's serializer passes bytes through).
+        fragmented = 0
+        if batched:
+            for item in _wire.batch_frames(encoded, FRAGMENT_SIZE):
+                if isinstance(item, int):
+                    parts = fragments(encoded[item])
+                    fragmented += len(parts)
+                    for part in parts:
+                        yield import_pb2.GetImportEntriesResponse(entry_fragment=part)
+                else:
+                    yield item
+        else:
+            for data in encoded:
+                if len(data) <= FRAGMENT_SIZE:
+                    yield _wire.entry_frame(data)
+                    continue
+                parts = fragments(data)
+                fragmented += len(parts)
+                for part in parts:
+                    yield import_pb2.GetImportEntriesResponse(entry_fragment=part)
         yield import_pb2.GetImportEntriesResponse(results=results.results_pb())
         log.debug(
             "page sent",
             extra={
                 "session_id": request.session_id,
                 "entries": len(encoded),
-                "fragments": fragments,
+                "fragments": fragmented,
+                "batched": batched,
                 "more_to_import": results.more_to_import,
             },
         )
@@ -1076,7 +1104,7 @@ class ConnectorService:
             "GetImportEntries": grpc.unary_stream_rpc_method_handler(
                 self.GetImportEntries,
                 request_deserializer=import_pb2.GetImportEntriesRequest.FromString,
-                response_serializer=import_pb2.GetImportEntriesResponse.SerializeToString,
+                response_serializer=_serialize_frame,
             ),
             "CloseImportConnection": unary(
                 self.CloseImportConnection,
@@ -1142,3 +1170,8 @@ def _chain(
 ) -> Iterator[export_pb2.PutExportEntriesRequest]:
     yield from head
     yield from tail
+
+
+def _serialize_frame(frame: import_pb2.GetImportEntriesResponse | bytes) -> bytes:
+    """An import frame on the wire: entries arrive already encoded (:mod:`ecma2._wire`)."""
+    return frame if isinstance(frame, bytes) else frame.SerializeToString()

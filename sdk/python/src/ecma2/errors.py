@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, NoReturn
+from typing import ClassVar, NoReturn
 
 import grpc
-from google.protobuf import any_pb2, descriptor_pb2, descriptor_pool, message_factory
+from google.rpc import status_pb2
+from grpc_status import rpc_status
 
 from ecma2._pb import fault_pb2
 from ecma2.enums import wire
@@ -668,50 +668,27 @@ def describe(fault: fault_pb2.Fault) -> str:
     return text
 
 
-# google.rpc.Status is three fields; it is built here rather than pulled in from googleapis
-# (the contract does not otherwise need it), in a private pool so it never clashes with a copy
-# that another library registers.
-def _rpc_status_class() -> Any:
-    pool = descriptor_pool.DescriptorPool()
-    pool.AddSerializedFile(any_pb2.DESCRIPTOR.serialized_pb)
-    proto = descriptor_pb2.FileDescriptorProto(
-        name="ecma2_sdk/google/rpc/status.proto",
-        package="google.rpc",
-        dependency=["google/protobuf/any.proto"],
-        syntax="proto3",
-    )
-    message = proto.message_type.add(name="Status")
-    field = descriptor_pb2.FieldDescriptorProto
-    message.field.add(name="code", number=1, type=field.TYPE_INT32, label=field.LABEL_OPTIONAL)
-    message.field.add(name="message", number=2, type=field.TYPE_STRING, label=field.LABEL_OPTIONAL)
-    message.field.add(
-        name="details",
-        number=3,
-        type=field.TYPE_MESSAGE,
-        label=field.LABEL_REPEATED,
-        type_name=".google.protobuf.Any",
-    )
-    pool.AddSerializedFile(proto.SerializeToString())
-    return message_factory.GetMessageClass(pool.FindMessageTypeByName("google.rpc.Status"))
-
-
-_RpcStatus = _rpc_status_class()
+def rich_status(fault: fault_pb2.Fault) -> status_pb2.Status:
+    """The ``google.rpc.Status`` for a fault: its code, its one-line description, and the
+    Fault packed in ``details``."""
+    kind = FaultKind.of_wire(fault.kind)
+    status = status_pb2.Status(code=code_for(kind).value[0], message=describe(fault))
+    detail = status.details.add()
+    detail.type_url = FAULT_TYPE_URL
+    detail.value = fault.SerializeToString()
+    return status
 
 
 def status_details(fault: fault_pb2.Fault) -> bytes:
     """The ``grpc-status-details-bin`` payload for a fault."""
-    kind = FaultKind.of_wire(fault.kind)
-    status = _RpcStatus(code=code_for(kind).value[0], message=describe(fault))
-    detail = status.details.add()
-    detail.type_url = FAULT_TYPE_URL
-    detail.value = fault.SerializeToString()
-    return bytes(status.SerializeToString())
+    payload: bytes = rich_status(fault).SerializeToString()
+    return payload
 
 
 def fault_from_details(details: bytes) -> fault_pb2.Fault | None:
     """The Fault in a ``grpc-status-details-bin`` payload, if it holds one."""
     try:
-        status = _RpcStatus.FromString(details)
+        status = status_pb2.Status.FromString(details)
     except Exception:  # a malformed payload simply holds no fault
         return None
     for detail in status.details:
@@ -730,19 +707,9 @@ def fault_from_rpc_error(error: grpc.RpcError) -> fault_pb2.Fault | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Status(grpc.Status):
-    code: grpc.StatusCode
-    details: str
-    trailing_metadata: tuple[tuple[str, str | bytes], ...]
-
-
 def abort_with_fault(context: grpc.ServicerContext, fault: fault_pb2.Fault) -> NoReturn:
-    """Ends the call with the fault's status (server side)."""
-    kind = FaultKind.of_wire(fault.kind)
-    context.abort_with_status(
-        _Status(code_for(kind), describe(fault), ((STATUS_DETAILS_KEY, status_details(fault)),))
-    )
+    """Ends the call with the fault's status (server side), through grpcio-status."""
+    context.abort_with_status(rpc_status.to_status(rich_status(fault)))
     raise AssertionError("abort_with_status returned")  # pragma: no cover
 
 

@@ -19,6 +19,18 @@ DEFAULT_MAX_ENTRY_BYTES = 512 * 1024 * 1024
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 """The gRPC message size limit both sides configure."""
 
+FEATURES_KEY = "ecma2-features"
+"""Request metadata listing (comma-separated) the optional features a call accepts."""
+
+ENTRY_BATCHES = "entry-batches"
+"""The handshake feature, and ``ecma2-features`` value, for ``entry_batch`` import frames."""
+
+
+def lists_feature(value: str, feature: str) -> bool:
+    """Whether an ``ecma2-features`` metadata value lists ``feature``."""
+    return any(part.strip() == feature for part in value.split(","))
+
+
 Framed = change_pb2.CSEntryChange | list[change_pb2.EntryFragment]
 """One entry, framed: the entry itself, or its fragments in order."""
 
@@ -33,6 +45,19 @@ def frame(entry: change_pb2.CSEntryChange, fragment_size: int = FRAGMENT_SIZE) -
     if size <= fragment_size:
         return entry
     encoded = entry.SerializeToString()
+    view = memoryview(encoded)
+    return [
+        change_pb2.EntryFragment(
+            data=bytes(view[offset : offset + fragment_size]),
+            last=offset + fragment_size >= size,
+        )
+        for offset in range(0, size, fragment_size)
+    ]
+
+
+def fragments(encoded: bytes, fragment_size: int = FRAGMENT_SIZE) -> list[change_pb2.EntryFragment]:
+    """The fragments of an encoded entry larger than one frame."""
+    size = len(encoded)
     view = memoryview(encoded)
     return [
         change_pb2.EntryFragment(

@@ -43,7 +43,7 @@ from ecma2.change import CSEntryChange, CSEntryChangeResult
 from ecma2.config import ConfigParameters
 from ecma2.enums import CloseReason, OperationType, wire
 from ecma2.errors import fault_from_rpc_error
-from ecma2.framing import MAX_MESSAGE_BYTES, Reassembler, frame
+from ecma2.framing import ENTRY_BATCHES, FEATURES_KEY, MAX_MESSAGE_BYTES, Reassembler, frame
 from ecma2.secret import Secret
 
 DEFAULT_TIMEOUT = 30.0
@@ -300,6 +300,8 @@ class Page:
     custom_data: str
     more_to_import: bool
     fragments: int = 0
+    batches: int = 0
+    """``entry_batch`` frames received (only a call that asked for batches gets any)."""
 
 
 @dataclass
@@ -344,24 +346,36 @@ def get_page(
     custom_data: str = "",
     *,
     timeout: float = DEFAULT_TIMEOUT,
+    batches: bool = False,
 ) -> Page:
-    """Reads one page, reassembling fragmented entries and checking the framing rules."""
+    """Reads one page, reassembling fragmented entries and checking the framing rules.
+
+    With ``batches`` the call asks for ``entry_batch`` frames (``ecma2-features:
+    entry-batches``), as a host does of a connector that listed the feature in its handshake.
+    """
+    metadata = proc.metadata
+    if batches:
+        metadata = (*metadata, (FEATURES_KEY, ENTRY_BATCHES))
     stream = proc.stub.GetImportEntries(
         import_pb2.GetImportEntriesRequest(
             session_id=session_id,
             import_run_step=import_pb2.GetImportEntriesRunStep(custom_data=custom_data),
         ),
-        metadata=proc.metadata,
+        metadata=metadata,
         timeout=timeout,
     )
-    return read_page(stream)
+    return read_page(stream, batches=batches)
 
 
-def read_page(frames: Iterable[import_pb2.GetImportEntriesResponse]) -> Page:
-    """Turns the frames of one page into a :class:`Page`."""
+def read_page(
+    frames: Iterable[import_pb2.GetImportEntriesResponse], *, batches: bool = False
+) -> Page:
+    """Turns the frames of one page into a :class:`Page` (``entry_batch`` frames only when
+    ``batches``)."""
     entries: list[CSEntryChange] = []
     reassembler = Reassembler()
     fragments = 0
+    batch_frames = 0
     results: import_pb2.GetImportEntriesResults | None = None
     for response in frames:
         if results is not None:
@@ -375,12 +389,20 @@ def read_page(frames: Iterable[import_pb2.GetImportEntriesResponse]) -> Page:
             whole = reassembler.push(response.entry_fragment)
             if whole is not None:
                 entries.append(CSEntryChange.from_pb(whole))
+        elif which == "entry_batch":
+            if not batches:
+                raise AssertionError("an entry batch the call did not ask for")
+            reassembler.ensure_idle()
+            if not response.entry_batch.entries:
+                raise AssertionError("an entry batch without entries")
+            batch_frames += 1
+            entries.extend(CSEntryChange.from_pb(e) for e in response.entry_batch.entries)
         elif which == "results":
             reassembler.ensure_idle()
             results = response.results
     if results is None:
         raise AssertionError("page ended without a results frame")
-    return Page(entries, results.custom_data, results.more_to_import, fragments)
+    return Page(entries, results.custom_data, results.more_to_import, fragments, batch_frames)
 
 
 def close_import(

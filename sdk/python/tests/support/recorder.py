@@ -85,6 +85,9 @@ class Recorder(
         if mode == "too-many":
             entries = [self.thing(i) for i in range(self.page_size + 1)]
             return GetImportEntriesResults(entries, "", False)
+        if mode == "big-mixed":  # a large entry between small ones
+            big = self.thing(1).attr("blob", bytes(range(256)) * (BIG_PHOTO_BYTES // 256 + 1))
+            return GetImportEntriesResults([self.thing(0), big, self.thing(2)], "3", False)
         if mode == "big":
             entry = self.thing(1).attr("blob", bytes(range(256)) * (BIG_PHOTO_BYTES // 256 + 1))
             return GetImportEntriesResults([entry], "1", False)

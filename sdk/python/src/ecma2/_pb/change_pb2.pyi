@@ -255,3 +255,9 @@ class EntryFragment(_message.Message):
     data: bytes
     last: bool
     def __init__(self, data: _Optional[bytes] = ..., last: _Optional[bool] = ...) -> None: ...
+
+class EntryBatch(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[CSEntryChange]
+    def __init__(self, entries: _Optional[_Iterable[_Union[CSEntryChange, _Mapping]]] = ...) -> None: ...

@@ -118,14 +118,16 @@ class GetImportEntriesRequest(_message.Message):
     def __init__(self, session_id: _Optional[str] = ..., import_run_step: _Optional[_Union[GetImportEntriesRunStep, _Mapping]] = ...) -> None: ...
 
 class GetImportEntriesResponse(_message.Message):
-    __slots__ = ("entry", "entry_fragment", "results")
+    __slots__ = ("entry", "entry_fragment", "results", "entry_batch")
     ENTRY_FIELD_NUMBER: _ClassVar[int]
     ENTRY_FRAGMENT_FIELD_NUMBER: _ClassVar[int]
     RESULTS_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_BATCH_FIELD_NUMBER: _ClassVar[int]
     entry: _change_pb2.CSEntryChange
     entry_fragment: _change_pb2.EntryFragment
     results: GetImportEntriesResults
-    def __init__(self, entry: _Optional[_Union[_change_pb2.CSEntryChange, _Mapping]] = ..., entry_fragment: _Optional[_Union[_change_pb2.EntryFragment, _Mapping]] = ..., results: _Optional[_Union[GetImportEntriesResults, _Mapping]] = ...) -> None: ...
+    entry_batch: _change_pb2.EntryBatch
+    def __init__(self, entry: _Optional[_Union[_change_pb2.CSEntryChange, _Mapping]] = ..., entry_fragment: _Optional[_Union[_change_pb2.EntryFragment, _Mapping]] = ..., results: _Optional[_Union[GetImportEntriesResults, _Mapping]] = ..., entry_batch: _Optional[_Union[_change_pb2.EntryBatch, _Mapping]] = ...) -> None: ...
 
 class CloseImportConnectionRequest(_message.Message):
     __slots__ = ("session_id", "import_run_step")

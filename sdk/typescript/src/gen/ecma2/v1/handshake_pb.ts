@@ -43,7 +43,9 @@ export type HandshakeRequest = Message<"ecma2.v1.HandshakeRequest"> & {
 
   /**
    * Optional features the caller supports, as stable lower-case names. Unknown names are
-   * ignored, which is how later additions stay compatible.
+   * ignored, which is how later additions stay compatible. Defined so far:
+   *   "entry-batches": the caller can read GetImportEntriesResponse.entry_batch frames, and
+   *   asks for them per call with the `ecma2-features: entry-batches` request metadata.
    *
    * @generated from field: repeated string features = 4;
    */
@@ -87,6 +89,8 @@ export type HandshakeResponse = Message<"ecma2.v1.HandshakeResponse"> & {
 
   /**
    * Optional features the connector supports (a subset of the request's, plus its own).
+   * "entry-batches": the connector sends entry_batch frames to a call whose `ecma2-features`
+   * metadata lists "entry-batches" (and one entry per frame to any other call).
    *
    * @generated from field: repeated string features = 4;
    */

@@ -1,0 +1,119 @@
+"""Entry batches (the ``entry-batches`` feature) and the direct wire encoding of entries."""
+
+import uuid
+
+import pytest
+from support.recorder import BIG_PHOTO_BYTES
+from test_lifecycle import cfg
+
+from ecma2 import (
+    AttributeChange,
+    AttributeModificationType,
+    CSEntryChange,
+    MAImportError,
+    Reference,
+    ValueChange,
+)
+from ecma2._pb import change_pb2, handshake_pb2
+from ecma2.change import new_identifier
+from ecma2.testing import close_import, get_page, open_import
+
+
+def entry_via_messages(entry: CSEntryChange) -> change_pb2.CSEntryChange:
+    """The entry built field by field with protobuf's own classes (the reference encoding)."""
+    return change_pb2.CSEntryChange(
+        identifier=entry.identifier,
+        object_modification_type=entry.object_modification_type.to_wire(),
+        object_type=entry.object_type,
+        dn=entry.dn,
+        anchor_attributes=[a.to_pb() for a in entry.anchor_attributes],
+        attribute_changes=[c.to_pb() for c in entry.attribute_changes],
+        error_code_import=entry.error_code_import.to_wire(),
+        error_name=entry.error_name,
+        error_detail=entry.error_detail,
+    )
+
+
+ENTRIES = [
+    CSEntryChange(),
+    CSEntryChange.add("user", dn="CN=Ada,OU=People")
+    .anchor("id", 42)
+    .anchor("key", b"")
+    .attr("name", "Ada Lovelace")
+    .attr("empty", "")
+    .attr("manager", Reference("CN=Bo"))
+    .attr("active", False)
+    .attr("big", 2**63 - 1)
+    .attr("small", -(2**63))
+    .attr("zero", 0)
+    .attr("photo", b"\x00\xff" * 300)
+    .attr("tags", "a", "b", "ü€😀"),
+    CSEntryChange.update("user", dn="CN=Ada")
+    .anchor("id", -1)
+    .attr_delete("title")
+    .attr_update("tags", add=["x"], remove=["y"])
+    .attr_replace("mail", "ada@example.org")
+    .rename("CN=Ada2"),
+    CSEntryChange.delete("user", dn="CN=Gone").anchor("id", "7"),
+    CSEntryChange.add("user", dn="CN=Bad")
+    .anchor("id", 1)
+    .change(
+        AttributeChange(
+            "x", AttributeModificationType.ADD, [ValueChange(True)], is_multi_valued=True
+        )
+    )
+    .error(MAImportError.IMPORT_ERROR_CUSTOM_CONTINUE_RUN, "bad-mail", "not an address"),
+]
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=range(len(ENTRIES)))
+def test_direct_encoding_is_protobufs_byte_for_byte(entry):
+    reference = entry_via_messages(entry)
+    assert entry.encode() == reference.SerializeToString()
+    assert entry.to_pb() == reference
+    assert CSEntryChange.from_pb(entry.to_pb()) == entry
+
+
+def test_identifiers_are_version_4_guids():
+    seen = {new_identifier() for _ in range(2000)}
+    assert len(seen) == 2000
+    for text in list(seen)[:200]:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_handshake_lists_entry_batches_only_when_the_caller_does(recorder):
+    asked = recorder.call(
+        "Handshake",
+        handshake_pb2.HandshakeRequest(protocol_versions=[1], features=["x", "entry-batches"]),
+    )
+    assert list(asked.features) == ["entry-batches"]
+    plain = recorder.call("Handshake", handshake_pb2.HandshakeRequest(protocol_versions=[1]))
+    assert list(plain.features) == []
+
+
+@pytest.mark.parametrize("batches", [False, True])
+def test_pages_carry_the_same_entries_with_and_without_batches(recorder, records, batches):
+    opened = open_import(recorder, cfg(records, objects="23"), page_size=10)
+    pages = []
+    while True:
+        page = get_page(recorder, opened.session_id, batches=batches)
+        pages.append(page)
+        if not page.more_to_import:
+            break
+    close_import(recorder, opened.session_id)
+    assert [len(p.entries) for p in pages] == [10, 10, 3]
+    anchors = [e.anchor_value("id") for p in pages for e in p.entries]
+    assert anchors == list(range(23))
+    # One batch frame per page when asked for, none otherwise.
+    assert [p.batches for p in pages] == ([1, 1, 1] if batches else [0, 0, 0])
+
+
+def test_a_large_entry_in_a_batched_page_still_travels_as_fragments(recorder, records):
+    opened = open_import(recorder, cfg(records, mode="big-mixed"))
+    page = get_page(recorder, opened.session_id, batches=True)
+    close_import(recorder, opened.session_id)
+    assert [e.anchor_value("id") for e in page.entries] == [0, 1, 2]
+    assert page.fragments == 6 and page.batches == 2
+    assert len(page.entries[1].value("blob")) >= BIG_PHOTO_BYTES
