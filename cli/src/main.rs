@@ -8,6 +8,7 @@ mod certs;
 mod conformance;
 mod params;
 mod progress;
+mod scope;
 
 use std::path::{Path, PathBuf};
 
@@ -118,6 +119,8 @@ enum Command {
         /// Write every change as it crossed to this file, one JSON object a line.
         #[arg(long)]
         drop_file: Option<PathBuf>,
+        #[command(flatten)]
+        scope: scope::ScopeArgs,
     },
     /// Stage changes for the next export: from a JSON Lines file or another connector's space.
     Stage {
@@ -141,6 +144,11 @@ enum Command {
         /// Write every change as it crossed to this file, one JSON object a line.
         #[arg(long)]
         drop_file: Option<PathBuf>,
+        /// A Full Export run: every object of the connector space (FullExport connectors only).
+        #[arg(long)]
+        full: bool,
+        #[command(flatten)]
+        scope: scope::ScopeArgs,
     },
     /// Show an object of the connector space, by DN.
     Show {
@@ -332,6 +340,8 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             target,
             batch_size,
             drop_file,
+            full,
+            scope,
         } => {
             let space = Space::open(&cli.state)?;
             let mut file = match drop_file {
@@ -350,6 +360,8 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                     drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
                     observer: Some(&mut progress::Stderr),
                     cancel: progress::ctrl_c(),
+                    full: *full,
+                    containers: scope.containers(),
                 },
             )
             .await?;
@@ -462,6 +474,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
             delta,
             page_size,
             drop_file,
+            scope,
         } => {
             let space = Space::open(&cli.state)?;
             let mut file = match drop_file {
@@ -478,7 +491,7 @@ async fn command(cli: &Cli, engine: &Engine) -> Result<()> {
                     delta: *delta,
                     page_size: *page_size,
                     params: typed,
-                    partition: None,
+                    containers: scope.containers(),
                     drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
                     observer: Some(&mut progress::Stderr),
                     cancel: progress::ctrl_c(),
@@ -557,7 +570,7 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Res
             delta: false,
             page_size: 0,
             params: params.clone(),
-            partition: None,
+            containers: Default::default(),
             drop_file: None,
             observer: Some(&mut progress::Stderr),
             cancel: progress::ctrl_c(),
@@ -579,6 +592,8 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Res
             drop_file: None,
             observer: Some(&mut progress::Stderr),
             cancel: progress::ctrl_c(),
+            full: false,
+            containers: Default::default(),
         },
     )
     .await?;
@@ -592,7 +607,7 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool) -> Res
             delta: true,
             page_size: 0,
             params,
-            partition: None,
+            containers: Default::default(),
             drop_file: None,
             observer: Some(&mut progress::Stderr),
             cancel: progress::ctrl_c(),

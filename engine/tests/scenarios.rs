@@ -5,6 +5,9 @@
 
 mod support;
 
+#[path = "scenarios/secrets.rs"]
+mod secrets;
+
 use serde_json::json;
 use support::{Scenario, attribute_names, sent_for};
 

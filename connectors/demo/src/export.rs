@@ -48,6 +48,8 @@ pub const MAX_BATCH_SIZE: i32 = 5_000;
 #[derive(Debug, Clone)]
 pub struct ExportState {
     batch_size: i32,
+    /// A Full export (FullExport capability): an add of an object the directory has overwrites it.
+    full: bool,
     exported: u64,
 }
 
@@ -594,6 +596,19 @@ fn export_one(conn: &Connection, entry: &CsEntryChange) -> Result<Done, Failure>
     }
 }
 
+/// A full export's entry: the whole object as an add; one the directory has (by anchor or DN)
+/// is overwritten with it.
+fn export_whole(conn: &Connection, entry: &CsEntryChange) -> Result<Done, Failure> {
+    if entry.object_modification_type() == ObjectModificationType::Add && find(conn, entry)?.is_some() {
+        let replace = CsEntryChange {
+            object_modification_type: ObjectModificationType::Replace as i32,
+            ..entry.clone()
+        };
+        return export_one(conn, &replace);
+    }
+    export_one(conn, entry)
+}
+
 fn result_of(identifier: &str, outcome: Result<Done, Failure>) -> Result<CsEntryChangeResult, rusqlite::Error> {
     match outcome {
         Ok(Done { anchor, unresolved }) if !unresolved.is_empty() => Ok(CsEntryChangeResult {
@@ -621,6 +636,7 @@ fn result_of(identifier: &str, outcome: Result<Done, Failure>) -> Result<CsEntry
 fn export_batch(
     conn: &mut Connection,
     entries: &[CsEntryChange],
+    full: bool,
     cancelled: &dyn Fn() -> bool,
 ) -> Result<Vec<CsEntryChangeResult>, StoreError> {
     // Immediate: take the write lock up front, so a concurrent writer makes this batch wait
@@ -633,7 +649,11 @@ fn export_batch(
             return Err(StoreError::Cancelled);
         }
         let sp = tx.savepoint()?;
-        let outcome = export_one(&sp, entry);
+        let outcome = if full {
+            export_whole(&sp, entry)
+        } else {
+            export_one(&sp, entry)
+        };
         let keep = outcome.is_ok();
         let result = result_of(&entry.identifier, outcome)?;
         if keep {
@@ -680,6 +700,7 @@ impl CallExport for Demo {
         }
         self.export = Some(ExportState {
             batch_size: step.batch_size,
+            full: step.export_type() == ecma2_sdk::pb::OperationType::Full,
             exported: 0,
         });
         Ok(())
@@ -694,9 +715,10 @@ impl CallExport for Demo {
         self.block(ctx, self.hooks.block_put).await?;
         let count = entries.len();
         let token = ctx.cancellation_token();
+        let full = self.export.as_ref().is_some_and(|s| s.full);
         let outcome = self
             .store()?
-            .run(move |conn| export_batch(conn, &entries, &|| token.is_cancelled()))
+            .run(move |conn| export_batch(conn, &entries, full, &|| token.is_cancelled()))
             .await;
         let results = match outcome {
             Ok(results) => results,
@@ -882,7 +904,7 @@ impl FileExport for Demo {
         let changes: Vec<CsEntryChange> = entries.iter().map(|(_, e)| e.clone()).collect();
         let store = self.open_store(ctx, params).await?;
         let results = store
-            .run(move |conn| export_batch(conn, &changes, &|| token.is_cancelled()))
+            .run(move |conn| export_batch(conn, &changes, false, &|| token.is_cancelled()))
             .await?;
         let lines: BTreeMap<&str, usize> = entries.iter().map(|(n, e)| (e.identifier.as_str(), *n)).collect();
         let failures: Vec<String> = results
