@@ -126,7 +126,7 @@ pub async fn full_export(engine: &Engine, space: &Space, options: ExportOptions<
             connector,
             OpenExportConnectionRequest {
                 config_parameters: options.params.clone(),
-                types: Some(schema),
+                types: Some(schema.clone()),
                 export_run_step: Some(OpenExportConnectionRunStep {
                     export_type: OperationType::Full as i32,
                     batch_size: options.batch_size,
@@ -138,6 +138,17 @@ pub async fn full_export(engine: &Engine, space: &Space, options: ExportOptions<
         .map_err(explain)?
         .into_inner();
     let batch_size = open.batch_size.max(1) as usize;
+    // The sync engine never exports an import-only attribute.
+    let import_only: std::collections::HashSet<(String, String)> = schema
+        .types
+        .iter()
+        .flat_map(|t| {
+            t.attributes
+                .iter()
+                .filter(|a| a.allowed_attribute_operation() == AttributeOperation::ImportOnly)
+                .map(|a| (t.name.clone(), a.name.clone()))
+        })
+        .collect();
     let normalizations: Vec<MaNormalization> = caps.normalizations().collect();
     let mut drop_file = options.drop_file;
     let outcome = async {
@@ -151,6 +162,9 @@ pub async fn full_export(engine: &Engine, space: &Space, options: ExportOptions<
                 let mut entry = w.entry.clone();
                 entry.identifier = uuid::Uuid::new_v4().to_string();
                 entry.object_modification_type = ObjectModificationType::Add as i32;
+                entry
+                    .attribute_changes
+                    .retain(|a| !import_only.contains(&(entry.object_type.clone(), a.name.clone())));
                 for a in &mut entry.attribute_changes {
                     a.modification_type = AttributeModificationType::Add as i32;
                 }

@@ -137,6 +137,32 @@ struct Plan {
     unresolved: Vec<String>,
     rename: Option<Dn>,
     naming: Option<String>,
+    /// ECMA2's `export_password`: set with the object (never logged; see [`Secret`]).
+    password: Option<Secret>,
+}
+
+/// A password on its way to the store; its Debug form hides it.
+struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<password>")
+    }
+}
+
+/// The attribute ECMA2 carries a password in on export.
+const EXPORT_PASSWORD: &str = "export_password";
+
+/// Sets the password of `id` when the entry carried one, after the password policy.
+fn set_password(conn: &Connection, id: &str, plan: &Plan, cn: &str) -> Result<(), Failure> {
+    let Some(Secret(password)) = plan.password.as_ref() else {
+        return Ok(());
+    };
+    if let Some(reason) = crate::password::policy_violation(password, cn) {
+        return Err(fail(MaExportError::ExportErrorCustomContinueRun, "password-policy", reason));
+    }
+    crate::password::store_password(conn, id, password, "")?;
+    Ok(())
 }
 
 fn to_sql(spec: &AttrSpec, value: &AttributeValue) -> Result<Value, Failure> {
@@ -219,6 +245,16 @@ fn plan(conn: &Connection, object_type: &str, changes: &[AttributeChange]) -> Re
             continue;
         }
         if change.name == ANCHOR {
+            continue;
+        }
+        if change.name == EXPORT_PASSWORD {
+            plan.password = change
+                .value_changes
+                .iter()
+                .find_map(|v| match v.value.as_ref().and_then(|v| v.kind.as_ref()) {
+                    Some(Kind::StringValue(s)) => Some(Secret(s.clone())),
+                    _ => None,
+                });
             continue;
         }
         let Some(spec) = schema::attribute(object_type, &change.name) else {
@@ -470,6 +506,7 @@ fn add(conn: &Connection, entry: &CsEntryChange) -> Result<Done, Failure> {
     check_mail(conn, &plan.columns, &id)?;
     store::insert_object(conn, &id, object_type, &dn, &plan.columns).map_err(classify)?;
     apply_members(conn, &id, &plan.members)?;
+    set_password(conn, &id, &plan, &dn.rdn().value())?;
     Ok(Done {
         anchor: Some(id),
         unresolved: plan.unresolved,
@@ -517,6 +554,7 @@ fn update(conn: &Connection, entry: &CsEntryChange) -> Result<Done, Failure> {
     check_mail(conn, &plan.columns, &row.id)?;
     store::update_object(conn, &row.id, &plan.columns).map_err(classify)?;
     apply_members(conn, &row.id, &plan.members)?;
+    set_password(conn, &row.id, &plan, &dn.rdn().value())?;
     Ok(Done {
         anchor: None,
         unresolved: plan.unresolved,
@@ -549,6 +587,7 @@ fn replace(conn: &Connection, entry: &CsEntryChange) -> Result<Done, Failure> {
     check_mail(conn, &plan.columns, &row.id)?;
     store::update_object(conn, &row.id, &plan.columns).map_err(classify)?;
     apply_members(conn, &row.id, &plan.members)?;
+    set_password(conn, &row.id, &plan, &dn.rdn().value())?;
     Ok(Done::default())
 }
 

@@ -41,7 +41,7 @@ async fn secrets_a_staged_password_is_sealed_in_the_connector_space_and_absent_f
         "the engine itself reads it back"
     );
     let (summary, sent) = s.export(0).await;
-    assert_eq!(summary.errors, 0, "{summary:?}");
+    assert_eq!(summary.errors, 0, "{summary:?} {:?}", s.events);
     let text = serde_json::to_string(&sent).unwrap();
     assert!(text.contains("export_password") && !text.contains(PASSWORD), "{text}");
     s.import(true, 0).await.unwrap();
