@@ -58,7 +58,9 @@ pub enum Error {
         reason: String,
     },
     /// A sealed staged change does not open with the key.
-    #[error("a sealed staged change of connector {connector} does not open with the key in {path} (was the key file replaced?)")]
+    #[error(
+        "a sealed staged change of connector {connector} does not open with the key in {path} (was the key file replaced?)"
+    )]
     Unseal {
         /// The connector.
         connector: String,

@@ -66,7 +66,10 @@ pub async fn full_export(engine: &Engine, space: &Space, options: ExportOptions<
     let mut objects: Vec<Whole> = space
         .objects(connector)?
         .into_iter()
-        .map(|entry| Whole { entry, seqs: Vec::new() })
+        .map(|entry| Whole {
+            entry,
+            seqs: Vec::new(),
+        })
         .collect();
     let mut by_dn: HashMap<String, usize> = objects
         .iter()
@@ -95,10 +98,7 @@ pub async fn full_export(engine: &Engine, space: &Space, options: ExportOptions<
                     }
                     None => {
                         by_dn.insert(key, objects.len());
-                        objects.push(Whole {
-                            entry,
-                            seqs: vec![seq],
-                        });
+                        objects.push(Whole { entry, seqs: vec![seq] });
                     }
                 }
             }
@@ -266,5 +266,3 @@ pub async fn full_export(engine: &Engine, space: &Space, options: ExportOptions<
     summary.objects_per_second = summary.objects as f64 / summary.elapsed_seconds.max(1e-9);
     Ok(summary)
 }
-
-

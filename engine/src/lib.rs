@@ -26,7 +26,7 @@ pub use connection::Engine;
 pub use error::{Error, Result};
 pub use export::{ExportOptions, export};
 pub use import::{ImportOptions, import};
-pub use scope::Containers;
 pub use observe::{Event, Observer, Quiet, Recorder};
+pub use scope::Containers;
 pub use space::Space;
 pub use summary::Summary;

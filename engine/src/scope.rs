@@ -151,6 +151,9 @@ mod tests {
         assert!(c.contains("CN=a,OU=Keep,OU=Europe,DC=demo,DC=example"));
         let only = containers("DC=demo,DC=example", &["OU=People,DC=demo,DC=example"], &[]);
         assert!(!only.contains("CN=g,OU=Groups,DC=demo,DC=example"), "inclusions select");
-        assert!(!only.contains(r"CN=a\,OU=People,OU=Groups,DC=demo,DC=example"), "escaped comma");
+        assert!(
+            !only.contains(r"CN=a\,OU=People,OU=Groups,DC=demo,DC=example"),
+            "escaped comma"
+        );
     }
 }

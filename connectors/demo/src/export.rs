@@ -159,7 +159,11 @@ fn set_password(conn: &Connection, id: &str, plan: &Plan, cn: &str) -> Result<()
         return Ok(());
     };
     if let Some(reason) = crate::password::policy_violation(password, cn) {
-        return Err(fail(MaExportError::ExportErrorCustomContinueRun, "password-policy", reason));
+        return Err(fail(
+            MaExportError::ExportErrorCustomContinueRun,
+            "password-policy",
+            reason,
+        ));
     }
     crate::password::store_password(conn, id, password, "")?;
     Ok(())
@@ -248,13 +252,14 @@ fn plan(conn: &Connection, object_type: &str, changes: &[AttributeChange]) -> Re
             continue;
         }
         if change.name == EXPORT_PASSWORD {
-            plan.password = change
-                .value_changes
-                .iter()
-                .find_map(|v| match v.value.as_ref().and_then(|v| v.kind.as_ref()) {
-                    Some(Kind::StringValue(s)) => Some(Secret(s.clone())),
-                    _ => None,
-                });
+            plan.password =
+                change
+                    .value_changes
+                    .iter()
+                    .find_map(|v| match v.value.as_ref().and_then(|v| v.kind.as_ref()) {
+                        Some(Kind::StringValue(s)) => Some(Secret(s.clone())),
+                        _ => None,
+                    });
             continue;
         }
         let Some(spec) = schema::attribute(object_type, &change.name) else {

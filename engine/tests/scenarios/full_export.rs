@@ -20,11 +20,20 @@ async fn full_export_sends_every_object_whole_with_the_staged_changes_applied() 
     .await;
     let (summary, sent) = s.try_export(0, true).await.unwrap();
     assert_eq!(summary.errors, 0, "{summary:?} {:?}", s.events);
-    assert_eq!(sent.len(), objects, "every object once, the deleted one not: {summary:?}");
+    assert_eq!(
+        sent.len(),
+        objects,
+        "every object once, the deleted one not: {summary:?}"
+    );
     assert!(sent.iter().all(|e| e["modification"] == "OBJECT_MODIFICATION_TYPE_ADD"));
     assert!(sent_for(&sent, &user("Grace Hopper")).is_empty());
     let ada = sent_for(&sent, &user("Ada Lovelace"))[0];
-    let title = ada["attributes"].as_array().unwrap().iter().find(|a| a["name"] == "title").unwrap();
+    let title = ada["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "title")
+        .unwrap();
     assert_eq!(title["values"][0]["value"], "Countess", "{ada}");
     let open = s.observed("open").pop().unwrap();
     assert_eq!(open["export_type"], "Full", "{open}");
@@ -40,6 +49,9 @@ async fn full_export_capability_false_refuses_full_export_runs() {
     s.import(false, 0).await.unwrap();
     let error = s.try_export(0, true).await.unwrap_err();
     assert!(matches!(error, ecma2_engine::Error::NoFullExport { .. }), "{error}");
-    assert!(s.observed("open").iter().all(|o| o["kind"] != "export"), "no export session opened");
+    assert!(
+        s.observed("open").iter().all(|o| o["kind"] != "export"),
+        "no export session opened"
+    );
     s.finish().await;
 }

@@ -32,7 +32,10 @@ async fn partitions_runs_carry_their_partition_with_a_watermark_and_obsolescence
     assert_eq!(opens, [json!(DEMO), json!(LAB)], "each run carries its StepPartition");
     let dns = s.dns();
     assert!(dns.contains(&user("Ada Lovelace").to_lowercase()), "{dns:?}");
-    assert!(dns.contains(&"cn=alan turing,ou=people,dc=lab,dc=example".to_owned()), "{dns:?}");
+    assert!(
+        dns.contains(&"cn=alan turing,ou=people,dc=lab,dc=example".to_owned()),
+        "{dns:?}"
+    );
     let demo_mark = s.space.watermark("demo", DEMO).unwrap();
     let lab_mark = s.space.watermark("demo", LAB).unwrap();
     assert!(demo_mark.is_some() && lab_mark.is_some(), "one watermark per partition");
@@ -40,16 +43,29 @@ async fn partitions_runs_carry_their_partition_with_a_watermark_and_obsolescence
     s.demo_sql(&format!("DELETE FROM objects WHERE dn = '{}'", user("Grace Hopper")));
     s.import(false, 0).await.unwrap();
     let lab_mark = s.space.watermark("demo", LAB).unwrap();
-    assert!(s.dns().contains(&user("Grace Hopper").to_lowercase()), "lab's run kept demo's objects");
+    assert!(
+        s.dns().contains(&user("Grace Hopper").to_lowercase()),
+        "lab's run kept demo's objects"
+    );
     assert!(s.dns().contains(&user("Ada Lovelace").to_lowercase()));
     s.select(DEMO, &[], &[]);
     let full = s.import(false, 0).await.unwrap();
     assert!(full.deletes >= 1, "{full:?}");
-    assert!(!s.dns().contains(&user("Grace Hopper").to_lowercase()), "demo's run obsoleted Grace");
-    assert!(s.dns().iter().any(|d| d.ends_with("dc=lab,dc=example")), "and nothing of lab");
+    assert!(
+        !s.dns().contains(&user("Grace Hopper").to_lowercase()),
+        "demo's run obsoleted Grace"
+    );
+    assert!(
+        s.dns().iter().any(|d| d.ends_with("dc=lab,dc=example")),
+        "and nothing of lab"
+    );
     // A delta of one partition needs that partition's watermark, not another's.
     s.import(true, 0).await.unwrap();
-    assert_eq!(s.space.watermark("demo", LAB).unwrap(), lab_mark, "lab's watermark untouched");
+    assert_eq!(
+        s.space.watermark("demo", LAB).unwrap(),
+        lab_mark,
+        "lab's watermark untouched"
+    );
     s.finish().await;
 }
 
@@ -112,7 +128,10 @@ async fn full_object_an_object_renamed_into_scope_is_asked_for_in_full() {
     assert_eq!(asked[0]["dns"], json!([new]), "the reply holds only what was asked for");
     let stored = s.space.get_by_dn("demo", &new).unwrap().expect("staged in full");
     let names: Vec<_> = stored.attribute_changes.iter().map(|a| a.name.as_str()).collect();
-    assert!(names.contains(&"mail") && names.contains(&"title"), "all attributes: {names:?}");
+    assert!(
+        names.contains(&"mail") && names.contains(&"title"),
+        "all attributes: {names:?}"
+    );
     s.finish().await;
 }
 
