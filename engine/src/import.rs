@@ -6,7 +6,6 @@
 
 use std::io::Write;
 
-use ecma2_proto::frames::Reassembler;
 use ecma2_proto::pb::*;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -14,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::connection::Engine;
 use crate::error::{Error, Result, explain};
 use crate::observe::{Event, Observer, Quiet};
+use crate::pages::{self, Prefetch};
 use crate::scope::Containers;
 use crate::space::{Space, Upsert, anchor_key, apply_update};
 use crate::summary::Summary;
@@ -149,44 +149,43 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         let expecting = space.expecting(connector)?;
         let unknown = space.unknown_count(connector)? > 0;
         let mut full_objects: Vec<CsEntryChange> = Vec::new();
+        let mut prefetched: Option<Prefetch> = None;
         loop {
             // Guide, OperationType FullObject: "only the objects asked for should be returned".
             let asked: Vec<String> = full_objects.iter().map(anchor_key).collect();
             let mut answered: Vec<String> = Vec::new();
-            let mut stream = client
-                .get_import_entries(engine.request(
+            let page = match prefetched.take() {
+                Some(next) => next.page(connector).await?,
+                None => {
+                    let request = pages::request(
+                        engine,
+                        connector,
+                        &session,
+                        custom.clone(),
+                        std::mem::take(&mut full_objects),
+                    );
+                    pages::read(engine.connectors(), request, cancel.clone()).await?
+                }
+            };
+            // A full import's next request needs only this page's watermark: ask for it now,
+            // so the connector works while this page is applied.
+            if !options.delta && page.results.more_to_import {
+                let request = pages::request(
+                    engine,
                     connector,
-                    GetImportEntriesRequest {
-                        session_id: session.clone(),
-                        import_run_step: Some(GetImportEntriesRunStep {
-                            custom_data: custom.clone(),
-                            full_object_entries: std::mem::take(&mut full_objects),
-                        }),
-                    },
-                ))
-                .await
-                .map_err(explain)?
-                .into_inner();
-            let mut reassembler = Reassembler::default();
+                    &session,
+                    page.results.custom_data.clone(),
+                    Vec::new(),
+                );
+                prefetched = Some(Prefetch::start(engine.connectors(), request, cancel.clone()));
+            }
             let mut page_errors = 0u64;
-            let mut results = None;
             space.begin()?;
-            loop {
-                let next = tokio::select! {
-                    next = stream.message() => next.map_err(explain)?,
-                    _ = cancel.cancelled() => return Err(Error::Interrupted { profile: "import" }),
-                };
-                let Some(frame) = next else { break };
-                let entry = match frame.frame {
-                    Some(get_import_entries_response::Frame::Entry(e)) => Some(e),
-                    Some(get_import_entries_response::Frame::EntryFragment(f)) => reassembler.push(f)?,
-                    Some(get_import_entries_response::Frame::Results(r)) => {
-                        results = Some(r);
-                        None
-                    }
-                    None => None,
-                };
-                let Some(mut entry) = entry else { continue };
+            for mut entry in page.entries {
+                if cancel.is_cancelled() {
+                    space.commit()?;
+                    return Err(Error::Interrupted { profile: "import" });
+                }
                 dn_from_anchor(&mut entry);
                 if !asked.is_empty() {
                     let key = anchor_key(&entry);
@@ -244,8 +243,9 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 if let Some(problem) = stage(
                     space,
                     connector,
+                    &partition_name,
                     containers,
-                    &entry,
+                    &mut entry,
                     options.delta,
                     &mut summary,
                     &mut full_objects,
@@ -271,14 +271,13 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 }
             }
             space.commit()?;
-            reassembler.ensure_idle()?;
             if let Some(missing) = asked.iter().find(|k| !answered.contains(k)) {
                 return Err(Error::FullObjectReply {
                     connector: connector.to_owned(),
                     reason: format!("the page after the request did not return {missing}"),
                 });
             }
-            let results = results.ok_or(Error::MissingResults)?;
+            let results = page.results;
             summary.pages += 1;
             custom = results.custom_data.clone();
             // The freeze is a delta rule: a full import's watermark starts the next delta from
@@ -365,23 +364,25 @@ pub(crate) fn dn_from_anchor(entry: &mut CsEntryChange) {
     }
 }
 
-/// Applies one imported change to the connector space. Returns an object-level problem (an
+/// Applies one imported change to the connector space (`entry` is borrowed mutably only to be
+/// encoded in place). Returns an object-level problem (an
 /// Update of an object the space does not know, where no FullObject request is due).
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn stage(
     space: &Space,
     connector: &str,
+    partition: &str,
     containers: &Containers,
-    entry: &CsEntryChange,
+    entry: &mut CsEntryChange,
     delta: bool,
     summary: &mut Summary,
     full_objects: &mut Vec<CsEntryChange>,
 ) -> Result<Option<String>> {
-    let partition = containers.partition_key();
     let key = anchor_key(entry);
     let in_scope = containers.contains(&entry.dn);
     match entry.object_modification_type() {
         ObjectModificationType::Add | ObjectModificationType::Replace if in_scope => {
-            match space.upsert(connector, &partition, entry)? {
+            match space.upsert(connector, partition, entry)? {
                 Upsert::Added => summary.adds += 1,
                 Upsert::Updated => summary.updates += 1,
                 Upsert::Unchanged => {}
@@ -403,7 +404,7 @@ fn stage(
                 }
                 apply_update(&mut stored, entry)?;
                 if containers.contains(&stored.dn) {
-                    space.put(connector, &partition, &stored)?;
+                    space.put(connector, partition, &stored)?;
                     summary.updates += 1;
                 } else {
                     // Renamed out of the selected containers.
@@ -517,7 +518,7 @@ mod tests {
             let mut entry = anchored(id);
             dn_from_anchor(&mut entry);
             assert_eq!(entry.dn, id);
-            space.upsert("c", "default", &entry).unwrap();
+            space.upsert("c", "default", &mut entry).unwrap();
         }
         assert_eq!(space.count("c").unwrap(), 2, "no two objects collapse into one");
         assert!(space.get_by_dn("c", "2").unwrap().is_some());

@@ -16,6 +16,7 @@ pub mod full_export;
 pub mod import;
 pub mod normalize;
 pub mod observe;
+pub mod pages;
 pub mod scope;
 pub mod seal;
 pub mod space;

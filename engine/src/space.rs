@@ -321,12 +321,16 @@ impl Space {
     /// Stores an imported object (marking it seen) and says whether it is new, changed or as
     /// the connector space already had it. The stored form has no identifier (it names one
     /// crossing, not the object), so an unchanged object compares equal byte for byte.
-    pub fn upsert(&self, connector: &str, partition: &str, entry: &CsEntryChange) -> Result<Upsert> {
+    pub fn upsert(&self, connector: &str, partition: &str, entry: &mut CsEntryChange) -> Result<Upsert> {
         let key = anchor_key(entry);
-        let mut stored = entry.clone();
-        stored.object_modification_type = ObjectModificationType::Add as i32;
-        stored.identifier.clear();
-        let blob = stored.encode_to_vec();
+        // Encoded in place, not through a clone (a clone per object was a measurable part of a
+        // large import); the entry is given back as it came.
+        let kind = entry.object_modification_type;
+        let identifier = std::mem::take(&mut entry.identifier);
+        entry.object_modification_type = ObjectModificationType::Add as i32;
+        let blob = entry.encode_to_vec();
+        entry.object_modification_type = kind;
+        entry.identifier = identifier;
         let old: Option<(Vec<u8>, String, String)> = self
             .db
             .prepare_cached("SELECT entry, dn, partition FROM objects WHERE connector=?1 AND anchor=?2")?
