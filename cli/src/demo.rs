@@ -82,7 +82,7 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool, cancel
             delta: false,
             page_size: 0,
             params: params.clone(),
-            partition: None,
+            containers: Default::default(),
             drop_file: None,
             observer: Some(&mut Progress::start("full import of demo")),
             cancel: cancel.clone(),
@@ -106,6 +106,8 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool, cancel
             drop_file: None,
             observer: Some(&mut Progress::start("export to demo")),
             cancel: cancel.clone(),
+            full: false,
+            containers: Default::default(),
         },
     )
     .await?;
@@ -121,7 +123,7 @@ async fn demo_runs(engine: &Engine, state: &Path, users: u32, json: bool, cancel
             delta: true,
             page_size: 0,
             params,
-            partition: None,
+            containers: Default::default(),
             drop_file: None,
             observer: Some(&mut Progress::start("delta import of demo")),
             cancel: cancel.clone(),

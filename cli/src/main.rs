@@ -12,6 +12,7 @@ mod output;
 mod params;
 mod progress;
 mod run;
+mod scope;
 mod state;
 
 use std::path::PathBuf;
@@ -128,6 +129,8 @@ enum Command {
         /// Write every change as it crossed to this file, one JSON object a line.
         #[arg(long)]
         drop_file: Option<PathBuf>,
+        #[command(flatten)]
+        scope: scope::ScopeArgs,
     },
     /// Stage changes for the next export: from a JSON Lines file or another connector's space.
     Stage {
@@ -151,6 +154,11 @@ enum Command {
         /// Write every change as it crossed to this file, one JSON object a line.
         #[arg(long)]
         drop_file: Option<PathBuf>,
+        /// A Full Export run: every object of the connector space (FullExport connectors only).
+        #[arg(long)]
+        full: bool,
+        #[command(flatten)]
+        scope: scope::ScopeArgs,
     },
     /// Show an object of the connector space, by DN.
     Show {
@@ -370,13 +378,19 @@ async fn command(cli: &Cli, engine: &Engine, cancel: CancellationToken) -> Resul
             target,
             batch_size,
             drop_file,
+            full,
+            scope,
         } => {
             run::export(
                 engine,
                 &cli.state,
                 &target.connector,
                 typed,
-                *batch_size,
+                run::ExportRun {
+                    batch_size: *batch_size,
+                    full: *full,
+                    containers: scope.containers(),
+                },
                 drop_file.as_deref(),
                 cancel,
                 cli.json,
@@ -388,6 +402,7 @@ async fn command(cli: &Cli, engine: &Engine, cancel: CancellationToken) -> Resul
             delta,
             page_size,
             drop_file,
+            scope,
         } => {
             run::import(
                 engine,
@@ -396,6 +411,7 @@ async fn command(cli: &Cli, engine: &Engine, cancel: CancellationToken) -> Resul
                 typed,
                 *delta,
                 *page_size,
+                scope.containers(),
                 drop_file.as_deref(),
                 cancel,
                 cli.json,

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use ecma2_engine::error::explain;
 use ecma2_engine::history::{History, Outcome};
-use ecma2_engine::{Engine, Error as EngineError, ImportOptions, Space, Summary, stage};
+use ecma2_engine::{Containers, Engine, Error as EngineError, ImportOptions, Space, Summary, stage};
 
 use crate::output::{Usage, emit, plural};
 use crate::progress::Progress;
@@ -44,6 +44,7 @@ fn finish(
     state: &Path,
     connector: &str,
     profile: &str,
+    partition: &str,
     started: SystemTime,
     result: Result<Summary, EngineError>,
     json_out: bool,
@@ -51,7 +52,7 @@ fn finish(
     let elapsed = started.elapsed().map(|d| d.as_secs_f64()).unwrap_or_default();
     let history = History::new(state);
     let recorded = match &result {
-        Ok(summary) => history.record(connector, profile, "default", started, elapsed, Ok(summary)),
+        Ok(summary) => history.record(connector, profile, partition, started, elapsed, Ok(summary)),
         Err(error) => {
             let outcome = match error {
                 EngineError::Interrupted { .. } => Outcome::StoppedUserRequest,
@@ -60,7 +61,7 @@ fn finish(
             history.record(
                 connector,
                 profile,
-                "default",
+                partition,
                 started,
                 elapsed,
                 Err((outcome, error.to_string())),
@@ -104,6 +105,7 @@ pub async fn import(
     params: Vec<ConfigParameter>,
     delta: bool,
     page_size: i32,
+    containers: Containers,
     drop_file: Option<&Path>,
     cancel: CancellationToken,
     json_out: bool,
@@ -111,6 +113,7 @@ pub async fn import(
     let space = Space::open(state)?;
     let mut file = drop_writer(drop_file)?;
     let profile = if delta { "delta import" } else { "full import" };
+    let partition = partition_name(&containers);
     let started = SystemTime::now();
     let mut progress = Progress::start(&format!("{profile} of {connector}"));
     let result = ecma2_engine::import(
@@ -121,7 +124,7 @@ pub async fn import(
             delta,
             page_size,
             params,
-            partition: None,
+            containers,
             drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
             observer: Some(&mut progress),
             cancel,
@@ -129,7 +132,25 @@ pub async fn import(
     )
     .await;
     progress.finish();
-    finish(state, connector, profile, started, result, json_out)
+    finish(state, connector, profile, &partition, started, result, json_out)
+}
+
+/// What `ecma2 export` was asked to run.
+pub struct ExportRun {
+    /// Entries per PutExportEntries batch (0: the connector's default).
+    pub batch_size: i32,
+    /// A full export (ExportType Full), for connectors with the FullExport capability.
+    pub full: bool,
+    /// The partition and containers of the run.
+    pub containers: Containers,
+}
+
+/// The history's name of a run's partition: its DN, or "default".
+fn partition_name(containers: &Containers) -> String {
+    containers
+        .partition
+        .as_ref()
+        .map_or_else(|| "default".to_owned(), |p| p.dn.clone())
 }
 
 /// `ecma2 export`.
@@ -139,7 +160,7 @@ pub async fn export(
     state: &Path,
     connector: &str,
     params: Vec<ConfigParameter>,
-    batch_size: i32,
+    run: ExportRun,
     drop_file: Option<&Path>,
     cancel: CancellationToken,
     json_out: bool,
@@ -147,22 +168,26 @@ pub async fn export(
     let space = Space::open(state)?;
     let mut file = drop_writer(drop_file)?;
     let started = SystemTime::now();
-    let mut progress = Progress::start(&format!("export to {connector}"));
+    let partition = partition_name(&run.containers);
+    let profile = if run.full { "full export" } else { "export" };
+    let mut progress = Progress::start(&format!("{profile} to {connector}"));
     let result = ecma2_engine::export(
         engine,
         &space,
         ecma2_engine::ExportOptions {
             connector,
             params,
-            batch_size,
+            batch_size: run.batch_size,
             drop_file: file.as_mut().map(|f| f as &mut dyn std::io::Write),
             observer: Some(&mut progress),
             cancel,
+            full: run.full,
+            containers: run.containers,
         },
     )
     .await;
     progress.finish();
-    finish(state, connector, "export", started, result, json_out)
+    finish(state, connector, profile, &partition, started, result, json_out)
 }
 
 /// The connector's schema.

@@ -46,6 +46,9 @@ pub(crate) fn frame_entries(
 /// How long [`Engine::start`] waits for the connectors of an in-process host to settle.
 const SETTLE: Duration = Duration::from_secs(60);
 
+/// The ConnectorService client of an [`Engine`].
+pub type ConnectorClient = ConnectorServiceClient<Channel>;
+
 /// A connection to a host.
 pub struct Engine {
     channel: Channel,

@@ -49,6 +49,56 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The key that seals staged passwords is missing, unreadable or readable by others.
+    #[error("the staged-secrets key {path}: {reason}")]
+    SecretKey {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A sealed staged change does not open with the key.
+    #[error(
+        "a sealed staged change of connector {connector} does not open with the key in {path} (was the key file replaced?)"
+    )]
+    Unseal {
+        /// The connector.
+        connector: String,
+        /// The key file.
+        path: PathBuf,
+    },
+    /// A FullObject reply held something else than what was asked for.
+    #[error("connector {connector} answered a FullObject request wrongly: {reason}")]
+    FullObjectReply {
+        /// The connector.
+        connector: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The connector's FullExport capability is not true.
+    #[error("connector {connector} does not support full export (its FullExport capability is not true)")]
+    NoFullExport {
+        /// The connector.
+        connector: String,
+    },
+    /// The connector's ObjectRename capability is false: a DN cannot change on export.
+    #[error("connector {connector} does not support renames (ObjectRename is false): {dn} cannot become {new_dn}")]
+    NoRename {
+        /// The connector.
+        connector: String,
+        /// The object.
+        dn: String,
+        /// The DN asked for.
+        new_dn: String,
+    },
+    /// A staged change lies outside the run's partition or selected containers.
+    #[error("connector {connector}: {dn} is outside the run's partition or selected containers; it is not exported")]
+    OutOfScope {
+        /// The connector.
+        connector: String,
+        /// The object.
+        dn: String,
+    },
     /// A stored object does not decode.
     #[error("decoding a stored object: {0}")]
     Decode(#[from] prost::DecodeError),

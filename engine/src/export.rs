@@ -22,9 +22,31 @@ use crate::connection::Engine;
 use crate::error::{Error, Result, explain};
 use crate::import::MAX_ERRORS;
 use crate::observe::{Event, Observer, Quiet};
+use crate::scope::Containers;
 use crate::space::{Space, anchor_key, apply_update, value_text};
 use crate::stage::{AttrTypes, PASSWORD_ATTRIBUTE, attr_types, string, values};
 use crate::summary::Summary;
+
+/// The attribute change that renames an object (guide, ObjectRename: "the DN being changed ...
+/// in an update").
+pub const RENAME_ATTRIBUTE: &str = "DN";
+
+/// The new DN a staged or exported Update asks for, if it renames.
+pub fn new_dn(change: &CsEntryChange) -> Option<&str> {
+    if change.object_modification_type() != ObjectModificationType::Update {
+        return None;
+    }
+    change
+        .attribute_changes
+        .iter()
+        .find(|a| a.name == RENAME_ATTRIBUTE)
+        .and_then(|a| a.value_changes.first())
+        .and_then(|v| match v.value.as_ref().and_then(|v| v.kind.as_ref()) {
+            Some(attribute_value::Kind::StringValue(s) | attribute_value::Kind::ReferenceValue(s)) => Some(s.as_str()),
+            _ => None,
+        })
+        .filter(|new| !new.eq_ignore_ascii_case(&change.dn))
+}
 
 fn is_success(code: MaExportError) -> bool {
     matches!(code, MaExportError::Success | MaExportError::Unspecified)
@@ -78,9 +100,20 @@ pub struct ExportOptions<'a> {
     pub observer: Option<&'a mut dyn Observer>,
     /// Cancelling this stops the run and closes the session with TerminatedByUser.
     pub cancel: CancellationToken,
+    /// A Full Export run (only for a connector whose FullExport capability is true): every
+    /// object of the connector space, not only the staged changes (see [`crate::full_export`]).
+    pub full: bool,
+    /// The run's partition and selected containers: staged changes outside the partition wait
+    /// for its run; nothing is exported into an excluded container.
+    pub containers: Containers,
 }
 
 impl<'a> ExportOptions<'a> {
+    /// The connector space's key of the run's partition.
+    pub fn partition_key(&self) -> String {
+        self.containers.partition_key()
+    }
+
     /// An export of everything staged for `connector`, in the connector's batch size.
     pub fn new(connector: &'a str, params: Vec<ConfigParameter>) -> Self {
         Self {
@@ -90,12 +123,17 @@ impl<'a> ExportOptions<'a> {
             drop_file: None,
             observer: None,
             cancel: CancellationToken::new(),
+            full: false,
+            containers: Containers::default(),
         }
     }
 }
 
 /// Exports everything staged for the connector.
 pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) -> Result<Summary> {
+    if options.full {
+        return crate::full_export::full_export(engine, space, options).await;
+    }
     let started = Instant::now();
     let connector = options.connector;
     let mut summary = Summary {
@@ -122,7 +160,52 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         .schema
         .unwrap_or_default();
     let types = attr_types(&schema);
-    let staged = space.pending(connector)?;
+    let containers = &options.containers;
+    let mut staged = Vec::new();
+    for (seq, change) in space.pending(connector)? {
+        let target = new_dn(&change).unwrap_or(&change.dn).to_owned();
+        let in_partition = Containers {
+            included: Vec::new(),
+            excluded: Vec::new(),
+            ..containers.clone()
+        }
+        .contains(&change.dn);
+        if !in_partition {
+            // Another partition's change: it waits for that partition's run.
+            continue;
+        }
+        let refused = if !containers.contains(&target) || !containers.contains(&change.dn) {
+            Some(
+                Error::OutOfScope {
+                    connector: connector.to_owned(),
+                    dn: target.clone(),
+                }
+                .to_string(),
+            )
+        } else if target != change.dn && caps.object_rename == Some(false) {
+            Some(
+                Error::NoRename {
+                    connector: connector.to_owned(),
+                    dn: change.dn.clone(),
+                    new_dn: target.clone(),
+                }
+                .to_string(),
+            )
+        } else {
+            None
+        };
+        match refused {
+            Some(reason) => {
+                // Not sent; it stays staged.
+                summary.errors += 1;
+                observer.event(Event::ExportFailed {
+                    dn: change.dn.clone(),
+                    reason,
+                });
+            }
+            None => staged.push((seq, change)),
+        }
+    }
     if staged.is_empty() {
         summary.elapsed_seconds = started.elapsed().as_secs_f64();
         return Ok(summary);
@@ -137,7 +220,9 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
                 export_run_step: Some(OpenExportConnectionRunStep {
                     export_type: OperationType::Delta as i32,
                     batch_size: options.batch_size,
-                    ..Default::default()
+                    step_partition: containers.partition.clone(),
+                    inclusion_hierarchy_nodes: containers.nodes().0,
+                    exclusion_hierarchy_nodes: containers.nodes().1,
                 }),
             },
         ))
@@ -148,6 +233,7 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         engine,
         space,
         connector,
+        partition: containers.partition_key(),
         session: open.session_id.clone(),
         batch_size: open.batch_size.max(1) as usize,
         caps: &caps,
@@ -368,6 +454,8 @@ struct Run<'a, 'd, 'o> {
     engine: &'a Engine,
     space: &'a Space,
     connector: &'a str,
+    /// The connector space's key of the run's partition.
+    partition: String,
     session: String,
     batch_size: usize,
     caps: &'a MaCapabilities,
@@ -392,6 +480,9 @@ struct Sent {
 impl Run<'_, '_, '_> {
     /// Shapes an attribute change per ExportType for an update of an existing object.
     fn shape(&self, dn: &str, a: &AttributeChange) -> Result<AttributeChange> {
+        if a.name == RENAME_ATTRIBUTE {
+            return Ok(a.clone());
+        }
         let export_type = match self.caps.export_type() {
             MaExportType::Unspecified => MaExportType::ObjectReplace,
             t => t,
@@ -496,13 +587,16 @@ impl Run<'_, '_, '_> {
                         ..Default::default()
                     },
                 )?;
+                // A rename travels as the DN change, beside the whole object.
+                let mut attribute_changes = whole.attribute_changes;
+                attribute_changes.extend(attrs.iter().filter(|a| a.name == RENAME_ATTRIBUTE).cloned());
                 return Ok(CsEntryChange {
                     identifier: uuid::Uuid::new_v4().to_string(),
                     object_modification_type: ObjectModificationType::Replace as i32,
                     object_type: w.object_type.clone(),
                     dn: w.dn.clone(),
                     anchor_attributes: w.anchors.clone(),
-                    attribute_changes: whole.attribute_changes,
+                    attribute_changes,
                     ..Default::default()
                 });
             }
@@ -882,7 +976,7 @@ impl Run<'_, '_, '_> {
             // Not yet anchored: keyed by DN until the confirming import brings the anchor.
             stored.anchor_attributes.clear();
         }
-        self.space.put(self.connector, "default", &stored)?;
+        self.space.put(self.connector, &self.partition, &stored)?;
         if self.caps.object_confirmation() != MaObjectConfirmation::NoAddAndDeleteConfirmation {
             self.space.expect(self.connector, &stored.dn, "add", &stored)?;
         }
@@ -914,36 +1008,52 @@ impl Run<'_, '_, '_> {
                 w.added = true;
                 let mut stored = entry.clone();
                 stored.anchor_attributes = w.anchors.clone();
-                self.space.put(self.connector, "default", &stored)?;
-                self.space.expect(self.connector, &entry.dn, "update", entry)?;
+                stored.attribute_changes.retain(|a| a.name != PASSWORD_ATTRIBUTE);
+                self.space.put(self.connector, &self.partition, &stored)?;
+                self.space.expect(self.connector, &entry.dn, "update", &stored)?;
             }
             _ => {
                 if let Some(mut stored) = self.space.get_by_dn(self.connector, &entry.dn)? {
                     apply_update(&mut stored, entry)?;
                     stored.attribute_changes.retain(|a| a.name != PASSWORD_ATTRIBUTE);
-                    self.space.put(self.connector, "default", &stored)?;
+                    self.space.put(self.connector, &self.partition, &stored)?;
                 }
+                // ObjectRename: the object now lives at its new DN, for the rest of the run and
+                // for the confirming import.
+                let dn = match new_dn(entry) {
+                    Some(new) => {
+                        w.dn = new.to_owned();
+                        new.to_owned()
+                    }
+                    None => entry.dn.clone(),
+                };
                 let expected = CsEntryChange {
+                    dn: dn.clone(),
                     attribute_changes: entry
                         .attribute_changes
                         .iter()
-                        .filter(|a| a.name != PASSWORD_ATTRIBUTE)
+                        .filter(|a| a.name != PASSWORD_ATTRIBUTE && a.name != RENAME_ATTRIBUTE)
                         .cloned()
                         .collect(),
                     ..entry.clone()
                 };
+                if expected.attribute_changes.is_empty() && dn != entry.dn {
+                    // A rename alone: the import confirms the object at its new DN.
+                    self.space.expect(self.connector, &dn, "update", &expected)?;
+                    return Ok(());
+                }
                 if expected.attribute_changes.is_empty() {
                     // A password alone: nothing an import can show.
                     return Ok(());
                 }
-                let existing = self.space.expectation(self.connector, &entry.dn)?;
+                let existing = self.space.expectation(self.connector, &dn)?;
                 match existing {
                     // An add confirmed later carries its reference updates too.
                     Some((kind, mut before)) if kind == "add" => {
                         apply_update(&mut before, &expected)?;
-                        self.space.expect(self.connector, &entry.dn, "add", &before)?;
+                        self.space.expect(self.connector, &dn, "add", &before)?;
                     }
-                    _ => self.space.expect(self.connector, &entry.dn, "update", &expected)?,
+                    _ => self.space.expect(self.connector, &dn, "update", &expected)?,
                 }
             }
         }

@@ -6,7 +6,6 @@
 
 use std::io::Write;
 
-use ecma2_proto::frames::Reassembler;
 use ecma2_proto::pb::*;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -14,6 +13,8 @@ use tokio_util::sync::CancellationToken;
 use crate::connection::Engine;
 use crate::error::{Error, Result, explain};
 use crate::observe::{Event, Observer, Quiet};
+use crate::pages::{self, Prefetch};
+use crate::scope::Containers;
 use crate::space::{Space, Upsert, anchor_key, apply_update};
 use crate::summary::Summary;
 
@@ -27,8 +28,9 @@ pub struct ImportOptions<'a> {
     pub page_size: i32,
     /// Configuration parameters.
     pub params: Vec<ConfigParameter>,
-    /// The partition to import (None: the connector's first, or none).
-    pub partition: Option<Partition>,
+    /// The partition to import (None: the connector's default) and the selected containers;
+    /// objects outside them are dropped, and the nodes are passed to the connector.
+    pub containers: Containers,
     /// Drop file.
     pub drop_file: Option<&'a mut dyn Write>,
     /// Where progress and object errors go (None: nowhere).
@@ -45,7 +47,7 @@ impl<'a> ImportOptions<'a> {
             delta: false,
             page_size: 0,
             params,
-            partition: None,
+            containers: Containers::default(),
             drop_file: None,
             observer: None,
             cancel: CancellationToken::new(),
@@ -56,17 +58,12 @@ impl<'a> ImportOptions<'a> {
 /// The sync engine stops a run after this many object-level errors.
 pub const MAX_ERRORS: u64 = 5000;
 
-fn partition_key(partition: &Option<Partition>) -> String {
-    partition
-        .as_ref()
-        .map(|p| p.dn.clone())
-        .unwrap_or_else(|| "default".to_owned())
-}
-
 /// Runs a full or delta import.
 pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) -> Result<Summary> {
     let connector = options.connector;
-    let partition_name = partition_key(&options.partition);
+    let containers = &options.containers;
+    let partition_name = containers.partition_key();
+    let (inclusion, exclusion) = containers.nodes();
     let watermark = space.watermark(connector, &partition_name)?;
     if options.delta && watermark.is_none() {
         return Err(Error::NoWatermark {
@@ -126,8 +123,9 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                     } else {
                         OperationType::Full
                     } as i32,
-                    step_partition: options.partition.clone(),
-                    ..Default::default()
+                    step_partition: containers.partition.clone(),
+                    inclusion_hierarchy_nodes: inclusion,
+                    exclusion_hierarchy_nodes: exclusion,
                 }),
             },
         ))
@@ -151,45 +149,71 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         let expecting = space.expecting(connector)?;
         let unknown = space.unknown_count(connector)? > 0;
         let mut full_objects: Vec<CsEntryChange> = Vec::new();
+        let mut prefetched: Option<Prefetch> = None;
         loop {
             if cancel.is_cancelled() {
                 return Err(Error::Interrupted { profile: "import" });
             }
-            let mut stream = client
-                .get_import_entries(engine.batched_request(
+            // Guide, OperationType FullObject: "only the objects asked for should be returned".
+            let asked: Vec<String> = full_objects.iter().map(anchor_key).collect();
+            let mut answered: Vec<String> = Vec::new();
+            let page = match prefetched.take() {
+                Some(next) => next.page(connector).await?,
+                None => {
+                    let request = pages::request(
+                        engine,
+                        connector,
+                        &session,
+                        custom.clone(),
+                        std::mem::take(&mut full_objects),
+                    );
+                    pages::read(engine.connectors(), request, cancel.clone()).await?
+                }
+            };
+            // A full import's next request needs only this page's watermark: ask for it now,
+            // so the connector works while this page is applied.
+            if !options.delta && page.results.more_to_import {
+                let request = pages::request(
+                    engine,
                     connector,
-                    GetImportEntriesRequest {
-                        session_id: session.clone(),
-                        import_run_step: Some(GetImportEntriesRunStep {
-                            custom_data: custom.clone(),
-                            full_object_entries: std::mem::take(&mut full_objects),
-                        }),
-                    },
-                ))
-                .await
-                .map_err(explain)?
-                .into_inner();
-            let mut reassembler = Reassembler::default();
+                    &session,
+                    page.results.custom_data.clone(),
+                    Vec::new(),
+                );
+                prefetched = Some(Prefetch::start(engine.connectors(), request, cancel.clone()));
+            }
             let mut page_errors = 0u64;
-            let mut results = None;
-            let mut completed = std::collections::VecDeque::new();
             space.begin()?;
-            loop {
-                let entry = match completed.pop_front() {
-                    Some(entry) => Some(entry),
-                    None => {
-                        let next = tokio::select! {
-                            biased;
-                            _ = cancel.cancelled() => return Err(Error::Interrupted { profile: "import" }),
-                            next = stream.message() => next.map_err(explain)?,
-                        };
-                        let Some(frame) = next else { break };
-                        crate::connection::frame_entries(frame, &mut reassembler, &mut results, &mut completed)?;
-                        completed.pop_front()
-                    }
-                };
-                let Some(mut entry) = entry else { continue };
+            for mut entry in page.entries {
+                if cancel.is_cancelled() {
+                    space.commit()?;
+                    return Err(Error::Interrupted { profile: "import" });
+                }
                 dn_from_anchor(&mut entry);
+                if !asked.is_empty() {
+                    let key = anchor_key(&entry);
+                    if !asked.contains(&key) {
+                        space.commit()?;
+                        return Err(Error::FullObjectReply {
+                            connector: connector.to_owned(),
+                            reason: format!("it returned {} ({key}), which was not asked for", entry.dn),
+                        });
+                    }
+                    if entry.object_modification_type() != ObjectModificationType::Add
+                        && entry.object_modification_type() != ObjectModificationType::Delete
+                    {
+                        space.commit()?;
+                        return Err(Error::FullObjectReply {
+                            connector: connector.to_owned(),
+                            reason: format!(
+                                "{} came back as {:?}; a full object is an Add",
+                                entry.dn,
+                                entry.object_modification_type()
+                            ),
+                        });
+                    }
+                    answered.push(key);
+                }
                 summary.objects += 1;
                 if let Some(out) = drop_file.as_mut() {
                     writeln!(out, "{}", crate::drop::entry_json(&entry))?;
@@ -219,15 +243,26 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                     }
                     continue;
                 }
-                stage(
+                if let Some(problem) = stage(
                     space,
                     connector,
                     &partition_name,
-                    &entry,
+                    containers,
+                    &mut entry,
                     options.delta,
                     &mut summary,
                     &mut full_objects,
-                )?;
+                )? {
+                    page_errors += 1;
+                    summary.errors += 1;
+                    observer.event(Event::ImportObjectError {
+                        dn: entry.dn.clone(),
+                        code: MaImportError::ImportErrorCustomContinueRun,
+                        name: "update-of-unknown-object".into(),
+                        detail: problem,
+                    });
+                    continue;
+                }
                 if expecting {
                     confirm(space, connector, &entry, &mut summary)?;
                 }
@@ -239,8 +274,13 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 }
             }
             space.commit()?;
-            reassembler.ensure_idle()?;
-            let results = results.ok_or(Error::MissingResults)?;
+            if let Some(missing) = asked.iter().find(|k| !answered.contains(k)) {
+                return Err(Error::FullObjectReply {
+                    connector: connector.to_owned(),
+                    reason: format!("the page after the request did not return {missing}"),
+                });
+            }
+            let results = page.results;
             summary.pages += 1;
             custom = results.custom_data.clone();
             // The freeze is a delta rule: a full import's watermark starts the next delta from
@@ -335,22 +375,36 @@ pub(crate) fn dn_from_anchor(entry: &mut CsEntryChange) {
     }
 }
 
+/// Applies one imported change to the connector space (`entry` is borrowed mutably only to be
+/// encoded in place). Returns an object-level problem (an
+/// Update of an object the space does not know, where no FullObject request is due).
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn stage(
     space: &Space,
     connector: &str,
     partition: &str,
-    entry: &CsEntryChange,
+    containers: &Containers,
+    entry: &mut CsEntryChange,
     delta: bool,
     summary: &mut Summary,
     full_objects: &mut Vec<CsEntryChange>,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let key = anchor_key(entry);
+    let in_scope = containers.contains(&entry.dn);
     match entry.object_modification_type() {
-        ObjectModificationType::Add | ObjectModificationType::Replace => {
+        ObjectModificationType::Add | ObjectModificationType::Replace if in_scope => {
             match space.upsert(connector, partition, entry)? {
                 Upsert::Added => summary.adds += 1,
                 Upsert::Updated => summary.updates += 1,
                 Upsert::Unchanged => {}
+            }
+        }
+        ObjectModificationType::Add | ObjectModificationType::Replace => {
+            // Guide: an object "in an out-of-scope OU" is ignored and not staged; one that was
+            // in scope has moved out of it.
+            summary.dropped += 1;
+            if delta && space.remove(connector, &key)? {
+                summary.deletes += 1;
             }
         }
         ObjectModificationType::Update if delta => match space.get(connector, &key)? {
@@ -360,11 +414,21 @@ fn stage(
                     stored.dn = entry.dn.clone();
                 }
                 apply_update(&mut stored, entry)?;
-                space.put(connector, partition, &stored)?;
-                summary.updates += 1;
+                if containers.contains(&stored.dn) {
+                    space.put(connector, partition, &stored)?;
+                    summary.updates += 1;
+                } else {
+                    // Renamed out of the selected containers.
+                    space.remove(connector, &key)?;
+                    summary.dropped += 1;
+                    summary.deletes += 1;
+                }
             }
-            None => {
-                // Known only by DN (moved in from an excluded container): ask for it in full.
+            None if !in_scope => summary.dropped += 1,
+            None if containers.has_hierarchy() => {
+                // Guide, OperationType FullObject: with hierarchies, an object renamed from an
+                // out-of-scope container into scope arrives known only by its DN: ask for it in
+                // full on the next page.
                 full_objects.push(CsEntryChange {
                     identifier: entry.identifier.clone(),
                     object_type: entry.object_type.clone(),
@@ -372,6 +436,13 @@ fn stage(
                     anchor_attributes: entry.anchor_attributes.clone(),
                     ..Default::default()
                 });
+            }
+            None => {
+                return Ok(Some(format!(
+                    "an Update of {} ({key}), which the connector space does not have; no container is \
+                     excluded, so this is not the guide's FullObject case",
+                    entry.dn
+                )));
             }
         },
         ObjectModificationType::Delete if delta => {
@@ -388,7 +459,7 @@ fn stage(
             });
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Confirms an exported change when the import shows it with the exported values.
@@ -458,7 +529,7 @@ mod tests {
             let mut entry = anchored(id);
             dn_from_anchor(&mut entry);
             assert_eq!(entry.dn, id);
-            space.upsert("c", "default", &entry).unwrap();
+            space.upsert("c", "default", &mut entry).unwrap();
         }
         assert_eq!(space.count("c").unwrap(), 2, "no two objects collapse into one");
         assert!(space.get_by_dn("c", "2").unwrap().is_some());

@@ -12,6 +12,8 @@ use prost::Message;
 use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Error, Result};
+use crate::seal::Sealer;
+use crate::stage::PASSWORD_ATTRIBUTE;
 
 mod pending;
 pub use pending::Staged;
@@ -30,6 +32,8 @@ pub enum Upsert {
 /// The connector space database.
 pub struct Space {
     db: rusqlite::Connection,
+    /// Seals staged changes that carry a password (see [`crate::seal`]).
+    sealer: Sealer,
 }
 
 /// The identity of an object: its anchor values, or its DN when it has no anchor.
@@ -91,8 +95,13 @@ impl Space {
         // Spaces made before "outcome unknown" existed get the column (the error when it is
         // already there is the expected case).
         let _ = db.execute_batch("ALTER TABLE pending ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0");
+        // Staged changes with a password are sealed (1); spaces from before keep theirs as is.
+        let _ = db.execute_batch("ALTER TABLE pending ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0");
         db.set_prepared_statement_cache_capacity(64);
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            sealer: Sealer::new(dir),
+        })
     }
 
     /// Whether any exported change of `connector` awaits confirmation (imports skip the
@@ -174,25 +183,40 @@ impl Space {
             .transpose()
     }
 
-    /// Stages a change for the next export.
+    /// Stages a change for the next export. A change that carries a password is sealed.
     pub fn stage(&self, connector: &str, change: &CsEntryChange) -> Result<()> {
+        let blob = change.encode_to_vec();
+        let secret = change.attribute_changes.iter().any(|a| a.name == PASSWORD_ATTRIBUTE);
+        let blob = if secret {
+            self.sealer.seal(connector, &blob)?
+        } else {
+            blob
+        };
         self.db
-            .prepare_cached("INSERT INTO pending(connector, change) VALUES (?1, ?2)")?
-            .execute(params![connector, change.encode_to_vec()])?;
+            .prepare_cached("INSERT INTO pending(connector, change, sealed) VALUES (?1, ?2, ?3)")?
+            .execute(params![connector, blob, secret])?;
         Ok(())
+    }
+
+    fn staged_change(&self, connector: &str, blob: &[u8], sealed: bool) -> Result<CsEntryChange> {
+        if sealed {
+            let plain = self.sealer.open(connector, blob)?;
+            return Ok(CsEntryChange::decode(plain.as_slice())?);
+        }
+        Ok(CsEntryChange::decode(blob)?)
     }
 
     /// The staged changes, in order.
     pub fn pending(&self, connector: &str) -> Result<Vec<(i64, CsEntryChange)>> {
         let mut statement = self
             .db
-            .prepare("SELECT seq, change FROM pending WHERE connector=?1 AND unknown=0 ORDER BY seq")?;
+            .prepare("SELECT seq, change, sealed FROM pending WHERE connector=?1 AND unknown=0 ORDER BY seq")?;
         let rows = statement.query_map(params![connector], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, bool>(2)?))
         })?;
         rows.map(|row| {
-            let (seq, blob) = row?;
-            Ok((seq, CsEntryChange::decode(blob.as_slice())?))
+            let (seq, blob, sealed) = row?;
+            Ok((seq, self.staged_change(connector, &blob, sealed)?))
         })
         .collect()
     }
@@ -217,15 +241,15 @@ impl Space {
     /// An import showed `dn`: a staged add of it whose outcome was unknown did happen, and is
     /// dropped from the pending list. Returns whether there was one.
     pub fn confirm_unknown_add(&self, connector: &str, dn: &str) -> Result<bool> {
-        let rows: Vec<(i64, Vec<u8>)> = {
+        let rows: Vec<(i64, Vec<u8>, bool)> = {
             let mut statement = self
                 .db
-                .prepare_cached("SELECT seq, change FROM pending WHERE connector=?1 AND unknown=1")?;
-            let rows = statement.query_map(params![connector], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                .prepare_cached("SELECT seq, change, sealed FROM pending WHERE connector=?1 AND unknown=1")?;
+            let rows = statement.query_map(params![connector], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<Result<_, _>>()?
         };
-        for (seq, blob) in rows {
-            let change = CsEntryChange::decode(blob.as_slice())?;
+        for (seq, blob, sealed) in rows {
+            let change = self.staged_change(connector, &blob, sealed)?;
             if change.object_modification_type() == ObjectModificationType::Add && change.dn.eq_ignore_ascii_case(dn) {
                 self.unstage(seq)?;
                 return Ok(true);
@@ -300,12 +324,16 @@ impl Space {
     /// Stores an imported object (marking it seen) and says whether it is new, changed or as
     /// the connector space already had it. The stored form has no identifier (it names one
     /// crossing, not the object), so an unchanged object compares equal byte for byte.
-    pub fn upsert(&self, connector: &str, partition: &str, entry: &CsEntryChange) -> Result<Upsert> {
+    pub fn upsert(&self, connector: &str, partition: &str, entry: &mut CsEntryChange) -> Result<Upsert> {
         let key = anchor_key(entry);
-        let mut stored = entry.clone();
-        stored.object_modification_type = ObjectModificationType::Add as i32;
-        stored.identifier.clear();
-        let blob = stored.encode_to_vec();
+        // Encoded in place, not through a clone (a clone per object was a measurable part of a
+        // large import); the entry is given back as it came.
+        let kind = entry.object_modification_type;
+        let identifier = std::mem::take(&mut entry.identifier);
+        entry.object_modification_type = ObjectModificationType::Add as i32;
+        let blob = entry.encode_to_vec();
+        entry.object_modification_type = kind;
+        entry.identifier = identifier;
         let old: Option<(Vec<u8>, String, String)> = self
             .db
             .prepare_cached("SELECT entry, dn, partition FROM objects WHERE connector=?1 AND anchor=?2")?
@@ -377,6 +405,15 @@ impl Space {
         )?;
         let rows = statement.query_map(params![connector], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every object of a connector, by DN (a full export sends them all).
+    pub fn objects(&self, connector: &str) -> Result<Vec<CsEntryChange>> {
+        let mut statement = self
+            .db
+            .prepare("SELECT entry FROM objects WHERE connector=?1 ORDER BY lower(dn)")?;
+        let rows = statement.query_map(params![connector], |r| r.get::<_, Vec<u8>>(0))?;
+        rows.map(|b| Ok(CsEntryChange::decode(b?.as_slice())?)).collect()
     }
 
     /// Some objects of a type, for building demo exports.

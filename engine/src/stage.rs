@@ -95,7 +95,8 @@ pub(crate) fn values(
 
 /// Parses one staged JSON line:
 /// `{"op":"add|update|delete","type":"user","dn":"CN=..","attrs":{..},"add":{..},"remove":{..},
-/// "clear":[..],"password":".."}`.
+/// "clear":[..],"password":"..","newDn":"CN=.."}`. `newDn` (updates only) renames the object: it
+/// becomes the ECMA2 "DN" attribute change, exported when the connector's ObjectRename allows.
 pub fn parse_change(line: &str, types: &AttrTypes) -> Result<CsEntryChange> {
     let v: Value = serde_json::from_str(line).map_err(|e| invalid(format!("not JSON: {e}")))?;
     let op = v
@@ -167,6 +168,22 @@ pub fn parse_change(line: &str, types: &AttrTypes) -> Result<CsEntryChange> {
             let (ty, multi) = types.get(name).copied().unwrap_or((AttributeType::String, false));
             changes.push(values(name, ty, multi, AttributeModificationType::Delete, Vec::new()));
         }
+    }
+    if let Some(new_dn) = v.get("newDn") {
+        let new_dn = new_dn
+            .as_str()
+            .filter(|d| !d.trim().is_empty())
+            .ok_or_else(|| invalid("\"newDn\" must be a non-empty DN string"))?;
+        if kind != ObjectModificationType::Update {
+            return Err(invalid("\"newDn\" (a rename) is only for updates"));
+        }
+        changes.push(values(
+            crate::export::RENAME_ATTRIBUTE,
+            AttributeType::String,
+            false,
+            AttributeModificationType::Replace,
+            vec![string(new_dn)],
+        ));
     }
     if let Some(password) = v.get("password").and_then(Value::as_str) {
         changes.push(values(

@@ -31,4 +31,6 @@ pub struct Summary {
     pub confirmed: u64,
     /// Warnings, such as exported-change-not-reimported.
     pub warnings: u64,
+    /// Imported objects dropped: outside the run's partition or selected containers.
+    pub dropped: u64,
 }

@@ -5,13 +5,22 @@
 
 mod support;
 
+#[path = "scenarios/full_export.rs"]
+mod full_export;
+#[path = "scenarios/partitions.rs"]
+mod partitions;
+#[path = "scenarios/renames.rs"]
+mod renames;
+#[path = "scenarios/secrets.rs"]
+mod secrets;
+
 use serde_json::json;
 use support::{Scenario, attribute_names, sent_for};
 
-const PEOPLE: &str = "OU=People,DC=demo,DC=example";
+pub(crate) const PEOPLE: &str = "OU=People,DC=demo,DC=example";
 const GROUPS: &str = "OU=Groups,DC=demo,DC=example";
 
-fn user(cn: &str) -> String {
+pub(crate) fn user(cn: &str) -> String {
     format!("CN={cn},{PEOPLE}")
 }
 

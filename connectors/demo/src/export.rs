@@ -48,6 +48,8 @@ pub const MAX_BATCH_SIZE: i32 = 5_000;
 #[derive(Debug, Clone)]
 pub struct ExportState {
     batch_size: i32,
+    /// A Full export (FullExport capability): an add of an object the directory has overwrites it.
+    full: bool,
     exported: u64,
 }
 
@@ -135,6 +137,36 @@ struct Plan {
     unresolved: Vec<String>,
     rename: Option<Dn>,
     naming: Option<String>,
+    /// ECMA2's `export_password`: set with the object (never logged; see [`Secret`]).
+    password: Option<Secret>,
+}
+
+/// A password on its way to the store; its Debug form hides it.
+struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<password>")
+    }
+}
+
+/// The attribute ECMA2 carries a password in on export.
+const EXPORT_PASSWORD: &str = "export_password";
+
+/// Sets the password of `id` when the entry carried one, after the password policy.
+fn set_password(conn: &Connection, id: &str, plan: &Plan, cn: &str) -> Result<(), Failure> {
+    let Some(Secret(password)) = plan.password.as_ref() else {
+        return Ok(());
+    };
+    if let Some(reason) = crate::password::policy_violation(password, cn) {
+        return Err(fail(
+            MaExportError::ExportErrorCustomContinueRun,
+            "password-policy",
+            reason,
+        ));
+    }
+    crate::password::store_password(conn, id, password, "")?;
+    Ok(())
 }
 
 fn to_sql(spec: &AttrSpec, value: &AttributeValue) -> Result<Value, Failure> {
@@ -217,6 +249,17 @@ fn plan(conn: &Connection, object_type: &str, changes: &[AttributeChange]) -> Re
             continue;
         }
         if change.name == ANCHOR {
+            continue;
+        }
+        if change.name == EXPORT_PASSWORD {
+            plan.password =
+                change
+                    .value_changes
+                    .iter()
+                    .find_map(|v| match v.value.as_ref().and_then(|v| v.kind.as_ref()) {
+                        Some(Kind::StringValue(s)) => Some(Secret(s.clone())),
+                        _ => None,
+                    });
             continue;
         }
         let Some(spec) = schema::attribute(object_type, &change.name) else {
@@ -468,6 +511,7 @@ fn add(conn: &Connection, entry: &CsEntryChange) -> Result<Done, Failure> {
     check_mail(conn, &plan.columns, &id)?;
     store::insert_object(conn, &id, object_type, &dn, &plan.columns).map_err(classify)?;
     apply_members(conn, &id, &plan.members)?;
+    set_password(conn, &id, &plan, &dn.rdn().value())?;
     Ok(Done {
         anchor: Some(id),
         unresolved: plan.unresolved,
@@ -515,6 +559,7 @@ fn update(conn: &Connection, entry: &CsEntryChange) -> Result<Done, Failure> {
     check_mail(conn, &plan.columns, &row.id)?;
     store::update_object(conn, &row.id, &plan.columns).map_err(classify)?;
     apply_members(conn, &row.id, &plan.members)?;
+    set_password(conn, &row.id, &plan, &dn.rdn().value())?;
     Ok(Done {
         anchor: None,
         unresolved: plan.unresolved,
@@ -547,6 +592,7 @@ fn replace(conn: &Connection, entry: &CsEntryChange) -> Result<Done, Failure> {
     check_mail(conn, &plan.columns, &row.id)?;
     store::update_object(conn, &row.id, &plan.columns).map_err(classify)?;
     apply_members(conn, &row.id, &plan.members)?;
+    set_password(conn, &row.id, &plan, &dn.rdn().value())?;
     Ok(Done::default())
 }
 
@@ -594,6 +640,19 @@ fn export_one(conn: &Connection, entry: &CsEntryChange) -> Result<Done, Failure>
     }
 }
 
+/// A full export's entry: the whole object as an add; one the directory has (by anchor or DN)
+/// is overwritten with it.
+fn export_whole(conn: &Connection, entry: &CsEntryChange) -> Result<Done, Failure> {
+    if entry.object_modification_type() == ObjectModificationType::Add && find(conn, entry)?.is_some() {
+        let replace = CsEntryChange {
+            object_modification_type: ObjectModificationType::Replace as i32,
+            ..entry.clone()
+        };
+        return export_one(conn, &replace);
+    }
+    export_one(conn, entry)
+}
+
 fn result_of(identifier: &str, outcome: Result<Done, Failure>) -> Result<CsEntryChangeResult, rusqlite::Error> {
     match outcome {
         Ok(Done { anchor, unresolved }) if !unresolved.is_empty() => Ok(CsEntryChangeResult {
@@ -621,6 +680,7 @@ fn result_of(identifier: &str, outcome: Result<Done, Failure>) -> Result<CsEntry
 fn export_batch(
     conn: &mut Connection,
     entries: &[CsEntryChange],
+    full: bool,
     cancelled: &dyn Fn() -> bool,
 ) -> Result<Vec<CsEntryChangeResult>, StoreError> {
     // Immediate: take the write lock up front, so a concurrent writer makes this batch wait
@@ -633,7 +693,11 @@ fn export_batch(
             return Err(StoreError::Cancelled);
         }
         let sp = tx.savepoint()?;
-        let outcome = export_one(&sp, entry);
+        let outcome = if full {
+            export_whole(&sp, entry)
+        } else {
+            export_one(&sp, entry)
+        };
         let keep = outcome.is_ok();
         let result = result_of(&entry.identifier, outcome)?;
         if keep {
@@ -680,6 +744,7 @@ impl CallExport for Demo {
         }
         self.export = Some(ExportState {
             batch_size: step.batch_size,
+            full: step.export_type() == ecma2_sdk::pb::OperationType::Full,
             exported: 0,
         });
         Ok(())
@@ -694,9 +759,10 @@ impl CallExport for Demo {
         self.block(ctx, self.hooks.block_put).await?;
         let count = entries.len();
         let token = ctx.cancellation_token();
+        let full = self.export.as_ref().is_some_and(|s| s.full);
         let outcome = self
             .store()?
-            .run(move |conn| export_batch(conn, &entries, &|| token.is_cancelled()))
+            .run(move |conn| export_batch(conn, &entries, full, &|| token.is_cancelled()))
             .await;
         let results = match outcome {
             Ok(results) => results,
@@ -882,7 +948,7 @@ impl FileExport for Demo {
         let changes: Vec<CsEntryChange> = entries.iter().map(|(_, e)| e.clone()).collect();
         let store = self.open_store(ctx, params).await?;
         let results = store
-            .run(move |conn| export_batch(conn, &changes, &|| token.is_cancelled()))
+            .run(move |conn| export_batch(conn, &changes, false, &|| token.is_cancelled()))
             .await?;
         let lines: BTreeMap<&str, usize> = entries.iter().map(|(n, e)| (e.identifier.as_str(), *n)).collect();
         let failures: Vec<String> = results

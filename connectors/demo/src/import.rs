@@ -501,13 +501,21 @@ impl CallImport for Demo {
                 "page_size": step.page_size,
                 "partition": step.step_partition.as_ref().map(|p| p.dn.clone()),
                 "access_key_length": params.secret(crate::params::ACCESS_KEY).map(|s| s.expose().len()),
+                "included": step.inclusion_hierarchy_nodes.iter().map(|n| n.dn.clone()).collect::<Vec<_>>(),
+                "excluded": step.exclusion_hierarchy_nodes.iter().map(|n| n.dn.clone()).collect::<Vec<_>>(),
             }),
         );
         self.hooks.maybe_panic(ctx);
-        let scope = Scope::new(
-            step.inclusion_hierarchy_nodes.iter().map(|n| n.dn.as_str()),
-            step.exclusion_hierarchy_nodes.iter().map(|n| n.dn.as_str()),
-        );
+        // The test hook makes the demo read every container, as the ADMA does: the engine
+        // then drops what is out of scope.
+        let scope = if params.flag(params::TEST_IGNORE_HIERARCHY) {
+            Scope::default()
+        } else {
+            Scope::new(
+                step.inclusion_hierarchy_nodes.iter().map(|n| n.dn.as_str()),
+                step.exclusion_hierarchy_nodes.iter().map(|n| n.dn.as_str()),
+            )
+        };
         let opened = self
             .open_import(
                 ctx,
@@ -539,6 +547,7 @@ impl CallImport for Demo {
                 "GetImportEntries before OpenImportConnection",
             ));
         };
+        let asked: Vec<String> = step.full_object_entries.iter().map(|e| e.dn.clone()).collect();
         if !step.full_object_entries.is_empty() {
             debug!(count = step.full_object_entries.len(), "full objects asked for");
             state.pending_full.extend(step.full_object_entries.iter().cloned());
@@ -555,6 +564,8 @@ impl CallImport for Demo {
                         "entries": page.entries.len(),
                         "more_to_import": page.more_to_import,
                         "custom_data": page.custom_data,
+                        "full_objects_asked": asked,
+                        "dns": page.entries.iter().map(|e| e.dn.clone()).collect::<Vec<_>>(),
                     }),
                 );
                 Ok(page)

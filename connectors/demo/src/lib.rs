@@ -125,19 +125,23 @@ impl Demo {
     }
 }
 
-/// The capabilities; `attribute_replace` picks ExportType AttributeReplace over AttributeUpdate,
-/// `delta_import` is the DeltaImport capability (false only as a test hook), `uppercase` asks
-/// for Normalizations Uppercase (a test hook).
-pub fn capabilities(attribute_replace: bool, delta_import: bool, uppercase: bool) -> MaCapabilities {
+/// The capabilities; with the administrator's parameters (GetCapabilitiesEx),
+/// `export_attribute_replace` picks ExportType AttributeReplace over AttributeUpdate, and the
+/// test hooks turn DeltaImport and ObjectRename off and FullExport and Normalizations Uppercase on.
+pub fn capabilities(params: Option<&Params>) -> MaCapabilities {
+    let flag = |name: &str| params.is_some_and(|p| p.flag(name));
+    let attribute_replace = flag(params::EXPORT_ATTRIBUTE_REPLACE);
+    let delta_import = !flag(params::TEST_NO_DELTA_IMPORT);
+    let uppercase = flag(params::TEST_NORMALIZE_UPPERCASE);
     MaCapabilities {
         distinguished_name_style: MaDistinguishedNameStyle::Ldap as i32,
-        object_rename: Some(true),
+        object_rename: Some(!flag(params::TEST_NO_OBJECT_RENAME)),
         no_reference_values_in_first_export: Some(false),
         delta_import: Some(delta_import),
         concurrent_operation: Some(true),
         delete_add_as_replace: Some(false),
         export_password_in_first_pass: Some(false),
-        full_export: Some(false),
+        full_export: Some(flag(params::TEST_FULL_EXPORT)),
         object_confirmation: MaObjectConfirmation::Normal as i32,
         export_type: if attribute_replace {
             MaExportType::AttributeReplace
@@ -162,7 +166,7 @@ pub fn capabilities(attribute_replace: bool, delta_import: bool, uppercase: bool
 impl GetCapabilities for Demo {
     async fn capabilities(&mut self, ctx: &Context) -> Result<MaCapabilities> {
         self.hooks.maybe_panic(ctx);
-        Ok(capabilities(false, true, false))
+        Ok(capabilities(None))
     }
 }
 
@@ -170,11 +174,7 @@ impl GetCapabilities for Demo {
 impl GetCapabilitiesEx for Demo {
     async fn get_capabilities_ex(&mut self, ctx: &Context, params: &Params) -> Result<MaCapabilities> {
         self.hooks_from(ctx, params)?;
-        Ok(capabilities(
-            params.flag(params::EXPORT_ATTRIBUTE_REPLACE),
-            !params.flag(params::TEST_NO_DELTA_IMPORT),
-            params.flag(params::TEST_NORMALIZE_UPPERCASE),
-        ))
+        Ok(capabilities(Some(params)))
     }
 }
 

@@ -13,6 +13,9 @@
 //! | Capabilities | `export_attribute_replace` | check box: ExportType AttributeReplace instead of AttributeUpdate |
 //! | Capabilities | `test_no_delta_import` | test hook, check box: DeltaImport false (the engine must refuse delta runs) |
 //! | Capabilities | `test_normalize_uppercase` | test hook, check box: Normalizations Uppercase |
+//! | Capabilities | `test_full_export` | test hook, check box: FullExport true (a full export overwrites each object it sends) |
+//! | Capabilities | `test_no_object_rename` | test hook, check box: ObjectRename false (the engine must not send a DN change) |
+//! | RunStep | `test_ignore_hierarchy` | test hook, check box: a full import returns objects of every container, as the ADMA does (the engine drops what is out of scope) |
 //! | Schema page 1 | `schema_hide_photo` | check box: `photo` is HiddenByDefault |
 //! | Schema page 2 | `schema_note` | free text, kept for the administrator; page 3 is empty (the end) |
 
@@ -41,6 +44,12 @@ pub const EXPORT_ATTRIBUTE_REPLACE: &str = "export_attribute_replace";
 pub const TEST_NO_DELTA_IMPORT: &str = "test_no_delta_import";
 /// Capabilities: announce Normalizations = Uppercase (check box; a test hook for engines).
 pub const TEST_NORMALIZE_UPPERCASE: &str = "test_normalize_uppercase";
+/// Capabilities: announce FullExport = true (check box; a test hook for engines).
+pub const TEST_FULL_EXPORT: &str = "test_full_export";
+/// Capabilities: announce ObjectRename = false (check box; a test hook for engines).
+pub const TEST_NO_OBJECT_RENAME: &str = "test_no_object_rename";
+/// RunStep: ignore the inclusion and exclusion nodes in a full import (check box; a test hook).
+pub const TEST_IGNORE_HIERARCHY: &str = "test_ignore_hierarchy";
 /// Schema page 1: hide `photo` by default (check box).
 pub const SCHEMA_HIDE_PHOTO: &str = "schema_hide_photo";
 /// Schema page 2: a note.
@@ -138,12 +147,15 @@ fn definitions(page: Page, page_number: i32) -> Vec<ConfigParameterDefinition> {
             parameter(Kind::String, BLOCK_GET_MS, "0"),
             parameter(Kind::String, BLOCK_PUT_MS, "0"),
             parameter(Kind::CheckBox, EXIT_AFTER_PUT, "0"),
+            parameter(Kind::CheckBox, TEST_IGNORE_HIERARCHY, "0"),
         ],
         Page::Partition => vec![parameter(Kind::CheckBox, IMPORT_GROUPS, "1")],
         Page::Capabilities => vec![
             parameter(Kind::CheckBox, EXPORT_ATTRIBUTE_REPLACE, "0"),
             parameter(Kind::CheckBox, TEST_NO_DELTA_IMPORT, "0"),
             parameter(Kind::CheckBox, TEST_NORMALIZE_UPPERCASE, "0"),
+            parameter(Kind::CheckBox, TEST_FULL_EXPORT, "0"),
+            parameter(Kind::CheckBox, TEST_NO_OBJECT_RENAME, "0"),
         ],
         Page::Schema => match page_number {
             1 => vec![
@@ -192,11 +204,15 @@ fn validate(params: &Params, page: Page, page_number: i32) -> ParameterValidatio
     let failure = match page {
         Page::Connectivity => validate_connectivity(params),
         Page::Global => validate_global(params),
-        Page::RunStep => non_negative_ms(params, BLOCK_GET_MS).or_else(|| non_negative_ms(params, BLOCK_PUT_MS)),
+        Page::RunStep => non_negative_ms(params, BLOCK_GET_MS)
+            .or_else(|| non_negative_ms(params, BLOCK_PUT_MS))
+            .or_else(|| check_box(params, TEST_IGNORE_HIERARCHY)),
         Page::Partition => check_box(params, IMPORT_GROUPS),
         Page::Capabilities => check_box(params, EXPORT_ATTRIBUTE_REPLACE)
             .or_else(|| check_box(params, TEST_NO_DELTA_IMPORT))
-            .or_else(|| check_box(params, TEST_NORMALIZE_UPPERCASE)),
+            .or_else(|| check_box(params, TEST_NORMALIZE_UPPERCASE))
+            .or_else(|| check_box(params, TEST_FULL_EXPORT))
+            .or_else(|| check_box(params, TEST_NO_OBJECT_RENAME)),
         Page::Schema if page_number == 1 => check_box(params, SCHEMA_HIDE_PHOTO),
         Page::Schema => params
             .get(SCHEMA_NOTE)

@@ -103,7 +103,7 @@ fn account(conn: &Connection, entry: &CsEntry) -> Result<Account> {
     }
 }
 
-fn store_password(conn: &Connection, id: &str, password: &str, columns: &str) -> rusqlite::Result<()> {
+pub(crate) fn store_password(conn: &Connection, id: &str, password: &str, columns: &str) -> rusqlite::Result<()> {
     let salt = hash::salt();
     let hashed = hash::pbkdf2(password.as_bytes(), &salt, hash::ITERATIONS);
     conn.execute(

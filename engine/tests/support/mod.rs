@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use ecma2_engine::{Engine, ExportOptions, ImportOptions, Recorder, Space, Summary, stage};
+use ecma2_engine::{Containers, Engine, ExportOptions, ImportOptions, Recorder, Space, Summary, stage};
 use ecma2_host::config::HostConfig;
 use ecma2_proto::pb::{ConfigParameter, GetSchemaRequest};
 use serde_json::Value;
@@ -19,6 +19,8 @@ pub struct Scenario {
     pub space: Space,
     pub params: Vec<ConfigParameter>,
     pub events: Recorder,
+    /// The partition and selected containers of every run (default: none).
+    pub containers: Containers,
 }
 
 fn demo_binary() -> PathBuf {
@@ -65,6 +67,7 @@ impl Scenario {
             space,
             params,
             events: Recorder::default(),
+            containers: Containers::default(),
         }
     }
 
@@ -75,6 +78,7 @@ impl Scenario {
         options.delta = delta;
         options.page_size = page_size;
         options.observer = Some(&mut self.events);
+        options.containers = self.containers.clone();
         ecma2_engine::import(engine, space, options).await
     }
 
@@ -96,18 +100,47 @@ impl Scenario {
 
     /// Exports everything staged; returns the summary and every entry sent (the drop file).
     pub async fn export(&mut self, batch_size: i32) -> (Summary, Vec<Value>) {
+        self.try_export(batch_size, false).await.unwrap()
+    }
+
+    /// Exports everything staged (or, `full`, runs a Full Export).
+    pub async fn try_export(&mut self, batch_size: i32, full: bool) -> ecma2_engine::Result<(Summary, Vec<Value>)> {
         let mut drop = Vec::new();
         let mut options = ExportOptions::new("demo", self.params.clone());
         options.batch_size = batch_size;
         options.drop_file = Some(&mut drop);
         options.observer = Some(&mut self.events);
-        let summary = ecma2_engine::export(&self.engine, &self.space, options).await.unwrap();
+        options.containers = self.containers.clone();
+        options.full = full;
+        let summary = ecma2_engine::export(&self.engine, &self.space, options).await?;
         let sent = String::from_utf8(drop)
             .unwrap()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        (summary, sent)
+        Ok((summary, sent))
+    }
+
+    /// The run's partition and containers: `partition` with `excluded` containers.
+    pub fn select(&mut self, partition: &str, included: &[&str], excluded: &[&str]) {
+        self.containers = Containers {
+            partition: Some(ecma2_proto::pb::Partition {
+                dn: partition.into(),
+                ..Default::default()
+            }),
+            included: included.iter().map(|s| s.to_string()).collect(),
+            excluded: excluded.iter().map(|s| s.to_string()).collect(),
+        };
+    }
+
+    /// Every DN the connector space holds for the demo connector.
+    pub fn dns(&self) -> Vec<String> {
+        self.space
+            .objects("demo")
+            .unwrap()
+            .into_iter()
+            .map(|o| o.dn.to_lowercase())
+            .collect()
     }
 
     /// Stages changes given as the CLI's JSON Lines objects.
