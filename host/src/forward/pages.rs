@@ -66,6 +66,7 @@ impl EngineService {
         // behind the frames: an engine that stopped reading must not hold the pump (and with it
         // the session's Close) on a full channel.
         let failure = Arc::new(Mutex::new(None::<Status>));
+        let session_id = session.id.clone();
         let service = self.clone();
         let span = info_span!("call", connector = %session.connector.name, call = CALL, session_id = %session.id);
         let failed = failure.clone();
@@ -105,24 +106,17 @@ impl EngineService {
             }
             .instrument(span),
         );
-        // The response waits for the page's first frame, so that its headers leave with that
-        // frame in one write (as a plain proxy's do) instead of on their own; a page that fails
-        // before any frame is answered with its status alone.
-        let mut rx = rx;
-        let first = match rx.recv().await {
-            Some((frame, _share)) => frame?,
-            None => {
-                let failed = failure.lock().expect("failure lock").take();
-                return Err(
-                    failed.unwrap_or_else(|| Status::internal(format!("{CALL}: the page ended without a frame")))
-                );
-            }
-        };
-        Ok(Response::new(Box::pin(Page {
-            first: Some(first),
+        // The response goes back at once, before the connector's first frame: an engine that
+        // walks away from a page it has the headers of must find its session closed, and
+        // headers held back until the first frame (one write fewer per call) left a fast page
+        // fully queued before the engine could cancel it (docs/benchmarks.md, issue #18). An
+        // engine that drops the page before its end closes the session (see `Page`).
+        let page = Page {
             rx: Some(rx),
             failure,
-        })))
+            abandoned: Some((self.clone(), session_id)),
+        };
+        Ok(Response::new(Box::pin(page)))
     }
 
     /// Forwards one export batch, frame by frame, with the entries left encoded.
@@ -325,18 +319,42 @@ impl EngineService {
     }
 }
 
-/// An import page on its way to the engine: the first frame (already received), then the rest
-/// from the pump. A frame's share of the page buffer is released as tonic takes it for encoding.
+/// An import page on its way to the engine, frame by frame from the pump. A frame's share of the
+/// page buffer is released as tonic takes it for encoding.
 struct Page {
-    first: Option<RelayFrame>,
     rx: Option<mpsc::Receiver<Queued>>,
     /// How the page failed, checked before each frame (see `relay_import_entries`).
     failure: Arc<Mutex<Option<Status>>>,
+    /// Until the engine has taken the results frame (or an error): who closes the session, and
+    /// which, when the engine drops the page before that. The pump may have queued every frame
+    /// already, so the pump alone cannot tell a cancelled call from a finished one.
+    abandoned: Option<(EngineService, String)>,
 }
 
 impl Page {
     fn failed(&self) -> Option<Status> {
         self.failure.lock().expect("failure lock").take()
+    }
+
+    /// The engine has the page's end (its results frame or its error): nothing to close on drop.
+    fn ended(&mut self, item: Option<Result<RelayFrame, Status>>) -> Poll<Option<Result<RelayFrame, Status>>> {
+        let end = match &item {
+            Some(Ok(frame)) => matches!(frame.frame, Some(RelayKind::Results(_))),
+            Some(Err(_)) | None => true,
+        };
+        if end {
+            self.abandoned = None;
+        }
+        Poll::Ready(item)
+    }
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        if let Some((service, session_id)) = self.abandoned.take() {
+            info!(session_id = %session_id, "engine cancelled the page before its end; closing the session");
+            service.close_later(session_id, CloseReason::TerminatedByUser);
+        }
     }
 }
 
@@ -345,25 +363,23 @@ impl Stream for Page {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if let Some(first) = this.first.take() {
-            return Poll::Ready(Some(Ok(first)));
-        }
         if this.rx.is_none() {
-            return Poll::Ready(None);
+            return this.ended(None);
         }
         if let Some(status) = this.failed() {
             this.rx = None;
-            return Poll::Ready(Some(Err(status)));
+            return this.ended(Some(Err(status)));
         }
         let Some(rx) = this.rx.as_mut() else {
-            return Poll::Ready(None);
+            return this.ended(None);
         };
         match rx.poll_recv(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(Some((frame, _share))) => Poll::Ready(Some(frame)),
+            Poll::Ready(Some((frame, _share))) => this.ended(Some(frame)),
             Poll::Ready(None) => {
                 this.rx = None;
-                Poll::Ready(this.failed().map(Err))
+                let failed = this.failed().map(Err);
+                this.ended(failed)
             }
         }
     }

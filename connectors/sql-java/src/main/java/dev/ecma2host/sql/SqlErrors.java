@@ -38,6 +38,12 @@ final class SqlErrors {
     /** The ECMA2 exception for a failed connect. The message names URL and user, never the password. */
     static Ecma2Exception connect(SQLException e, String url, String user) {
         String s = state(e);
+        if (s.equals("08004")) {
+            // The server rejected the connection itself: pg_hba.conf, or a password it needs and
+            // was not given. Both are the account's to fix, so name User and Password.
+            return new BadServerCredentialsException("the database at " + url + " rejected the connection for user "
+                    + user + " (SQL state " + s + "): " + e.getMessage() + "; check User and Password");
+        }
         if (s.equals("28P01") || s.equals("28000")) {
             return new BadServerCredentialsException("the database at " + url + " refused user " + user
                     + " (SQL state " + s + "): check User and Password");
