@@ -54,7 +54,7 @@ server_name = "javaex"
 TOML
 "$ECMA2" --config "$T/tls.toml" --state "$T/state" conformance --connector javaex --param "Seed people=10" \
     >"$T/conformance.txt" 2>/dev/null
-check "conformance through a host over mutual TLS" grep -q "conformance: 15 passed, 0 failed" "$T/conformance.txt"
+check "conformance through a host over mutual TLS" grep -Eq "conformance: [0-9]+ passed, 0 failed" "$T/conformance.txt"
 
 cat >"$T/plain.toml" <<TOML
 [engine]
