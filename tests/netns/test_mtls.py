@@ -136,7 +136,7 @@ def site() -> Iterator[Site]:
 
         def demo_ready() -> bool:
             listed = site.engine("--json", "list", pki=work / "pki")
-            return listed.returncode == 0 and '"CONNECTOR_STATE_READY"' in listed.stdout
+            return listed.returncode == 0 and '"READY"' in listed.stdout
 
         wait_until(demo_ready, timeout=DEADLINE, interval=0.2, what="the demo connector READY")
         yield site

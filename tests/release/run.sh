@@ -114,7 +114,7 @@ else
   params=(--param "database=$work/demo.db" --param seed_users=25)
   ready=""
   for _ in $(seq 1 300); do
-    if cli --json list 2>/dev/null | grep -q '"CONNECTOR_STATE_READY"'; then ready=1; break; fi
+    if cli --json list 2>/dev/null | grep -q '"state":"READY"'; then ready=1; break; fi
     sleep 0.1
   done
   [ -n "$ready" ] && ok "the bundle's host launched the bundle's demo connector (bin/ecma2-demo)" ||
