@@ -138,8 +138,12 @@ fn the_cli_imports_over_mutual_tls_and_is_refused_without_our_certificate() {
     let foreign = engine(dir.path(), &address, Some(&dir.path().join("foreign")), &["list"]);
     assert!(!foreign.status.success());
     let foreign = String::from_utf8_lossy(&foreign.stderr).to_lowercase();
+    // TLS 1.3: the client may finish its side of the handshake before the host's alert about
+    // the unknown CA arrives, and then sees the connection closed instead of the alert.
     assert!(
-        foreign.contains("certificate") || foreign.contains("alert"),
+        ["certificate", "alert", "closed", "broken pipe", "reset"]
+            .iter()
+            .any(|w| foreign.contains(w)),
         "{foreign}"
     );
 }
