@@ -37,6 +37,9 @@ export class Host {
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       child.on("error", reject);
       child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      // A command that does not read stdin may exit before it is closed: EPIPE is no failure
+      // of the run (its exit status and output say how it went).
+      child.stdin.on("error", () => {});
       child.stdin.end(input ?? "");
     });
   }
