@@ -137,13 +137,13 @@ fi
 if out=$(cd "$work" && wine "$win/ecma2-host.exe" service install --config host.toml --name ecma2-smoke \
   --log-file svc.log 2>&1 | tr -d '\r') && grep -q "installed service" <<<"$out"; then
   ok "service install registered ecma2-smoke with wine's service control manager"
-  if out=$(wine "$win/ecma2-host.exe" service start --name ecma2-smoke 2>&1 | tr -d '\r') && grep -q "is running" <<<"$out"; then
+  if out=$(timeout 60 wine "$win/ecma2-host.exe" service start --name ecma2-smoke 2>&1 | tr -d '\r') && grep -q "is running" <<<"$out"; then
     if grep -q "host listening for engines" "$work/svc.log" 2>/dev/null; then
       ok "service start: the service runs the host, logging to svc.log"
     else
       fail "service start: no 'host listening' line in svc.log: $(tail -3 "$work/svc.log" 2>/dev/null)"
     fi
-    out=$(wine "$win/ecma2-host.exe" service stop --name ecma2-smoke 2>&1 | tr -d '\r') || true
+    out=$(timeout 60 wine "$win/ecma2-host.exe" service stop --name ecma2-smoke 2>&1 | tr -d '\r') || true
     if grep -q "has stopped" <<<"$out" && grep -q 'host stopped' "$work/svc.log"; then
       ok "service stop: an orderly stop ($(grep -o 'stopping reason="[^"]*"' "$work/svc.log" | tail -1))"
     else
@@ -152,7 +152,7 @@ if out=$(cd "$work" && wine "$win/ecma2-host.exe" service install --config host.
   else
     skip "service start under wine: $(tail -1 <<<"$out") (wine's service control manager; the state logic is unit-tested in host/src/platform/service.rs)"
   fi
-  wine "$win/ecma2-host.exe" service uninstall --name ecma2-smoke >/dev/null 2>&1 || true
+  timeout 60 wine "$win/ecma2-host.exe" service uninstall --name ecma2-smoke >/dev/null 2>&1 || true
 else
   skip "service install under wine: $(tail -1 <<<"$out") (the argument building and path resolution are unit-tested in host/src/platform/service.rs)"
 fi
