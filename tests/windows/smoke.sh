@@ -134,7 +134,7 @@ if grep -q "is what the service control manager starts" <<<"$out"; then
 else
   echo "$out"; fail "service run from a console"
 fi
-if out=$(cd "$work" && wine "$win/ecma2-host.exe" service install --config host.toml --name ecma2-smoke \
+if out=$(cd "$work" && timeout 60 wine "$win/ecma2-host.exe" service install --config host.toml --name ecma2-smoke \
   --log-file svc.log 2>&1 | tr -d '\r') && grep -q "installed service" <<<"$out"; then
   ok "service install registered ecma2-smoke with wine's service control manager"
   if out=$(timeout 60 wine "$win/ecma2-host.exe" service start --name ecma2-smoke 2>&1 | tr -d '\r') && grep -q "is running" <<<"$out"; then
