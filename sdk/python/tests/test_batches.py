@@ -117,3 +117,63 @@ def test_a_large_entry_in_a_batched_page_still_travels_as_fragments(recorder, re
     assert [e.anchor_value("id") for e in page.entries] == [0, 1, 2]
     assert page.fragments == 6 and page.batches == 2
     assert len(page.entries[1].value("blob")) >= BIG_PHOTO_BYTES
+
+
+def test_a_forked_child_never_repeats_its_parents_identifiers():
+    import os
+
+    new_identifier()  # the parent now holds a batch of identifiers not yet handed out
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        os.write(write, new_identifier().encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert uuid.UUID(child).version == 4
+    assert child != new_identifier()
+
+
+def test_the_cyclic_collector_is_off_while_a_page_is_built_and_on_again_after(recorder, records):
+    opened = open_import(recorder, cfg(records, mode="gc", objects="23"), page_size=10)
+    for _ in range(3):
+        get_page(recorder, opened.session_id, batches=True)
+    close_import(recorder, opened.session_id)
+    seen = [(r["where"], r["enabled"]) for r in records.events("gc")]
+    assert seen == [("page", False)] * 3 + [("close", True)]
+
+
+def test_the_collector_pause_is_shared_and_keeps_a_collector_that_was_off_off():
+    import gc
+    import threading
+
+    from ecma2._gcpause import GcPause
+
+    pause = GcPause()
+    assert gc.isenabled()
+    inside = threading.Event()
+    leave = threading.Event()
+
+    def other_page():
+        with pause:
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other_page)
+    with pause:
+        thread.start()
+        assert inside.wait(10)
+    assert not gc.isenabled()  # the other page still runs
+    leave.set()
+    thread.join(10)
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        with pause:
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

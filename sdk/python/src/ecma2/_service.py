@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from ecma2 import _logging, _wire
+from ecma2 import _gcpause, _logging, _wire
 from ecma2._pb import (
     capabilities_pb2,
     config_pb2,
@@ -734,18 +734,19 @@ class ConnectorService:
             ctx: CallContext, session: _Session
         ) -> tuple[GetImportEntriesResults, list[bytes]]:
             step = GetImportEntriesRunStep.from_pb(request.import_run_step)
-            results = session.instance.get_import_entries(ctx, step)
-            if not isinstance(results, GetImportEntriesResults):
-                raise TypeError(
-                    f"get_import_entries returned {type(results).__name__}, "
-                    "not GetImportEntriesResults"
-                )
-            count = len(results.entries)
-            if count > session.size:
-                raise ExtensibleExtensionException(
-                    f"connector returned {count} entries for a page of at most {session.size}"
-                )
-            encoded = [_wire.entry(entry) for entry in results.entries]
+            with _gcpause.PAGE:  # a page is many small acyclic objects: see ecma2._gcpause
+                results = session.instance.get_import_entries(ctx, step)
+                if not isinstance(results, GetImportEntriesResults):
+                    raise TypeError(
+                        f"get_import_entries returned {type(results).__name__}, "
+                        "not GetImportEntriesResults"
+                    )
+                count = len(results.entries)
+                if count > session.size:
+                    raise ExtensibleExtensionException(
+                        f"connector returned {count} entries for a page of at most {session.size}"
+                    )
+                encoded = [_wire.entry(entry) for entry in results.entries]
             session.custom_data = results.custom_data
             return results, encoded
 

@@ -3,11 +3,13 @@
 Every session appends JSON lines to the file named by the ``record`` parameter, so a test can
 check what reached connector code (close reasons, cancellation, sizes) after the fact. The
 ``mode`` parameter picks a behaviour: ``fail-open``, ``block``, ``crash``, ``too-many``,
-``big`` or normal paging over ``objects`` generated entries.
+``big``, ``gc`` (records the collector's state per page) or normal paging over ``objects``
+generated entries.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -91,6 +93,8 @@ class Recorder(
         if mode == "big":
             entry = self.thing(1).attr("blob", bytes(range(256)) * (BIG_PHOTO_BYTES // 256 + 1))
             return GetImportEntriesResults([entry], "1", False)
+        if mode == "gc":  # what the cyclic collector's state is while connector code runs
+            self.record(ctx, "gc", where="page", enabled=gc.isenabled())
         end = min(self.cursor + self.page_size, self.total)
         entries = [self.thing(i) for i in range(self.cursor, end)]
         self.cursor = end
@@ -107,6 +111,8 @@ class Recorder(
                 if os.path.exists(release):
                     break
                 ctx.wait(0.05)
+        if self.config.value("mode") == "gc":
+            self.record(ctx, "gc", where="close", enabled=gc.isenabled())
         self.record(ctx, "close-import", reason=run_step.reason.name)
         return ecma2.CloseImportConnectionResults(run_step.custom_data)
 
