@@ -177,3 +177,36 @@ def test_the_collector_pause_is_shared_and_keeps_a_collector_that_was_off_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("batches", [False, True])
+def test_pages_are_encoded_and_sent_a_chunk_at_a_time(recorder, records, batches):
+    config = cfg(records, objects="23", encode_chunk="4")
+    opened = open_import(recorder, config, page_size=10)
+    pages = []
+    while True:
+        page = get_page(recorder, opened.session_id, batches=batches)
+        pages.append(page)
+        if not page.more_to_import:
+            break
+    close_import(recorder, opened.session_id)
+    assert [e.anchor_value("id") for p in pages for e in p.entries] == list(range(23))
+    # Chunks of 4: batches of 4, 4 and 2 entries per full page.
+    assert [p.batches for p in pages] == ([3, 3, 1] if batches else [0, 0, 0])
+
+
+def test_a_value_refused_in_a_later_chunk_fails_the_call_with_a_fault(recorder, records):
+    import grpc
+
+    from ecma2.errors import FaultKind
+    from ecma2.testing import fault_of
+
+    opened = open_import(recorder, cfg(records, mode="bad-late", encode_chunk="4"), page_size=10)
+    with pytest.raises(grpc.RpcError) as caught:
+        get_page(recorder, opened.session_id, batches=True)
+    assert caught.value.code() == grpc.StatusCode.INTERNAL
+    fault = fault_of(caught.value)
+    assert fault.kind == FaultKind.EXTENSIBLE_EXTENSION_EXCEPTION
+    assert fault.foreign_type_name == "ValueError" and "64 bits" in fault.message
+    close_import(recorder, opened.session_id)
+    assert recorder.process.poll() is None

@@ -27,7 +27,7 @@ from ecma2.enums import (
 )
 
 if TYPE_CHECKING:
-    from ecma2.change import AnchorAttribute, AttributeChange, CSEntryChange, Value
+    from ecma2.change import AnchorAttribute, AttributeChange, CSEntryChange, Value, ValueChange
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -221,19 +221,59 @@ def attribute_change(c: AttributeChange) -> bytes:
     """An ``AttributeChange``: name 1, data_type 2, is_multi_valued 3, modification_type 4,
     value_changes 5 (each a ``ValueChange``: value 1, modification_type 2)."""
     parts: list[bytes] = []
-    _attribute_change(parts, c)
+    _attribute_changes(parts, [c])
     return b"".join(parts[2:])  # without the entry's field tag and length
 
 
-def _attribute_change(parts: list[bytes], c: AttributeChange) -> None:
-    """Appends the ``attribute_changes`` field (tag, length, message) of one change."""
-    head = _head(c)
-    changes = c.value_changes
-    if len(changes) == 1:  # the common case: sizes computed, one flat run of pieces
-        vc = changes[0]
-        vb = value(vc.value)
-        n = len(vb)
+def _attribute_changes(parts: list[bytes], changes: list[AttributeChange]) -> None:
+    """Appends the ``attribute_changes`` fields (tag, length, message) of an entry's changes.
+
+    The common change (one value change, a string value) is written inline as a flat run of
+    pieces whose sizes are computed: no intermediate messages, no calls per change but the
+    string's ``encode``.
+    """
+    heads = _HEADS
+    for c in changes:
+        cached = heads.get(c.name)
+        if (
+            cached is not None
+            and cached[0] is c.data_type
+            and cached[1] is c.is_multi_valued
+            and cached[2] is c.modification_type
+        ):
+            head = cached[3]
+        else:
+            head = _head(c)
+        value_changes = c.value_changes
+        if len(value_changes) != 1:
+            _many_value_changes(parts, head, value_changes)
+            continue
+        vc = value_changes[0]
+        v = vc.value
         mod = _VC_MOD[vc.modification_type]
+        if type(v) is str:
+            data = v.encode()
+            n = len(data)
+            vn = 1 + (1 if n < 0x80 else 2 if n < _NLEN else _size(n)) + n  # AttributeValue
+            body = 1 + (1 if vn < 0x80 else 2 if vn < _NLEN else _size(vn)) + vn + len(mod)
+            total = len(head) + 1 + (1 if body < 0x80 else 2 if body < _NLEN else _size(body))
+            total += body
+            parts += (
+                _E_CHANGE,
+                _LEN[total] if total < _NLEN else varint(total),
+                head,
+                _AC_VALUE_CHANGE,
+                _LEN[body] if body < _NLEN else varint(body),
+                _VC_VALUE,
+                _LEN[vn] if vn < _NLEN else varint(vn),
+                _VALUE_STRING,
+                _LEN[n] if n < _NLEN else varint(n),
+                data,
+                mod,
+            )
+            continue
+        vb = value(v)
+        n = len(vb)
         body = 1 + (1 if n < 0x80 else 2 if n < _NLEN else _size(n)) + n + len(mod)
         total = len(head) + 1 + (1 if body < 0x80 else 2 if body < _NLEN else _size(body)) + body
         parts += (
@@ -247,14 +287,17 @@ def _attribute_change(parts: list[bytes], c: AttributeChange) -> None:
             vb,
             mod,
         )
-        return
+
+
+def _many_value_changes(parts: list[bytes], head: bytes, changes: list[ValueChange]) -> None:
+    """Appends an ``attribute_changes`` field with no or several value changes."""
     pieces = [head]
     for vc in changes:
         vb = value(vc.value)
         n = len(vb)
         mod = _VC_MOD[vc.modification_type]
-        body = 1 + _size(n) + n + len(mod)
-        pieces += (_AC_VALUE_CHANGE, varint(body), _VC_VALUE, varint(n), vb, mod)
+        pieces += (_AC_VALUE_CHANGE, varint(1 + _size(n) + n + len(mod)), _VC_VALUE, varint(n), vb)
+        pieces.append(mod)
     message = b"".join(pieces)
     parts += (_E_CHANGE, varint(len(message)), message)
 
@@ -273,8 +316,7 @@ def entry(e: CSEntryChange) -> bytes:
         ab = anchor(a)
         n = len(ab)
         parts += (_E_ANCHOR, _LEN[n] if n < _NLEN else varint(n), ab)
-    for c in e.attribute_changes:
-        _attribute_change(parts, c)
+    _attribute_changes(parts, e.attribute_changes)
     parts.append(_E_ERROR[e.error_code_import])
     if e.error_name:
         parts.append(_string(_E_ERROR_NAME, e.error_name))

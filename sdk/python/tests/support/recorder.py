@@ -3,8 +3,8 @@
 Every session appends JSON lines to the file named by the ``record`` parameter, so a test can
 check what reached connector code (close reasons, cancellation, sizes) after the fact. The
 ``mode`` parameter picks a behaviour: ``fail-open``, ``block``, ``crash``, ``too-many``,
-``big``, ``gc`` (records the collector's state per page) or normal paging over ``objects``
-generated entries.
+``big``, ``gc`` (records the collector's state per page), ``bad-late`` or normal paging over
+``objects`` generated entries.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import sys
 
 import ecma2
+import ecma2._service
 from ecma2 import (
     CallContext,
     ConfigParameters,
@@ -71,6 +72,9 @@ class Recorder(
         self.record(ctx, "open-import", page_size=run_step.page_size)
         if config.value("mode") == "fail-open":
             raise ecma2.ServerDownException("directory offline")
+        chunk = config.value("encode_chunk")
+        if chunk:  # encode and send pages this many entries at a time (the SDK's default: 256)
+            ecma2._service.ENCODE_CHUNK = int(chunk)
         if config.value("mode") == "print":
             print("stray output from connector code")  # must not reach stdout
         return ecma2.OpenImportConnectionResults()
@@ -97,6 +101,8 @@ class Recorder(
             self.record(ctx, "gc", where="page", enabled=gc.isenabled())
         end = min(self.cursor + self.page_size, self.total)
         entries = [self.thing(i) for i in range(self.cursor, end)]
+        if mode == "bad-late" and len(entries) > 7:  # a value no encoding takes, late in a page
+            entries[7].attr("blob", 2**64)
         self.cursor = end
         return GetImportEntriesResults(entries, str(end), end < self.total)
 
