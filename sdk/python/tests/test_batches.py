@@ -14,7 +14,7 @@ from ecma2 import (
     Reference,
     ValueChange,
 )
-from ecma2._pb import change_pb2, handshake_pb2
+from ecma2._pb import change_pb2, handshake_pb2, import_pb2
 from ecma2.change import new_identifier
 from ecma2.testing import close_import, get_page, open_import
 
@@ -210,3 +210,37 @@ def test_a_value_refused_in_a_later_chunk_fails_the_call_with_a_fault(recorder, 
     assert fault.foreign_type_name == "ValueError" and "64 bits" in fault.message
     close_import(recorder, opened.session_id)
     assert recorder.process.poll() is None
+
+
+def test_a_page_cancelled_between_chunks_does_not_leave_the_collector_off(recorder, records):
+    import time
+
+    config = cfg(records, mode="gc", objects="40", encode_chunk="2")
+    opened = open_import(recorder, config, page_size=40)
+    stream = recorder.stub.GetImportEntries(
+        import_pb2.GetImportEntriesRequest(session_id=opened.session_id),
+        metadata=(*recorder.metadata, ("ecma2-features", "entry-batches")),
+        timeout=30,
+    )
+    first = next(stream)
+    assert first.WhichOneof("frame") == "entry_batch"
+    stream.cancel()
+    close_import(recorder, opened.session_id)
+    # The abandoned page's generator is closed, and with it the pause: a new session's open
+    # (connector code outside any page) soon sees the collector on.
+    deadline = time.monotonic() + 10
+    while True:
+        again = open_import(recorder, config, page_size=10)
+        close_import(recorder, again.session_id)
+        if records.events("open-import")[-1]["gc"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert records.events("open-import")[-1]["gc"] is True
+
+
+@pytest.mark.parametrize("batches", [False, True])
+def test_an_empty_page_is_only_its_results_frame(recorder, records, batches):
+    opened = open_import(recorder, cfg(records, objects="0"), page_size=10)
+    page = get_page(recorder, opened.session_id, batches=batches)
+    close_import(recorder, opened.session_id)
+    assert page.entries == [] and not page.more_to_import and page.batches == 0

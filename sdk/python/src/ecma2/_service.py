@@ -770,7 +770,8 @@ class ConnectorService:
             # Entries are encoded and sent a chunk at a time, so the host and engine read one
             # chunk while the next is encoded. A value the encoding refuses fails the call as
             # connector code failing would; the caller then discards what the page sent.
-            entries = results.entries
+            entries = list(results.entries)
+            encoded: list[bytes] = []
             fragmented = 0
             for start in range(0, len(entries), ENCODE_CHUNK):
                 encoded = self._guard(
@@ -795,15 +796,19 @@ class ConnectorService:
                     fragmented += len(parts)
                     for part in parts:
                         yield import_pb2.GetImportEntriesResponse(entry_fragment=part)
-            yield import_pb2.GetImportEntriesResponse(results=results.results_pb())
+            closing = import_pb2.GetImportEntriesResponse(results=results.results_pb())
+            count, more = len(entries), results.more_to_import
+            # Drop the page before the collector resumes, so that it never walks it.
+            del entries, encoded, results
+        yield closing
         log.debug(
             "page sent",
             extra={
                 "session_id": request.session_id,
-                "entries": len(entries),
+                "entries": count,
                 "fragments": fragmented,
                 "batched": batched,
-                "more_to_import": results.more_to_import,
+                "more_to_import": more,
             },
         )
 

@@ -69,7 +69,7 @@ class Recorder(
         self.config = config
         self.page_size = run_step.page_size
         self.total = int(config.value("objects", "25"))
-        self.record(ctx, "open-import", page_size=run_step.page_size)
+        self.record(ctx, "open-import", page_size=run_step.page_size, gc=gc.isenabled())
         if config.value("mode") == "fail-open":
             raise ecma2.ServerDownException("directory offline")
         chunk = config.value("encode_chunk")
