@@ -364,6 +364,16 @@ impl HostProcess {
         Ok(connector_status(&self.address, &self.token).await?.pid)
     }
 
+    /// The pid of the connector configured as `name` (a launched connector that is running).
+    pub async fn connector_pid_of(&self, name: &str) -> Result<u32> {
+        connector_statuses(&self.address, &self.token)
+            .await?
+            .into_iter()
+            .find(|s| s.name == name && s.pid != 0)
+            .map(|s| s.pid)
+            .with_context(|| format!("the host lists no running connector {name:?}"))
+    }
+
     /// The host process's peak resident set size so far (VmHWM), in bytes.
     pub fn peak_rss(&self) -> Result<u64> {
         crate::machine::vm_hwm(self.pid)

@@ -22,26 +22,46 @@ use crate::procs::{Bins, CONNECTOR, Hop, launch_connector, start_host_with};
 /// The HR connector's configured name in the host.
 const HR: &str = "hr";
 
-/// One import path's best round and the host's CPU time in it.
+/// One import path's best round and the CPU time of its processes in it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Path5 {
     /// The best round.
     pub best: ImportRun,
     /// The host's CPU time (user and system) during the best round.
     pub host_cpu: Duration,
+    /// The connector process's CPU time during the best round.
+    pub connector_cpu: Duration,
+    /// The bench process's (the engine client's) CPU time during the best round.
+    pub engine_cpu: Duration,
 }
 
 impl Path5 {
-    /// Host CPU per object in the best round.
-    pub fn host_cpu_per_object(&self) -> Duration {
-        self.host_cpu / u32::try_from(self.best.objects.max(1)).unwrap_or(u32::MAX)
+    fn per_object(&self, cpu: Duration) -> Duration {
+        cpu / u32::try_from(self.best.objects.max(1)).unwrap_or(u32::MAX)
     }
 
-    fn keep(&mut self, run: ImportRun, cpu: Duration) {
+    /// Host CPU per object in the best round.
+    pub fn host_cpu_per_object(&self) -> Duration {
+        self.per_object(self.host_cpu)
+    }
+
+    /// Connector CPU per object in the best round.
+    pub fn connector_cpu_per_object(&self) -> Duration {
+        self.per_object(self.connector_cpu)
+    }
+
+    /// Engine client CPU per object in the best round.
+    pub fn engine_cpu_per_object(&self) -> Duration {
+        self.per_object(self.engine_cpu)
+    }
+
+    fn keep(&mut self, run: ImportRun, cpu: &[crate::Usage]) {
         if self.best.objects == 0 || run.rate() > self.best.rate() {
             *self = Self {
                 best: run,
-                host_cpu: cpu,
+                host_cpu: cpu[0].cpu,
+                connector_cpu: cpu[1].cpu,
+                engine_cpu: cpu[2].cpu,
             };
         }
     }
@@ -148,18 +168,21 @@ async fn run(
             objects,
             ..Default::default()
         };
+        let rust_pid = host.connector_pid_of(CONNECTOR).await?;
+        let hr_pid = host.connector_pid_of(HR).await?;
         for round in 1..=rounds {
             let order = if round % 2 == 1 { [true, false] } else { [false, true] };
             for is_python in order {
                 info!(round, python = is_python, "item 5py: import through the host");
-                let (client, params, schema, into) = if is_python {
-                    (&mut hr, &hr_params, &hr_schema, &mut row.python)
+                let (client, params, schema, into, pid) = if is_python {
+                    (&mut hr, &hr_params, &hr_schema, &mut row.python, hr_pid)
                 } else {
-                    (&mut rust, &rust_params, &rust_schema, &mut row.rust)
+                    (&mut rust, &rust_params, &rust_schema, &mut row.rust, rust_pid)
                 };
+                let pids = [host.pid, pid, std::process::id()];
                 let (run, cpu) =
-                    crate::with_cpu(&[host.pid], import_all_with(client, params, schema, page_size, true)).await?;
-                into.keep(run, cpu[0].cpu);
+                    crate::with_cpu(&pids, import_all_with(client, params, schema, page_size, true)).await?;
+                into.keep(run, &cpu);
             }
         }
         Ok(row)
@@ -207,6 +230,9 @@ pub fn rows(report: &mut crate::report::Report, objects: u64, rounds: u32, row: 
          Python HR connector (SDK for Python), ratio Python / Rust; best of {rounds} rounds after a warm-up"
     );
     let cpu = "host CPU per object relayed in those rounds: Rust demo, Python HR, ratio Python / Rust".to_owned();
+    let processes = "CPU per object of each process in those rounds (robust to load): connector, host, engine client \
+                     (the bench process); Rust demo, then Python HR"
+        .to_owned();
     let direct = format!(
         "import {n} users engine → Python HR connector directly: one entry per frame, entry batches, and ratio"
     );
@@ -244,6 +270,25 @@ pub fn rows(report: &mut crate::report::Report, objects: u64, rounds: u32, row: 
                 "≤ 2",
                 crate::report::Verdict::of(r.cpu_ratio() <= 2.0),
             );
+            let us = |d: Duration| d.as_secs_f64() * 1e6;
+            let each = |p: &Path5| {
+                format!(
+                    "connector {:.1} µs, host {:.2} µs, engine {:.1} µs",
+                    us(p.connector_cpu_per_object()),
+                    us(p.host_cpu_per_object()),
+                    us(p.engine_cpu_per_object())
+                )
+            };
+            report.row(
+                "5py cpu",
+                processes,
+                format!(
+                    "Rust: {}; Python: {}; connector ratio Python / Rust {:.2}",
+                    each(&r.rust),
+                    each(&r.python),
+                    us(r.python.connector_cpu_per_object()) / us(r.rust.connector_cpu_per_object()).max(1e-9)
+                ),
+            );
             if r.direct_single.objects == 0 {
                 report.not_measured("5py batches", direct, "another checkout's SDK (--pythonpath)");
             } else {
@@ -260,12 +305,22 @@ pub fn rows(report: &mut crate::report::Report, objects: u64, rounds: u32, row: 
             }
         }
         Some(Err(why)) => {
-            for (key, what) in [("5py import", what), ("5py host cpu", cpu), ("5py batches", direct)] {
+            for (key, what) in [
+                ("5py import", what),
+                ("5py host cpu", cpu),
+                ("5py cpu", processes),
+                ("5py batches", direct),
+            ] {
                 report.not_measured(key, what, why.clone());
             }
         }
         None => {
-            for (key, what) in [("5py import", what), ("5py host cpu", cpu), ("5py batches", direct)] {
+            for (key, what) in [
+                ("5py import", what),
+                ("5py host cpu", cpu),
+                ("5py cpu", processes),
+                ("5py batches", direct),
+            ] {
                 report.not_measured(key, what, "the run stopped before item 5py");
             }
         }

@@ -50,6 +50,7 @@ const ROWS: &[(&str, Expect)] = &[
     ("8 jvm start", Expect::PositiveOrNotMeasured),
     ("5py import", Expect::PositiveOrNotMeasured),
     ("5py host cpu", Expect::PositiveOrNotMeasured),
+    ("5py cpu", Expect::PositiveOrNotMeasured),
     ("5py batches", Expect::PositiveOrNotMeasured),
     ("9 bridge", Expect::PositiveOrNotMeasured),
     ("10 go", Expect::PositiveOrNotMeasured),

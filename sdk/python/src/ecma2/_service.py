@@ -15,13 +15,14 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, TypeVar
 
 import grpc
 
-from ecma2 import _logging, _wire
+from ecma2 import _gcpause, _logging, _wire
 from ecma2._pb import (
     capabilities_pb2,
     config_pb2,
@@ -102,6 +103,9 @@ SDK_NAME = "ecma2-sdk-python"
 CLOSE_WAIT_SECONDS = 5.0
 # How long a call waits for the previous call of its session (the engine never overlaps them).
 BUSY_WAIT_SECONDS = 30.0
+
+ENCODE_CHUNK = 256
+"""Entries of a page encoded (and sent, as one batch when batches are asked for) at a time."""
 
 T = TypeVar("T")
 log = logging.getLogger("ecma2.sdk")
@@ -324,25 +328,31 @@ class ConnectorService:
         """A call of a live session, serialized with the session's other calls."""
         ctx = self._context(call, context, secrets=secrets)
         try:
-
-            def locked() -> T:
-                session = self._find(session_id, kind)
-                ctx._bind_session(session.id)
-                for secret in session.secrets:
-                    ctx.add_secret(secret)
-                if not session.busy.acquire(timeout=BUSY_WAIT_SECONDS):
-                    raise RpcError(
-                        grpc.StatusCode.FAILED_PRECONDITION,
-                        f"session {session_id} is busy with another call",
-                    )
-                try:
-                    return body(ctx, session)
-                finally:
-                    session.busy.release()
-
-            return self._guard(context, ctx, locked)
+            return self._guard(context, ctx, lambda: self._locked(ctx, session_id, kind, body))
         finally:
             self._done(ctx)
+
+    def _locked(
+        self,
+        ctx: CallContext,
+        session_id: str,
+        kind: _Kind,
+        body: Callable[[CallContext, _Session], T],
+    ) -> T:
+        """Runs ``body`` holding the session (one call of a session at a time)."""
+        session = self._find(session_id, kind)
+        ctx._bind_session(session.id)
+        for secret in session.secrets:
+            ctx.add_secret(secret)
+        if not session.busy.acquire(timeout=BUSY_WAIT_SECONDS):
+            raise RpcError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"session {session_id} is busy with another call",
+            )
+        try:
+            return body(ctx, session)
+        finally:
+            session.busy.release()
 
     def _open(
         self,
@@ -730,9 +740,7 @@ class ConnectorService:
             for key, value in context.invocation_metadata() or ()
         )
 
-        def body(
-            ctx: CallContext, session: _Session
-        ) -> tuple[GetImportEntriesResults, list[bytes]]:
+        def body(ctx: CallContext, session: _Session) -> GetImportEntriesResults:
             step = GetImportEntriesRunStep.from_pb(request.import_run_step)
             results = session.instance.get_import_entries(ctx, step)
             if not isinstance(results, GetImportEntriesResults):
@@ -745,42 +753,62 @@ class ConnectorService:
                 raise ExtensibleExtensionException(
                     f"connector returned {count} entries for a page of at most {session.size}"
                 )
-            encoded = [_wire.entry(entry) for entry in results.entries]
             session.custom_data = results.custom_data
-            return results, encoded
+            return results
 
-        results, encoded = self._in_session(
-            "GetImportEntries", context, request.session_id, _Kind.IMPORT, body
-        )
-        # Frames go out as ready bytes (the handler's serializer passes bytes through).
-        fragmented = 0
-        if batched:
-            for item in _wire.batch_frames(encoded, FRAGMENT_SIZE):
-                if isinstance(item, int):
-                    parts = fragments(encoded[item])
+        # The collector is off while the page is built, encoded and sent: see ecma2._gcpause.
+        with _gcpause.PAGE:
+            ctx = self._context("GetImportEntries", context)
+            try:
+                results = self._guard(
+                    context,
+                    ctx,
+                    lambda: self._locked(ctx, request.session_id, _Kind.IMPORT, body),
+                )
+            finally:
+                self._done(ctx)
+            # Entries are encoded and sent a chunk at a time, so the host and engine read one
+            # chunk while the next is encoded. A value the encoding refuses fails the call as
+            # connector code failing would; the caller then discards what the page sent.
+            entries = list(results.entries)
+            encoded: list[bytes] = []
+            fragmented = 0
+            for start in range(0, len(entries), ENCODE_CHUNK):
+                encoded = self._guard(
+                    context, ctx, partial(_encode, entries[start : start + ENCODE_CHUNK])
+                )
+                # Frames go out as ready bytes (the handler's serializer passes bytes through).
+                if batched:
+                    for item in _wire.batch_frames(encoded, FRAGMENT_SIZE):
+                        if isinstance(item, int):
+                            parts = fragments(encoded[item])
+                            fragmented += len(parts)
+                            for part in parts:
+                                yield import_pb2.GetImportEntriesResponse(entry_fragment=part)
+                        else:
+                            yield item
+                    continue
+                for data in encoded:
+                    if len(data) <= FRAGMENT_SIZE:
+                        yield _wire.entry_frame(data)
+                        continue
+                    parts = fragments(data)
                     fragmented += len(parts)
                     for part in parts:
                         yield import_pb2.GetImportEntriesResponse(entry_fragment=part)
-                else:
-                    yield item
-        else:
-            for data in encoded:
-                if len(data) <= FRAGMENT_SIZE:
-                    yield _wire.entry_frame(data)
-                    continue
-                parts = fragments(data)
-                fragmented += len(parts)
-                for part in parts:
-                    yield import_pb2.GetImportEntriesResponse(entry_fragment=part)
-        yield import_pb2.GetImportEntriesResponse(results=results.results_pb())
+            closing = import_pb2.GetImportEntriesResponse(results=results.results_pb())
+            count, more = len(entries), results.more_to_import
+            # Drop the page before the collector resumes, so that it never walks it.
+            del entries, encoded, results
+        yield closing
         log.debug(
             "page sent",
             extra={
                 "session_id": request.session_id,
-                "entries": len(encoded),
+                "entries": count,
                 "fragments": fragmented,
                 "batched": batched,
-                "more_to_import": results.more_to_import,
+                "more_to_import": more,
             },
         )
 
@@ -1170,6 +1198,10 @@ def _chain(
 ) -> Iterator[export_pb2.PutExportEntriesRequest]:
     yield from head
     yield from tail
+
+
+def _encode(entries: Sequence[CSEntryChange]) -> list[bytes]:
+    return [_wire.entry(entry) for entry in entries]
 
 
 def _serialize_frame(frame: import_pb2.GetImportEntriesResponse | bytes) -> bytes:

@@ -53,12 +53,33 @@ Value: TypeAlias = str | int | bytes | bool
 
 def new_identifier() -> str:
     """A fresh change identifier: a random (version 4) GUID in canonical text form."""
-    h = os.urandom(16).hex()
-    # What uuid.uuid4() makes, without its object: version nibble 4, variant bits 10.
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    try:
+        return _IDENTIFIERS.pop()
+    except IndexError:
+        _IDENTIFIERS.extend(_identifiers())
+        return _IDENTIFIERS.pop()
 
 
-_VARIANT = "89ab"
+def _identifiers() -> list[str]:
+    """A batch of random version 4 GUIDs: what ``str(uuid.uuid4())`` makes, from one read of
+    the OS's random source and one big-integer mask for the whole batch."""
+    number = int.from_bytes(os.urandom(16 * _BATCH)) & _KEEP | _SET
+    h = number.to_bytes(16 * _BATCH).hex()
+    return [
+        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-{h[i + 12 : i + 16]}-{h[i + 16 : i + 20]}-"
+        f"{h[i + 20 : i + 32]}"
+        for i in range(0, 32 * _BATCH, 32)
+    ]
+
+
+_BATCH = 256
+# Per 128-bit GUID: version nibble (bits 76-79, counted from its low end) 0100, variant bits
+# (62-63) 10; _KEEP clears them in every GUID of a batch, _SET sets them.
+_KEEP = ~sum(((0xF << 76) | (0x3 << 62)) << (128 * n) for n in range(_BATCH))
+_SET = sum(((0x4 << 76) | (0x2 << 62)) << (128 * n) for n in range(_BATCH))
+_IDENTIFIERS: list[str] = []
+# A forked child must not hand out its parent's remaining identifiers again.
+os.register_at_fork(after_in_child=_IDENTIFIERS.clear)
 
 
 def type_of(value: Value) -> AttributeType:
@@ -323,6 +344,22 @@ class AnchorAttribute:
         )
 
 
+# The builders' fast paths: members bound once, and the type each exact value class stands for
+# (subclasses other than Reference go through type_of).
+_ADD = ObjectModificationType.ADD
+_REPLACE = ObjectModificationType.REPLACE
+_UPDATE = ObjectModificationType.UPDATE
+_ATTRIBUTE_ADD = AttributeModificationType.ADD
+_ATTRIBUTE_REPLACE = AttributeModificationType.REPLACE
+_VALUE_ADD = ValueModificationType.ADD
+_TYPES: dict[type, AttributeType] = {
+    str: AttributeType.STRING,
+    Reference: AttributeType.REFERENCE,
+    int: AttributeType.INTEGER,
+    bool: AttributeType.BOOLEAN,
+    bytes: AttributeType.BINARY,
+}
+
 # DetachedUtils' table: which attribute changes an object change may hold.
 _ALLOWED: dict[ObjectModificationType, frozenset[AttributeModificationType]] = {
     ObjectModificationType.ADD: frozenset({AttributeModificationType.ADD}),
@@ -360,12 +397,12 @@ class CSEntryChange:
         cls, object_type: str, modification_type: ObjectModificationType, *, dn: str = ""
     ) -> Self:
         """A new change of any modification type, with a fresh identifier."""
-        return cls(object_type=object_type, object_modification_type=modification_type, dn=dn)
+        return cls(object_type, modification_type, dn)
 
     @classmethod
     def add(cls, object_type: str, *, dn: str = "") -> Self:
         """A new object (the only type a full import returns)."""
-        return cls.create(object_type, ObjectModificationType.ADD, dn=dn)
+        return cls(object_type, _ADD, dn)
 
     @classmethod
     def replace(cls, object_type: str, *, dn: str = "") -> Self:
@@ -384,9 +421,12 @@ class CSEntryChange:
 
     def anchor(self, name: str, value: Value, data_type: AttributeType | None = None) -> Self:
         """Adds an anchor component (type inferred from the value unless given)."""
-        if any(a.name == name for a in self.anchor_attributes):
-            raise ValueError(f"anchor attribute {name!r} is already present")
-        self.anchor_attributes.append(AnchorAttribute.create(name, value, data_type))
+        for existing in self.anchor_attributes:
+            if existing.name == name:
+                raise ValueError(f"anchor attribute {name!r} is already present")
+        if data_type is None:
+            data_type = _TYPES.get(type(value)) or type_of(value)
+        self.anchor_attributes.append(AnchorAttribute(name, value, data_type))
         return self
 
     def attr(
@@ -402,6 +442,28 @@ class CSEntryChange:
         or Replace object this is an attribute Add (and nothing when no value is left); on an
         Update object it is a Replace, or a Delete when no value is left.
         """
+        if len(values) == 1 and data_type is None and multi is None:
+            # The common case (one column, one attribute) without the general path's layers;
+            # the same change, checks and errors as attr_add / attr_replace / attr_delete.
+            only = values[0]
+            kind = self.object_modification_type
+            if only is None:
+                return self.attr_delete(name) if kind is _UPDATE else self
+            inferred = _TYPES.get(type(only))
+            if inferred is not None and (kind is _ADD or kind is _REPLACE or kind is _UPDATE):
+                for existing in self.attribute_changes:
+                    if existing.name == name:
+                        raise ValueError(f"attribute {name!r} already has a change in this entry")
+                self.attribute_changes.append(
+                    AttributeChange(
+                        name,
+                        _ATTRIBUTE_REPLACE if kind is _UPDATE else _ATTRIBUTE_ADD,
+                        [ValueChange(only, _VALUE_ADD)],
+                        inferred,
+                        False,
+                    )
+                )
+                return self
         present = [v for v in values if v is not None]
         if self.object_modification_type is ObjectModificationType.UPDATE:
             if not present:

@@ -3,16 +3,19 @@
 Every session appends JSON lines to the file named by the ``record`` parameter, so a test can
 check what reached connector code (close reasons, cancellation, sizes) after the fact. The
 ``mode`` parameter picks a behaviour: ``fail-open``, ``block``, ``crash``, ``too-many``,
-``big`` or normal paging over ``objects`` generated entries.
+``big``, ``gc`` (records the collector's state per page), ``bad-late`` or normal paging over
+``objects`` generated entries.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 
 import ecma2
+import ecma2._service
 from ecma2 import (
     CallContext,
     ConfigParameters,
@@ -66,9 +69,12 @@ class Recorder(
         self.config = config
         self.page_size = run_step.page_size
         self.total = int(config.value("objects", "25"))
-        self.record(ctx, "open-import", page_size=run_step.page_size)
+        self.record(ctx, "open-import", page_size=run_step.page_size, gc=gc.isenabled())
         if config.value("mode") == "fail-open":
             raise ecma2.ServerDownException("directory offline")
+        chunk = config.value("encode_chunk")
+        if chunk:  # encode and send pages this many entries at a time (the SDK's default: 256)
+            ecma2._service.ENCODE_CHUNK = int(chunk)
         if config.value("mode") == "print":
             print("stray output from connector code")  # must not reach stdout
         return ecma2.OpenImportConnectionResults()
@@ -91,8 +97,12 @@ class Recorder(
         if mode == "big":
             entry = self.thing(1).attr("blob", bytes(range(256)) * (BIG_PHOTO_BYTES // 256 + 1))
             return GetImportEntriesResults([entry], "1", False)
+        if mode == "gc":  # what the cyclic collector's state is while connector code runs
+            self.record(ctx, "gc", where="page", enabled=gc.isenabled())
         end = min(self.cursor + self.page_size, self.total)
         entries = [self.thing(i) for i in range(self.cursor, end)]
+        if mode == "bad-late" and len(entries) > 7:  # a value no encoding takes, late in a page
+            entries[7].attr("blob", 2**64)
         self.cursor = end
         return GetImportEntriesResults(entries, str(end), end < self.total)
 
@@ -107,6 +117,8 @@ class Recorder(
                 if os.path.exists(release):
                     break
                 ctx.wait(0.05)
+        if self.config.value("mode") == "gc":
+            self.record(ctx, "gc", where="close", enabled=gc.isenabled())
         self.record(ctx, "close-import", reason=run_step.reason.name)
         return ecma2.CloseImportConnectionResults(run_step.custom_data)
 
