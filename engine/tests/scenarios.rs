@@ -17,6 +17,8 @@ mod partitions;
 mod renames;
 #[path = "scenarios/secrets.rs"]
 mod secrets;
+#[path = "scenarios/stops.rs"]
+mod stops;
 
 use serde_json::json;
 use support::{Scenario, attribute_names, sent_for};

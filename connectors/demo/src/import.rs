@@ -136,6 +136,10 @@ fn schema_type(object_type: &str) -> Option<&'static ecma2_sdk::pb::SchemaType> 
 
 fn finish(builder: model::ChangeBuilder<'_>, row: &ObjectRow) -> Result<CsEntryChange> {
     let builder = match &row.bad {
+        // A test hook: a text starting with `stop-run` stops the run, as a connector may ask.
+        Some(detail) if detail.starts_with("stop-run") => {
+            builder.import_error(MaImportError::ImportErrorCustomStopRun, "bad-row", detail)
+        }
         Some(detail) => builder.import_error(MaImportError::ImportErrorCustomContinueRun, "bad-row", detail),
         None => builder,
     };
