@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// How long a run waits for a lock that is held before it reports the connector busy.
+const BUSY_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The folder of lock files in the state directory.
 pub const LOCK_DIR: &str = "locks";
 
@@ -66,17 +69,25 @@ pub fn acquire(dir: &Path, connector: &str, profile: &str) -> Result<RunLock> {
         reason: e.to_string(),
     };
     std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(io_error)?;
-    let mut file = match open_locked(&path) {
-        Ok(file) => file,
-        Err(Busy) => {
-            return Err(Error::ConnectorBusy {
-                connector: connector.to_owned(),
-                holder: holder(&path),
-                path: path.clone(),
-            });
+    // A process being started (fork, then exec) holds a copy of every open file of this one,
+    // locks included, until its exec: a lock released just then is free a moment later.
+    let deadline = std::time::Instant::now() + BUSY_GRACE;
+    let opened = loop {
+        match open_locked(&path) {
+            Ok(opened) => break opened,
+            Err(Busy) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(Busy) => {
+                return Err(Error::ConnectorBusy {
+                    connector: connector.to_owned(),
+                    holder: holder(&path),
+                    path: path.clone(),
+                });
+            }
         }
-    }
-    .map_err(io_error)?;
+    };
+    let mut file = opened.map_err(io_error)?;
     let mut before = String::new();
     let _ = file.read_to_string(&mut before);
     let stale = Some(before.trim().to_owned()).filter(|b| !b.is_empty());
@@ -169,8 +180,17 @@ fn holder(path: &Path) -> String {
 mod tests {
     use super::*;
 
+    /// The tests of this module run one at a time: a process spawned by one (fork, then exec)
+    /// holds a copy of every open file of the test process until its exec, locks included.
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn serial() -> std::sync::MutexGuard<'static, ()> {
+        SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     #[test]
     fn a_second_run_of_the_connector_is_refused_naming_the_run_that_holds_it() {
+        let _serial = serial();
         let dir = tempfile::tempdir().unwrap();
         let first = acquire(dir.path(), "hr", "import").unwrap();
         let error = acquire(dir.path(), "hr", "export").unwrap_err();
@@ -191,6 +211,7 @@ mod tests {
 
     #[test]
     fn a_lock_file_left_by_a_run_that_died_is_taken_over() {
+        let _serial = serial();
         let dir = tempfile::tempdir().unwrap();
         let file = path(dir.path(), "hr");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
@@ -225,6 +246,7 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_secs(60));
             return;
         }
+        let _serial = serial();
         let dir = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .args([

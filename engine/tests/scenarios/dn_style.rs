@@ -50,7 +50,14 @@ async fn dn_style_none_objects_are_exported_by_anchor_and_never_collapse() {
     // An update staged by the anchor goes out with the anchor as DN.
     let ada = objects
         .iter()
-        .find(|o| format!("{:?}", o.attribute_changes).contains("Ada Lovelace"))
+        .find(|o| {
+            o.attribute_changes.iter().any(|a| {
+                a.name == "cn"
+                    && a.value_changes
+                        .iter()
+                        .any(|v| ecma2_engine::space::value_text(v.value.as_ref()) == "Ada Lovelace")
+            })
+        })
         .unwrap();
     s.stage(&[json!({"op": "update", "dn": ada.dn.to_uppercase(), "attrs": {"title": "Countess"}})])
         .await;
