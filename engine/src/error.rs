@@ -67,11 +67,25 @@ pub enum Error {
         /// The key file.
         path: PathBuf,
     },
+    /// The connector's ConcurrentOperation is false and another run of it holds its lock.
+    #[error(
+        "connector {connector} runs one at a time (its ConcurrentOperation capability is false) and another run of it is in progress: {holder} (lock file {path})"
+    )]
+    ConnectorBusy {
+        /// The connector.
+        connector: String,
+        /// The run that holds the lock, as its lock file says.
+        holder: String,
+        /// The lock file.
+        path: PathBuf,
+    },
     /// A FullObject reply held something else than what was asked for.
-    #[error("connector {connector} answered a FullObject request wrongly: {reason}")]
+    #[error("connector {connector} answered a FullObject request for {dn} wrongly: {reason}")]
     FullObjectReply {
         /// The connector.
         connector: String,
+        /// The object the reply got wrong.
+        dn: String,
         /// What was wrong.
         reason: String,
     },

@@ -48,6 +48,11 @@ pub fn new_dn(change: &CsEntryChange) -> Option<&str> {
         .filter(|new| !new.eq_ignore_ascii_case(&change.dn))
 }
 
+/// Whether the connector's DN style is None (only an anchor; the DN is the anchor).
+pub(crate) fn dn_style_none(caps: &MaCapabilities) -> bool {
+    caps.distinguished_name_style() == MaDistinguishedNameStyle::None
+}
+
 fn is_success(code: MaExportError) -> bool {
     matches!(code, MaExportError::Success | MaExportError::Unspecified)
 }
@@ -131,6 +136,10 @@ impl<'a> ExportOptions<'a> {
 
 /// Exports everything staged for the connector.
 pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) -> Result<Summary> {
+    // ConcurrentOperation = false: no other run of this connector while this one runs.
+    let caps = capabilities(engine, options.connector, &options.params).await?;
+    let profile = if options.full { "full export" } else { "export" };
+    let _run_lock = crate::lock::for_run(space, options.connector, &caps, profile)?;
     if options.full {
         return crate::full_export::full_export(engine, space, options).await;
     }
@@ -140,7 +149,6 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         profile: "export".into(),
         ..Default::default()
     };
-    let caps = capabilities(engine, connector, &options.params).await?;
     let mut quiet = Quiet;
     let observer: &mut dyn Observer = match options.observer {
         Some(o) => o,
@@ -355,7 +363,17 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
     let mut work: Vec<Work> = Vec::new();
     for (seq, change) in staged {
         let kind = change.object_modification_type();
-        let known = space.get_by_dn(connector, &change.dn)?;
+        // A placeholder (a reference target of another partition, not yet imported) is no
+        // object to update or delete: import its partition first.
+        let known = space
+            .get_by_dn(connector, &change.dn)?
+            .filter(|k| !crate::space::is_placeholder(k));
+        // DN style None: the connector space's DN is the anchor; the object is sent by it, as
+        // stored (an add has no anchor yet: it goes with the DN it was staged with, often none).
+        let dn = match &known {
+            Some(k) if dn_style_none(caps) && kind != ObjectModificationType::Add => k.dn.clone(),
+            _ => change.dn.clone(),
+        };
         // An add is a new object: it never carries the anchor of an object that held its DN.
         let anchors = match kind {
             ObjectModificationType::Add => Vec::new(),
@@ -423,7 +441,7 @@ fn plan(space: &Space, connector: &str, caps: &MaCapabilities, staged: &[(i64, C
                 } else {
                     change.object_type.clone()
                 },
-                dn: change.dn.clone(),
+                dn,
                 anchors,
                 first,
                 deferred,
@@ -959,7 +977,12 @@ impl Run<'_, '_, '_> {
             .cs_entry_change_results)
     }
 
-    fn store_new(&mut self, entry: &CsEntryChange, result: Option<&CsEntryChangeResult>) -> Result<()> {
+    /// Stores an exported add with the anchor the connector returned; gives back what was stored.
+    fn store_new(
+        &mut self,
+        entry: &CsEntryChange,
+        result: Option<&CsEntryChangeResult>,
+    ) -> Result<Option<CsEntryChange>> {
         let mut stored = entry.clone();
         if let Some(r) = result {
             for a in &r.anchor_attributes {
@@ -972,15 +995,21 @@ impl Run<'_, '_, '_> {
             }
         }
         stored.attribute_changes.retain(|a| a.name != PASSWORD_ATTRIBUTE);
-        if stored.anchor_attributes.is_empty() {
-            // Not yet anchored: keyed by DN until the confirming import brings the anchor.
-            stored.anchor_attributes.clear();
+        if dn_style_none(self.caps) {
+            // Guide, "The connector space": the anchor is copied into the DN. An add the
+            // connector gave no anchor for cannot be told from another: the import brings it.
+            if stored.anchor_attributes.is_empty() {
+                return Ok(None);
+            }
+            stored.dn = crate::import::anchor_dn(&stored.anchor_attributes);
         }
+        // Not yet anchored (other DN styles): keyed by DN until the confirming import brings
+        // the anchor.
         self.space.put(self.connector, &self.partition, &stored)?;
         if self.caps.object_confirmation() != MaObjectConfirmation::NoAddAndDeleteConfirmation {
             self.space.expect(self.connector, &stored.dn, "add", &stored)?;
         }
-        Ok(())
+        Ok(Some(stored))
     }
 
     /// Applies an exported entry to the connector space and remembers it for confirmation.
@@ -988,9 +1017,10 @@ impl Run<'_, '_, '_> {
         match entry.object_modification_type() {
             ObjectModificationType::Add => {
                 w.added = true;
-                self.store_new(entry, result)?;
-                if let Some(stored) = self.space.get_by_dn(self.connector, &entry.dn)? {
+                if let Some(stored) = self.store_new(entry, result)? {
                     w.anchors = stored.anchor_attributes;
+                    // DN style None: later passes address the object by its anchor.
+                    w.dn = stored.dn;
                 }
             }
             ObjectModificationType::Delete => {

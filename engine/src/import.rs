@@ -77,17 +77,16 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         None => &mut quiet,
     };
     let cancel = options.cancel.clone();
-    // DeltaImport gates delta runs: a connector that says false gets none.
-    if options.delta
-        && crate::capabilities::capabilities(engine, connector, &options.params)
-            .await?
-            .delta_import
-            == Some(false)
-    {
+    // Capabilities from GetCapabilitiesEx with the administrator's parameters when the
+    // connector has it. DeltaImport gates delta runs: a connector that says false gets none.
+    let caps = crate::capabilities::capabilities(engine, connector, &options.params).await?;
+    if options.delta && caps.delta_import == Some(false) {
         return Err(Error::NoDeltaImport {
             connector: connector.to_owned(),
         });
     }
+    // ConcurrentOperation = false: no other run of this connector while this one runs.
+    let _run_lock = crate::lock::for_run(space, connector, &caps, "import")?;
     let started = Instant::now();
     let mut summary = Summary {
         profile: if options.delta { "delta import" } else { "full import" }.into(),
@@ -155,7 +154,7 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 return Err(Error::Interrupted { profile: "import" });
             }
             // Guide, OperationType FullObject: "only the objects asked for should be returned".
-            let asked: Vec<String> = full_objects.iter().map(anchor_key).collect();
+            let asked: Vec<(String, String)> = full_objects.iter().map(|e| (anchor_key(e), e.dn.clone())).collect();
             let mut answered: Vec<String> = Vec::new();
             let page = match prefetched.take() {
                 Some(next) => next.page(connector).await?,
@@ -192,11 +191,16 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 dn_from_anchor(&mut entry);
                 if !asked.is_empty() {
                     let key = anchor_key(&entry);
-                    if !asked.contains(&key) {
+                    if !asked.iter().any(|(k, _)| *k == key) {
                         space.commit()?;
                         return Err(Error::FullObjectReply {
                             connector: connector.to_owned(),
-                            reason: format!("it returned {} ({key}), which was not asked for", entry.dn),
+                            dn: entry.dn.clone(),
+                            reason: format!(
+                                "the reply holds {} ({key}), which was not asked for (asked: {})",
+                                entry.dn,
+                                asked.iter().map(|(_, dn)| dn.as_str()).collect::<Vec<_>>().join("; ")
+                            ),
                         });
                     }
                     if entry.object_modification_type() != ObjectModificationType::Add
@@ -205,10 +209,10 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                         space.commit()?;
                         return Err(Error::FullObjectReply {
                             connector: connector.to_owned(),
+                            dn: entry.dn.clone(),
                             reason: format!(
-                                "{} came back as {:?}; a full object is an Add",
-                                entry.dn,
-                                entry.object_modification_type()
+                                "it came back as {}; a full object is an Add (or a Delete when it is gone)",
+                                entry.object_modification_type().as_str_name()
                             ),
                         });
                     }
@@ -274,10 +278,11 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                 }
             }
             space.commit()?;
-            if let Some(missing) = asked.iter().find(|k| !answered.contains(k)) {
+            if let Some((key, dn)) = asked.iter().find(|(k, _)| !answered.contains(k)) {
                 return Err(Error::FullObjectReply {
                     connector: connector.to_owned(),
-                    reason: format!("the page after the request did not return {missing}"),
+                    dn: dn.clone(),
+                    reason: format!("the page after the request did not return it ({key})"),
                 });
             }
             let results = page.results;
@@ -366,13 +371,17 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
 /// DN, so every object has one and no two objects share an empty DN.
 pub(crate) fn dn_from_anchor(entry: &mut CsEntryChange) {
     if entry.dn.is_empty() && !entry.anchor_attributes.is_empty() {
-        entry.dn = entry
-            .anchor_attributes
-            .iter()
-            .map(|a| crate::space::value_text(a.value.as_ref()))
-            .collect::<Vec<_>>()
-            .join("+");
+        entry.dn = anchor_dn(&entry.anchor_attributes);
     }
+}
+
+/// The DN the connector space gives an object of a DN style None connector: its anchor values.
+pub(crate) fn anchor_dn(anchors: &[AnchorAttribute]) -> String {
+    anchors
+        .iter()
+        .map(|a| crate::space::value_text(a.value.as_ref()))
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 /// Applies one imported change to the connector space (`entry` is borrowed mutably only to be
@@ -398,6 +407,8 @@ fn stage(
                 Upsert::Updated => summary.updates += 1,
                 Upsert::Unchanged => {}
             }
+            // References into partitions not yet imported get placeholders.
+            summary.placeholders += space.placeholders_for(connector, containers, entry)?;
         }
         ObjectModificationType::Add | ObjectModificationType::Replace => {
             // Guide: an object "in an out-of-scope OU" is ignored and not staged; one that was
@@ -417,6 +428,7 @@ fn stage(
                 if containers.contains(&stored.dn) {
                     space.put(connector, partition, &stored)?;
                     summary.updates += 1;
+                    summary.placeholders += space.placeholders_for(connector, containers, entry)?;
                 } else {
                     // Renamed out of the selected containers.
                     space.remove(connector, &key)?;

@@ -15,6 +15,8 @@ pub mod export;
 pub mod full_export;
 pub mod history;
 pub mod import;
+pub mod key;
+pub mod lock;
 pub mod normalize;
 pub mod observe;
 pub mod pages;

@@ -1,7 +1,7 @@
 //! Saved connector configuration, like a management agent's: the parameter values an operator
 //! set once for a connector (`ecma2 config set`), kept in the state directory so later runs need
 //! no `--param`. Plain values are stored as given; EncryptedString values are sealed with
-//! AES-256-GCM under a key of this state directory (`secret.key`), so no secret sits in clear in
+//! AES-256-GCM under the state directory's key (`secret.key`, owned by [`crate::key`]), so no secret sits in clear in
 //! `saved-config.json`. Both files are written readable by their owner only (0600 on Unix, an
 //! owner-only ACL on Windows). There is no platform key store here: anyone who can read both
 //! files as their owner can open the secrets, which is what `docs/cli.md` says.
@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 /// The saved configuration file in a state directory.
 pub const FILE: &str = "saved-config.json";
-/// The key that seals saved secrets.
-pub const KEY_FILE: &str = "secret.key";
+/// The key that seals saved secrets (owned by [`crate::key`]).
+pub use crate::key::KEY_FILE;
 
 /// What can go wrong reading or writing saved configuration.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +38,9 @@ pub enum SavedError {
         /// Why.
         reason: String,
     },
+    /// The state directory's key is missing, unreadable, malformed or readable by others.
+    #[error("the secret key {}: {}", .0.path().display(), .0.reason())]
+    Key(#[from] crate::key::KeyError),
     /// A sealed secret does not open with this state directory's key.
     #[error(
         "the saved secret {parameter:?} of connector {connector} does not open with {key}: set it again with `ecma2 config set --secret`"
@@ -230,23 +233,9 @@ impl Store {
 
     /// The state directory's sealing key, made on first use when `create`.
     fn key(&self, create: bool) -> Result<LessSafeKey, SavedError> {
-        let path = self.dir.join(KEY_FILE);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
-                std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
-                let mut key = [0u8; 32];
-                SystemRandom::new().fill(&mut key).map_err(|_| SavedError::Io {
-                    path: path.clone(),
-                    reason: "no randomness for a key".into(),
-                })?;
-                write_private(&path, &key)?;
-                key.to_vec()
-            }
-            Err(e) => return Err(io(&path)(e)),
-        };
+        let bytes = crate::key::load(&self.dir, create)?;
         let key = UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| SavedError::Format {
-            path: path.clone(),
+            path: crate::key::path(&self.dir),
             reason: "not a 32-byte key".into(),
         })?;
         Ok(LessSafeKey::new(key))

@@ -1,12 +1,11 @@
 //! Staged passwords at rest. A staged change that carries a password is kept in the connector
 //! space sealed with ChaCha20-Poly1305 under a 32-byte key in `secret.key` beside the database,
-//! created readable by its owner only (mode 0600 on Unix; a key file others can read is refused).
+//! which [`crate::key`] owns (created owner-only; a key file others can read or write is refused).
 //! The connector name is the associated data, so a sealed change cannot be moved to another
 //! connector. Changes without a password are stored as they are. Whoever can read the key file
 //! can open the staged passwords: it guards against copies of the database, backups and
 //! `grep`, not against the account that runs the engine.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -15,11 +14,11 @@ use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::error::{Error, Result};
 
-/// The key file's name in the state directory.
-pub const KEY_FILE: &str = "secret.key";
+pub use crate::key::KEY_FILE;
 
 /// The sealing key of one connector space, read (or created) on first use.
 pub struct Sealer {
+    dir: PathBuf,
     path: PathBuf,
     key: OnceLock<LessSafeKey>,
 }
@@ -28,7 +27,8 @@ impl Sealer {
     /// The sealer for the state directory `dir`.
     pub fn new(dir: &Path) -> Self {
         Self {
-            path: dir.join(KEY_FILE),
+            dir: dir.to_owned(),
+            path: crate::key::path(dir),
             key: OnceLock::new(),
         }
     }
@@ -44,33 +44,9 @@ impl Sealer {
         if let Some(key) = self.key.get() {
             return Ok(key);
         }
-        let bytes = match std::fs::read(&self.path) {
-            Ok(bytes) => {
-                owner_only(&self.path).map_err(|reason| self.key_error(reason))?;
-                bytes
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.create()?,
-            Err(e) => return Err(self.key_error(e.to_string())),
-        };
-        let unbound = UnboundKey::new(&CHACHA20_POLY1305, &bytes)
-            .map_err(|_| self.key_error(format!("holds {} bytes; a key is 32", bytes.len())))?;
+        let bytes = crate::key::load(&self.dir, true).map_err(|e| self.key_error(e.reason()))?;
+        let unbound = UnboundKey::new(&CHACHA20_POLY1305, &bytes).map_err(|_| self.key_error("not a key"))?;
         Ok(self.key.get_or_init(|| LessSafeKey::new(unbound)))
-    }
-
-    fn create(&self) -> Result<Vec<u8>> {
-        let mut bytes = vec![0u8; 32];
-        SystemRandom::new()
-            .fill(&mut bytes)
-            .map_err(|_| self.key_error("the system has no random source"))?;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&self.path).map_err(|e| self.key_error(e.to_string()))?;
-        file.write_all(&bytes)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| self.key_error(e.to_string()))?;
-        Ok(bytes)
     }
 
     /// Seals `plain` for `connector`: a fresh nonce followed by the ciphertext and its tag.
@@ -110,26 +86,6 @@ impl Sealer {
             .map_err(|_| unseal())?;
         Ok(plain.to_vec())
     }
-}
-
-/// Refuses a key file that anyone but its owner can read or write.
-#[cfg(unix)]
-fn owner_only(path: &Path) -> std::result::Result<(), String> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).map_err(|e| e.to_string())?.permissions().mode();
-    if mode & 0o077 != 0 {
-        return Err(format!(
-            "its mode is {:o}; it must be readable by its owner only (chmod 600)",
-            mode & 0o777
-        ));
-    }
-    Ok(())
-}
-
-/// Windows: the state directory's ACL (the user's profile) is what guards the file.
-#[cfg(not(unix))]
-fn owner_only(_path: &Path) -> std::result::Result<(), String> {
-    Ok(())
 }
 
 #[cfg(test)]

@@ -16,7 +16,9 @@ use crate::seal::Sealer;
 use crate::stage::PASSWORD_ATTRIBUTE;
 
 mod pending;
+mod placeholder;
 pub use pending::Staged;
+pub use placeholder::{PLACEHOLDER_PARTITION, is_placeholder};
 
 /// What [`Space::upsert`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +34,8 @@ pub enum Upsert {
 /// The connector space database.
 pub struct Space {
     db: rusqlite::Connection,
+    /// The state directory (run locks live beside the database, see [`crate::lock`]).
+    dir: std::path::PathBuf,
     /// Seals staged changes that carry a password (see [`crate::seal`]).
     sealer: Sealer,
 }
@@ -100,8 +104,14 @@ impl Space {
         db.set_prepared_statement_cache_capacity(64);
         Ok(Self {
             db,
+            dir: dir.to_owned(),
             sealer: Sealer::new(dir),
         })
+    }
+
+    /// The state directory the connector space lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Whether any exported change of `connector` awaits confirmation (imports skip the
@@ -394,14 +404,14 @@ impl Space {
     pub fn count(&self, connector: &str) -> Result<i64> {
         Ok(self
             .db
-            .prepare_cached("SELECT count(*) FROM objects WHERE connector=?1")?
+            .prepare_cached("SELECT count(*) FROM objects WHERE connector=?1 AND object_type<>''")?
             .query_row(params![connector], |r| r.get(0))?)
     }
 
     /// The object types present, with their counts.
     pub fn types(&self, connector: &str) -> Result<Vec<(i64, String)>> {
         let mut statement = self.db.prepare(
-            "SELECT count(*), object_type FROM objects WHERE connector=?1 GROUP BY object_type ORDER BY object_type",
+            "SELECT count(*), object_type FROM objects WHERE connector=?1 AND object_type<>'' GROUP BY object_type ORDER BY object_type",
         )?;
         let rows = statement.query_map(params![connector], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -411,7 +421,7 @@ impl Space {
     pub fn objects(&self, connector: &str) -> Result<Vec<CsEntryChange>> {
         let mut statement = self
             .db
-            .prepare("SELECT entry FROM objects WHERE connector=?1 ORDER BY lower(dn)")?;
+            .prepare("SELECT entry FROM objects WHERE connector=?1 AND object_type<>'' ORDER BY lower(dn)")?;
         let rows = statement.query_map(params![connector], |r| r.get::<_, Vec<u8>>(0))?;
         rows.map(|b| Ok(CsEntryChange::decode(b?.as_slice())?)).collect()
     }

@@ -33,4 +33,6 @@ pub struct Summary {
     pub warnings: u64,
     /// Imported objects dropped: outside the run's partition or selected containers.
     pub dropped: u64,
+    /// Placeholders made for references into partitions not yet imported.
+    pub placeholders: u64,
 }

@@ -5,6 +5,10 @@
 
 mod support;
 
+#[path = "scenarios/concurrency.rs"]
+mod concurrency;
+#[path = "scenarios/dn_style.rs"]
+mod dn_style;
 #[path = "scenarios/full_export.rs"]
 mod full_export;
 #[path = "scenarios/partitions.rs"]
@@ -13,6 +17,8 @@ mod partitions;
 mod renames;
 #[path = "scenarios/secrets.rs"]
 mod secrets;
+#[path = "scenarios/stops.rs"]
+mod stops;
 
 use serde_json::json;
 use support::{Scenario, attribute_names, sent_for};
@@ -52,6 +58,38 @@ async fn watermarks_a_full_import_with_an_object_error_commits_its_watermark() {
     s.import(true, 0)
         .await
         .expect("a delta import can follow the full import");
+    s.finish().await;
+}
+
+/// Guide, Watermarks: a full import starts from nothing; the old delta watermark is for delta
+/// imports only. With a connector that answers OpenImportConnection without a watermark, a full
+/// import's first GetImportEntries carries no watermark (a delta's carries the committed one),
+/// and each later page carries the page before's.
+#[tokio::test]
+async fn watermarks_a_full_imports_first_page_never_receives_the_old_delta_watermark() {
+    let mut s = Scenario::new(4, &[("test_open_without_watermark", "1")]).await;
+    s.import(false, 0).await.unwrap();
+    let old = s.space.watermark("demo", "default").unwrap().unwrap();
+    assert!(!old.is_empty());
+    let before = s.observed("page").len();
+    s.import(true, 0).await.unwrap();
+    let delta = s.observed("page").split_off(before);
+    assert_eq!(
+        delta[0]["asked_custom_data"],
+        old.as_str(),
+        "a delta starts from the watermark"
+    );
+    let before = s.observed("page").len();
+    s.import(false, 3).await.unwrap();
+    let full = s.observed("page").split_off(before);
+    assert!(full.len() >= 2, "{full:?}");
+    assert_eq!(
+        full[0]["asked_custom_data"], "",
+        "the first page of a full import gets no old watermark: {full:?}"
+    );
+    for pair in full.windows(2) {
+        assert_eq!(pair[1]["asked_custom_data"], pair[0]["custom_data"], "{full:?}");
+    }
     s.finish().await;
 }
 

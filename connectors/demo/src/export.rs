@@ -758,6 +758,11 @@ impl CallExport for Demo {
         self.hooks.maybe_panic(ctx);
         self.block(ctx, self.hooks.block_put).await?;
         let count = entries.len();
+        let entries = if self.hooks.dn_style_none {
+            entries.into_iter().map(place_without_dn).collect()
+        } else {
+            entries
+        };
         let token = ctx.cancellation_token();
         let full = self.export.as_ref().is_some_and(|s| s.full);
         let outcome = self
@@ -810,6 +815,27 @@ impl CallExport for Demo {
         info!(reason = ?step.reason(), "export closed");
         Ok(())
     }
+}
+
+/// Test hook `test_dn_style_none`: the engine sends an add with the anchor (or nothing) as DN;
+/// the directory places it by its `cn` under `OU=People` of the demo partition.
+fn place_without_dn(mut entry: CsEntryChange) -> CsEntryChange {
+    if entry.object_modification_type() != ObjectModificationType::Add || Dn::parse(&entry.dn).is_ok() {
+        return entry;
+    }
+    let cn = entry
+        .attribute_changes
+        .iter()
+        .find(|a| a.name == "cn")
+        .and_then(|a| a.value_changes.first())
+        .and_then(|v| match v.value.as_ref().and_then(|v| v.kind.as_ref()) {
+            Some(Kind::StringValue(s)) => Some(s.clone()),
+            _ => None,
+        });
+    if let Some(cn) = cn {
+        entry.dn = format!("CN={cn},OU=People,DC=demo,DC=example");
+    }
+    entry
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -82,6 +82,8 @@ pub struct ImportState {
     watermark: i64,
     done: bool,
     pending_full: VecDeque<CsEntryChange>,
+    /// Test hook `test_full_object_reply`: how to answer FullObjectEntries wrongly.
+    full_object_reply: Option<String>,
 }
 
 impl ImportState {
@@ -134,6 +136,10 @@ fn schema_type(object_type: &str) -> Option<&'static ecma2_sdk::pb::SchemaType> 
 
 fn finish(builder: model::ChangeBuilder<'_>, row: &ObjectRow) -> Result<CsEntryChange> {
     let builder = match &row.bad {
+        // A test hook: a text starting with `stop-run` stops the run, as a connector may ask.
+        Some(detail) if detail.starts_with("stop-run") => {
+            builder.import_error(MaImportError::ImportErrorCustomStopRun, "bad-row", detail)
+        }
         Some(detail) => builder.import_error(MaImportError::ImportErrorCustomContinueRun, "bad-row", detail),
         None => builder,
     };
@@ -352,10 +358,28 @@ impl ImportState {
                     Err(_) => None,
                 },
             };
-            entries.push(match row {
-                Some(row) => full_entry(&row, ObjectModificationType::Add, &Selection::default())?,
-                None => delete_entry(anchor.as_deref().unwrap_or_default(), &wanted.object_type, &wanted.dn),
-            });
+            // The test hook answers wrongly on purpose, so an engine's check can be seen to work.
+            match (row, self.full_object_reply.as_deref()) {
+                (_, Some("missing")) => {}
+                (Some(row), Some("update")) => {
+                    entries.push(full_entry(&row, ObjectModificationType::Update, &Selection::default())?)
+                }
+                (Some(row), reply) => {
+                    if reply == Some("extra")
+                        && let Some(other) = store::rows_after(conn, 0, None, 64)?
+                            .into_iter()
+                            .find(|r| r.id != row.id && r.object_type == row.object_type)
+                    {
+                        entries.push(full_entry(&other, ObjectModificationType::Add, &Selection::default())?);
+                    }
+                    entries.push(full_entry(&row, ObjectModificationType::Add, &Selection::default())?);
+                }
+                (None, _) => entries.push(delete_entry(
+                    anchor.as_deref().unwrap_or_default(),
+                    &wanted.object_type,
+                    &wanted.dn,
+                )),
+            }
         }
         Ok(ImportPage {
             entries,
@@ -448,6 +472,7 @@ impl Demo {
             watermark,
             done: false,
             pending_full: VecDeque::new(),
+            full_object_reply: self.hooks.full_object_reply.clone(),
         })
     }
 
@@ -533,7 +558,11 @@ impl CallImport for Demo {
         let state = opened.inspect_err(|err| self.note_cancelled(ctx, err))?;
         info!(full = state.full, watermark = %state.custom_data(), "import opened");
         let results = OpenImportConnectionResults {
-            custom_data: state.custom_data(),
+            custom_data: if self.hooks.open_without_watermark {
+                String::new()
+            } else {
+                state.custom_data()
+            },
         };
         self.import = Some(state);
         Ok(results)
@@ -555,7 +584,11 @@ impl CallImport for Demo {
         let (state, page) = self.page(ctx, state).await;
         self.import = Some(state);
         match page {
-            Ok(page) => {
+            Ok(mut page) => {
+                if self.hooks.dn_style_none {
+                    // DN style None: only the anchor identifies an object.
+                    page.entries.iter_mut().for_each(|e| e.dn.clear());
+                }
                 debug!(entries = page.entries.len(), more = page.more_to_import, "page read");
                 self.hooks.observe(
                     ctx,
@@ -565,6 +598,7 @@ impl CallImport for Demo {
                         "more_to_import": page.more_to_import,
                         "custom_data": page.custom_data,
                         "full_objects_asked": asked,
+                        "asked_custom_data": step.custom_data,
                         "dns": page.entries.iter().map(|e| e.dn.clone()).collect::<Vec<_>>(),
                     }),
                 );

@@ -127,18 +127,25 @@ impl Demo {
 
 /// The capabilities; with the administrator's parameters (GetCapabilitiesEx),
 /// `export_attribute_replace` picks ExportType AttributeReplace over AttributeUpdate, and the
-/// test hooks turn DeltaImport and ObjectRename off and FullExport and Normalizations Uppercase on.
+/// test hooks turn DeltaImport, ObjectRename and ConcurrentOperation off, FullExport and
+/// Normalizations Uppercase on, and the DN style to None (which, as in ECMA2, also turns
+/// ObjectRename off).
 pub fn capabilities(params: Option<&Params>) -> MaCapabilities {
     let flag = |name: &str| params.is_some_and(|p| p.flag(name));
+    let dn_style_none = flag(params::TEST_DN_STYLE_NONE);
     let attribute_replace = flag(params::EXPORT_ATTRIBUTE_REPLACE);
     let delta_import = !flag(params::TEST_NO_DELTA_IMPORT);
     let uppercase = flag(params::TEST_NORMALIZE_UPPERCASE);
     MaCapabilities {
-        distinguished_name_style: MaDistinguishedNameStyle::Ldap as i32,
-        object_rename: Some(!flag(params::TEST_NO_OBJECT_RENAME)),
+        distinguished_name_style: if dn_style_none {
+            MaDistinguishedNameStyle::None
+        } else {
+            MaDistinguishedNameStyle::Ldap
+        } as i32,
+        object_rename: Some(!flag(params::TEST_NO_OBJECT_RENAME) && !dn_style_none),
         no_reference_values_in_first_export: Some(false),
         delta_import: Some(delta_import),
-        concurrent_operation: Some(true),
+        concurrent_operation: Some(!flag(params::TEST_NO_CONCURRENT_OPERATION)),
         delete_add_as_replace: Some(false),
         export_password_in_first_pass: Some(false),
         full_export: Some(flag(params::TEST_FULL_EXPORT)),

@@ -10,6 +10,13 @@
 //! * `test_panic_on`: comma-separated RPC names (such as `GetImportEntries`); that call panics.
 //! * `test_exit_after_put`: `1` makes the process exit right after it has written an export
 //!   batch, before it answers (an engine then does not know the batch's outcome).
+//! * `test_full_object_reply`: `extra`, `update` or `missing` makes a FullObjectEntries page
+//!   wrong (an object not asked for besides the one asked for; the object as an Update; the
+//!   object left out), so an engine's check of the reply can be tested.
+//! * `test_open_without_watermark`: OpenImportConnection answers with no watermark.
+//! * `test_dn_style_none`: with the Capabilities check box of the same name, imports carry only
+//!   the anchor (empty DN); an export's add whose DN is not a DN is placed under the partition's
+//!   `OU=People` by its `cn`. References stay DNs.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,6 +34,8 @@ pub const BLOCK_GET_MS: &str = "test_block_get_ms";
 pub const BLOCK_PUT_MS: &str = "test_block_put_ms";
 /// Parameter: exit after writing an export batch, before answering.
 pub const EXIT_AFTER_PUT: &str = "test_exit_after_put";
+/// Parameter: answer FullObjectEntries wrongly (`extra`, `update`, `missing`).
+pub const FULL_OBJECT_REPLY: &str = crate::params::TEST_FULL_OBJECT_REPLY;
 /// Parameter: the RPC names that panic.
 pub const PANIC_ON: &str = "test_panic_on";
 /// Environment fallback for `observe_file`, for calls made without parameters.
@@ -43,6 +52,12 @@ pub struct Hooks {
     pub block_put: Duration,
     /// Exit once an export batch is written, without answering.
     pub exit_after_put: bool,
+    /// How to answer FullObjectEntries wrongly (`extra`, `update`, `missing`), if at all.
+    pub full_object_reply: Option<String>,
+    /// OpenImportConnection answers without a watermark.
+    pub open_without_watermark: bool,
+    /// DN style None: imports carry no DN; an add without a DN is placed by its `cn`.
+    pub dn_style_none: bool,
 }
 
 impl Hooks {
@@ -72,6 +87,13 @@ impl Hooks {
             block_get: ms(BLOCK_GET_MS)?,
             block_put: ms(BLOCK_PUT_MS)?,
             exit_after_put: params.get(EXIT_AFTER_PUT).is_some_and(|v| v.trim() == "1"),
+            full_object_reply: params
+                .get(FULL_OBJECT_REPLY)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned),
+            open_without_watermark: params.flag(crate::params::TEST_OPEN_WITHOUT_WATERMARK),
+            dn_style_none: params.flag(crate::params::TEST_DN_STYLE_NONE),
         })
     }
 

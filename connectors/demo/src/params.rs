@@ -16,6 +16,10 @@
 //! | Capabilities | `test_full_export` | test hook, check box: FullExport true (a full export overwrites each object it sends) |
 //! | Capabilities | `test_no_object_rename` | test hook, check box: ObjectRename false (the engine must not send a DN change) |
 //! | RunStep | `test_ignore_hierarchy` | test hook, check box: a full import returns objects of every container, as the ADMA does (the engine drops what is out of scope) |
+//! | RunStep | `test_full_object_reply` | test hook: answer FullObjectEntries wrongly: `extra` (also an object not asked for), `update` (an Update instead of an Add), `missing` (leave the object out) |
+//! | RunStep | `test_open_without_watermark` | test hook, check box: OpenImportConnection answers without a watermark |
+//! | Capabilities | `test_no_concurrent_operation` | test hook, check box: ConcurrentOperation false (an engine runs one session of the connector at a time) |
+//! | Capabilities | `test_dn_style_none` | test hook, check box: DN style None: imports carry only the anchor (no DN); an export's add without a DN is placed by its `cn` |
 //! | Schema page 1 | `schema_hide_photo` | check box: `photo` is HiddenByDefault |
 //! | Schema page 2 | `schema_note` | free text, kept for the administrator; page 3 is empty (the end) |
 
@@ -50,6 +54,16 @@ pub const TEST_FULL_EXPORT: &str = "test_full_export";
 pub const TEST_NO_OBJECT_RENAME: &str = "test_no_object_rename";
 /// RunStep: ignore the inclusion and exclusion nodes in a full import (check box; a test hook).
 pub const TEST_IGNORE_HIERARCHY: &str = "test_ignore_hierarchy";
+/// RunStep: answer FullObjectEntries wrongly (`extra`, `update`, `missing`; a test hook).
+pub const TEST_FULL_OBJECT_REPLY: &str = "test_full_object_reply";
+/// The values `test_full_object_reply` accepts.
+pub const FULL_OBJECT_REPLIES: &[&str] = &["extra", "update", "missing"];
+/// RunStep: OpenImportConnection answers without a watermark (check box; a test hook).
+pub const TEST_OPEN_WITHOUT_WATERMARK: &str = "test_open_without_watermark";
+/// Capabilities: announce ConcurrentOperation = false (check box; a test hook for engines).
+pub const TEST_NO_CONCURRENT_OPERATION: &str = "test_no_concurrent_operation";
+/// Capabilities: announce DN style None (check box; a test hook for engines).
+pub const TEST_DN_STYLE_NONE: &str = "test_dn_style_none";
 /// Schema page 1: hide `photo` by default (check box).
 pub const SCHEMA_HIDE_PHOTO: &str = "schema_hide_photo";
 /// Schema page 2: a note.
@@ -148,6 +162,8 @@ fn definitions(page: Page, page_number: i32) -> Vec<ConfigParameterDefinition> {
             parameter(Kind::String, BLOCK_PUT_MS, "0"),
             parameter(Kind::CheckBox, EXIT_AFTER_PUT, "0"),
             parameter(Kind::CheckBox, TEST_IGNORE_HIERARCHY, "0"),
+            parameter(Kind::String, TEST_FULL_OBJECT_REPLY, ""),
+            parameter(Kind::CheckBox, TEST_OPEN_WITHOUT_WATERMARK, "0"),
         ],
         Page::Partition => vec![parameter(Kind::CheckBox, IMPORT_GROUPS, "1")],
         Page::Capabilities => vec![
@@ -156,6 +172,8 @@ fn definitions(page: Page, page_number: i32) -> Vec<ConfigParameterDefinition> {
             parameter(Kind::CheckBox, TEST_NORMALIZE_UPPERCASE, "0"),
             parameter(Kind::CheckBox, TEST_FULL_EXPORT, "0"),
             parameter(Kind::CheckBox, TEST_NO_OBJECT_RENAME, "0"),
+            parameter(Kind::CheckBox, TEST_NO_CONCURRENT_OPERATION, "0"),
+            parameter(Kind::CheckBox, TEST_DN_STYLE_NONE, "0"),
         ],
         Page::Schema => match page_number {
             1 => vec![
@@ -188,6 +206,19 @@ fn check_box(params: &Params, name: &str) -> Option<ParameterValidationResult> {
     }
 }
 
+fn full_object_reply(params: &Params) -> Option<ParameterValidationResult> {
+    let value = params.get(TEST_FULL_OBJECT_REPLY).map(str::trim).unwrap_or_default();
+    (!value.is_empty() && !FULL_OBJECT_REPLIES.contains(&value)).then(|| {
+        invalid(
+            TEST_FULL_OBJECT_REPLY,
+            format!(
+                "parameter {TEST_FULL_OBJECT_REPLY:?} must be empty or one of {}, got {value:?}",
+                FULL_OBJECT_REPLIES.join(", ")
+            ),
+        )
+    })
+}
+
 fn non_negative_ms(params: &Params, name: &str) -> Option<ParameterValidationResult> {
     let text = params.get(name).map(str::trim).unwrap_or_default();
     if text.is_empty() || text.parse::<u64>().is_ok() {
@@ -206,13 +237,17 @@ fn validate(params: &Params, page: Page, page_number: i32) -> ParameterValidatio
         Page::Global => validate_global(params),
         Page::RunStep => non_negative_ms(params, BLOCK_GET_MS)
             .or_else(|| non_negative_ms(params, BLOCK_PUT_MS))
-            .or_else(|| check_box(params, TEST_IGNORE_HIERARCHY)),
+            .or_else(|| check_box(params, TEST_IGNORE_HIERARCHY))
+            .or_else(|| check_box(params, TEST_OPEN_WITHOUT_WATERMARK))
+            .or_else(|| full_object_reply(params)),
         Page::Partition => check_box(params, IMPORT_GROUPS),
         Page::Capabilities => check_box(params, EXPORT_ATTRIBUTE_REPLACE)
             .or_else(|| check_box(params, TEST_NO_DELTA_IMPORT))
             .or_else(|| check_box(params, TEST_NORMALIZE_UPPERCASE))
             .or_else(|| check_box(params, TEST_FULL_EXPORT))
-            .or_else(|| check_box(params, TEST_NO_OBJECT_RENAME)),
+            .or_else(|| check_box(params, TEST_NO_OBJECT_RENAME))
+            .or_else(|| check_box(params, TEST_NO_CONCURRENT_OPERATION))
+            .or_else(|| check_box(params, TEST_DN_STYLE_NONE)),
         Page::Schema if page_number == 1 => check_box(params, SCHEMA_HIDE_PHOTO),
         Page::Schema => params
             .get(SCHEMA_NOTE)

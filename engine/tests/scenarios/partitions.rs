@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::{Scenario, sent_for};
+use crate::support::{Scenario, attribute_names, sent_for};
 use crate::{PEOPLE, user};
 
 const DEMO: &str = "DC=demo,DC=example";
@@ -187,5 +187,105 @@ async fn hierarchy_nothing_is_exported_into_an_excluded_container() {
         .map(|(_, c)| c.dn)
         .collect();
     assert_eq!(staged, [excluded, lab.to_owned()], "both stay staged");
+    s.finish().await;
+}
+
+/// Guide, OperationType FullObject: "only the objects asked for should be returned". A
+/// connector that answers the request with an object not asked for, with an Update instead of
+/// the whole object, or without the object fails the run with `Error::FullObjectReply`, naming
+/// the connector, the DN and what was wrong; nothing of the reply is staged and the delta
+/// watermark stays where it was.
+#[tokio::test]
+async fn full_object_a_wrong_reply_fails_the_run_naming_connector_dn_and_fault() {
+    let new = user("Charles Babbage");
+    for (reply, wrong) in [
+        ("extra", "not asked for"),
+        ("update", "OBJECT_MODIFICATION_TYPE_UPDATE"),
+        ("missing", "did not return it"),
+    ] {
+        let mut s = Scenario::new(0, &[("test_ignore_hierarchy", "1"), ("test_full_object_reply", reply)]).await;
+        s.select(DEMO, &[DEMO], &[CONTRACTORS]);
+        s.import(false, 0).await.unwrap();
+        let watermark = s.space.watermark("demo", DEMO).unwrap();
+        s.demo_sql(&format!(
+            "UPDATE objects SET dn = '{new}', parent_dn = '{PEOPLE}' WHERE dn = '{}'",
+            contractor("Charles Babbage")
+        ));
+        let error = s.import(true, 0).await.unwrap_err();
+        let text = error.to_string();
+        let ecma2_engine::Error::FullObjectReply { connector, dn, reason } = &error else {
+            panic!("{reply}: {text}");
+        };
+        assert_eq!(connector, "demo", "{reply}: {text}");
+        assert!(reason.contains(wrong), "{reply}: {text}");
+        assert!(
+            text.contains("demo") && text.contains(&new),
+            "{reply}: names connector and DN: {text}"
+        );
+        if reply == "extra" {
+            assert!(
+                !dn.eq_ignore_ascii_case(&new),
+                "{reply}: names the object not asked for: {text}"
+            );
+            assert!(
+                s.observed("page")
+                    .iter()
+                    .any(|p| p["dns"].as_array().is_some_and(|d| d.len() == 2))
+            );
+        } else {
+            assert!(dn.eq_ignore_ascii_case(&new), "{reply}: {text}");
+        }
+        assert!(
+            s.space.get_by_dn("demo", &new).unwrap().is_none(),
+            "{reply}: nothing of the reply is staged"
+        );
+        assert_eq!(
+            s.space.watermark("demo", DEMO).unwrap(),
+            watermark,
+            "{reply}: the watermark is not moved"
+        );
+        s.finish().await;
+    }
+}
+
+/// Guide, Partitions and DNs: references "can reference objects in other partitions. These
+/// objects might not yet have been imported. In that case, a placeholder is created until the
+/// object has been imported." Lab's Researchers group holds Ada of the demo partition: lab's
+/// import makes a placeholder for her; an export of a lab group that references her sends the
+/// reference in pass 1 (the placeholder resolves it by DN); demo's import fills the placeholder.
+#[tokio::test]
+async fn placeholders_a_reference_into_a_partition_not_yet_imported_gets_a_placeholder() {
+    let mut s = Scenario::new(0, &[]).await;
+    let ada = user("Ada Lovelace");
+    s.select(LAB, &[], &[]);
+    let lab = s.import(false, 0).await.unwrap();
+    assert_eq!(lab.placeholders, 1, "{lab:?}");
+    assert_eq!(s.space.placeholders("demo").unwrap(), std::slice::from_ref(&ada));
+    assert!(
+        !s.dns().contains(&ada.to_lowercase()),
+        "a placeholder is not an object of the connector space"
+    );
+    let group = "CN=Visitors,OU=Groups,DC=lab,DC=example";
+    s.stage(&[json!({"op": "add", "type": "group", "dn": group, "attrs": {"cn": "Visitors", "member": [ada]}})])
+        .await;
+    let (summary, sent) = s.export(0).await;
+    assert_eq!(summary.errors, 0, "{summary:?}");
+    assert_eq!(summary.passes, 1, "the reference went with the add: {sent:?}");
+    let add = sent_for(&sent, group)[0];
+    assert!(attribute_names(add).contains(&"member".to_owned()), "{add}");
+    s.select(DEMO, &[], &[]);
+    s.import(false, 0).await.unwrap();
+    assert!(
+        s.space.placeholders("demo").unwrap().is_empty(),
+        "demo's import filled it"
+    );
+    let filled = s.space.get_by_dn("demo", &ada).unwrap().unwrap();
+    assert_eq!(filled.object_type, "user");
+    assert!(!filled.anchor_attributes.is_empty());
+    // Lab's next full import keeps no stale placeholder and obsoletes nothing of demo's.
+    s.select(LAB, &[], &[]);
+    let again = s.import(false, 0).await.unwrap();
+    assert_eq!(again.placeholders, 0, "{again:?}");
+    assert!(s.dns().contains(&ada.to_lowercase()));
     s.finish().await;
 }

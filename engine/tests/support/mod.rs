@@ -45,13 +45,25 @@ pub fn param(name: &str, value: &str) -> ConfigParameter {
 impl Scenario {
     /// A host with the demo connector named `demo`, its database seeded with `users` users.
     pub async fn new(users: u32, extra: &[(&str, &str)]) -> Self {
+        Self::with_connectors(users, extra, &[]).await
+    }
+
+    /// As [`Scenario::new`], with more connectors running the demo binary under `others`' names
+    /// (each needs its own `database` parameter when it runs).
+    pub async fn with_connectors(users: u32, extra: &[(&str, &str)], others: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let text = format!(
+        let mut text = format!(
             "state_dir = {:?}\n[engine]\nlisten = \"unix:{}\"\n[[connector]]\nname = \"demo\"\ncommand = {:?}\n",
             dir.path().join("host").display().to_string(),
             dir.path().join("engine.sock").display(),
             demo_binary().display().to_string()
         );
+        for name in others {
+            text.push_str(&format!(
+                "[[connector]]\nname = {name:?}\ncommand = {:?}\n",
+                demo_binary().display().to_string()
+            ));
+        }
         let config = HostConfig::parse(&dir.path().join("host.toml"), &text).unwrap();
         let engine = Engine::start(config).await.unwrap();
         let space = Space::open(&dir.path().join("space")).unwrap();
