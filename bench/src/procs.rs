@@ -92,7 +92,7 @@ fn tail(path: &Path) -> String {
 }
 
 /// Sends SIGTERM by pid with the `kill` command.
-fn terminate(pid: u32) {
+pub(crate) fn terminate(pid: u32) {
     let _ = std::process::Command::new("kill")
         .arg("-TERM")
         .arg(pid.to_string())
@@ -101,7 +101,7 @@ fn terminate(pid: u32) {
         .status();
 }
 
-async fn wait_or_kill(child: &mut Child, what: &str) {
+pub(crate) async fn wait_or_kill(child: &mut Child, what: &str) {
     if tokio::time::timeout(DEADLINE, child.wait()).await.is_err() {
         warn!(process = what, "did not exit in time; killing it");
         let _ = child.start_kill();

@@ -5,6 +5,11 @@
 //! whatever its path, headers and body untouched: no decoding, no sessions, no checks. What it adds
 //! to a call is what any tonic relay adds; the host's added latency is measured against it in the
 //! same run.
+//!
+//! `ECMA2_BENCH_PROXY_WRAPPER`, when set, names a program the proxy is launched through (its
+//! words, then this executable and the proxy's arguments): a profiler such as
+//! `valgrind --tool=callgrind`, to count the proxy's instructions per call against the host's
+//! (docs/benchmarks.md). The proxy exits cleanly on SIGTERM, so such a wrapper writes its output.
 
 use std::convert::Infallible;
 use std::path::Path;
@@ -73,8 +78,13 @@ pub fn serve(listen: &str, upstream: &str) -> std::process::ExitCode {
         let channel = ecma2_transport::connect_with(&upstream, ecma2_transport::Windows::LOCAL_HOP).await?;
         let listener = ecma2_transport::Listener::bind(&listen).await?;
         let router = tonic::transport::Server::builder().add_service(Forward { upstream: channel });
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         println!("{READY}");
-        listener.serve(router, std::future::pending()).await?;
+        listener
+            .serve(router, async move {
+                term.recv().await;
+            })
+            .await?;
         anyhow::Ok(())
     });
     match served {
@@ -102,7 +112,16 @@ impl ProxyProcess {
         let socket = dir.join(format!("{name}.sock"));
         let log = dir.join(format!("{name}.log"));
         let me = std::env::current_exe().context("locating this executable")?;
-        let mut command = Command::new(me);
+        let wrapper = std::env::var("ECMA2_BENCH_PROXY_WRAPPER").unwrap_or_default();
+        let mut words = wrapper.split_whitespace();
+        let mut command = match words.next() {
+            Some(program) => {
+                let mut command = Command::new(program);
+                command.args(words).arg(me);
+                command
+            }
+            None => Command::new(me),
+        };
         command
             .arg(SERVE_ARG)
             .arg(Address::Unix(socket.clone()).to_string())
@@ -116,9 +135,9 @@ impl ProxyProcess {
         let pid = child.id().context("the proxy exited at once")?;
         let stdout = child.stdout.take().context("stdout is piped")?;
         let mut lines = BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+        let line = tokio::time::timeout(std::time::Duration::from_secs(120), lines.next_line())
             .await
-            .context("the proxy printed no ready line within 60 s")??;
+            .context("the proxy printed no ready line within 120 s")??;
         anyhow::ensure!(
             line.as_deref() == Some(READY),
             "the proxy did not start: {line:?}; see {}",
@@ -131,9 +150,9 @@ impl ProxyProcess {
         })
     }
 
-    /// Stops it.
+    /// Stops it: SIGTERM, then SIGKILL if it is still there after a while.
     pub async fn stop(mut self) {
-        let _ = self.child.start_kill();
-        let _ = self.child.wait().await;
+        crate::procs::terminate(self.pid);
+        crate::procs::wait_or_kill(&mut self.child, "proxy").await;
     }
 }

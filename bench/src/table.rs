@@ -425,7 +425,7 @@ fn scale_rows(report: &mut Report, m: &Measurements) {
     report.row(
         "12 one",
         format!(
-            "one import session alone through a host running {} demo connectors ({} objects, page size {})",
+            "one import session at a time through a host running {} demo connectors ({} objects in all, page size {})",
             s.connectors,
             thousands(s.one.objects),
             thousands(m.plan.page_size as u64)

@@ -387,11 +387,16 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let call = request.uri().path().rsplit('/').next().unwrap_or_default().to_owned();
+        let name = request.uri().path().rsplit('/').next().unwrap_or_default();
         // GetImportEntries streams; the forwarding code measures the whole page itself.
-        let connector = (call != "GetImportEntries")
-            .then(|| request.headers().get(meta::CONNECTOR).and_then(|v| v.to_str().ok()))
-            .flatten()
+        if name == "GetImportEntries" {
+            return Box::pin(self.inner.call(request));
+        }
+        let call = CALLS.iter().find(|c| **c == name).copied().unwrap_or_default();
+        let connector = request
+            .headers()
+            .get(meta::CONNECTOR)
+            .and_then(|v| v.to_str().ok())
             .filter(|name| self.metrics.connector(name).is_some())
             .map(str::to_owned);
         let future = self.inner.call(request);
@@ -406,7 +411,7 @@ where
                     .filter(|s| s.code() != tonic::Code::Ok)
                     .and_then(|s| Fault::from_status(&s))
                     .map(|f| f.fault_kind());
-                metrics.record_call(&connector, &call, started.elapsed(), fault);
+                metrics.record_call(&connector, call, started.elapsed(), fault);
             }
             response
         })

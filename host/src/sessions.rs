@@ -59,6 +59,10 @@ pub struct Session {
     activity: Notify,
     /// Why the host closed it (set before its in-flight call is cancelled).
     closed_reason: Mutex<Option<CloseReason>>,
+    /// When the call in flight must have ended (an import page: the connector's deadline). The
+    /// page watches its deadline itself while the engine reads it; an engine that stops reading
+    /// stops that watch, so [`Sessions::reap_idle`] closes such sessions too.
+    due: Mutex<Option<Instant>>,
     _permit: Option<OwnedSemaphorePermit>,
 }
 
@@ -67,6 +71,7 @@ pub struct InFlight(Arc<Session>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
+        *self.0.due.lock().expect("due lock") = None;
         self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
         self.0.touch();
         self.0.activity.notify_waiters();
@@ -99,6 +104,7 @@ impl Session {
             engine: Mutex::new(None),
             activity: Notify::new(),
             closed_reason: Mutex::new(None),
+            due: Mutex::new(None),
             _permit: permit,
         }
     }
@@ -130,6 +136,16 @@ impl Session {
         }
         self.activity.notify_waiters();
         InFlight(self.clone())
+    }
+
+    /// Starts a call that must end by `due` (see [`Session::begin`]).
+    pub fn begin_until(self: &Arc<Self>, engine: Option<CancellationToken>, due: Instant) -> InFlight {
+        *self.due.lock().expect("due lock") = Some(due);
+        self.begin(engine)
+    }
+
+    fn overdue(&self, now: Instant) -> bool {
+        self.in_flight.load(Ordering::SeqCst) > 0 && self.due.lock().expect("due lock").is_some_and(|due| due <= now)
     }
 
     /// Records the engine connection that opened the session.
@@ -278,13 +294,18 @@ impl Sessions {
         outcome
     }
 
-    /// Every half second until `stop`, closes the sessions idle past their connector's timeout
+    /// Every half second until `stop`, closes the sessions whose call in flight is past its
+    /// deadline (TerminatedByUser), and those idle past their connector's timeout
     /// (TerminatedByUser; Normal for password sessions, which have no run to end).
     pub async fn reap_idle(&self, stop: CancellationToken) {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
                 _ = stop.cancelled() => return,
+            }
+            for id in self.overdue() {
+                info!(session_id = %id, "a call outlived its deadline while the engine was not reading it; closing the session");
+                let _ = self.close(&id, CloseReason::TerminatedByUser).await;
             }
             for id in self.idle() {
                 info!(session_id = %id, "session idle past its timeout; closing it");
@@ -323,6 +344,18 @@ impl Sessions {
     /// Ids of every open session.
     pub fn ids(&self) -> Vec<String> {
         self.map.lock().expect("sessions lock").keys().cloned().collect()
+    }
+
+    /// Ids of sessions whose call in flight is past its deadline.
+    pub fn overdue(&self) -> Vec<String> {
+        let now = Instant::now();
+        self.map
+            .lock()
+            .expect("sessions lock")
+            .values()
+            .filter(|s| s.overdue(now))
+            .map(|s| s.id.clone())
+            .collect()
     }
 
     /// Ids of sessions with no call in flight for longer than their connector's idle timeout.

@@ -2,8 +2,8 @@
 //! metadata key and is forwarded to that connector's process with the same messages. Sessions are
 //! tracked so that Close reaches the connector however a run ends: the engine closes it, the
 //! engine cancels a call or goes away, the session idles out, Open fails, or the host stops.
-//! Pages and batches stream through frame by frame over bounded channels, so the host never
-//! holds a page.
+//! Pages and batches stream through frame by frame (a page pulled by the engine's response
+//! body, a batch over a bounded channel), so the host never holds a page.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -26,6 +26,7 @@ use crate::supervisor::{ConnectorHandle, Ready};
 
 mod batches;
 mod entry_relay;
+mod page;
 mod pages;
 
 pub use entry_relay::EntryRelay;

@@ -1,13 +1,10 @@
-//! Import pages and export batches between an engine and a connector: frame by frame over
-//! bounded channels (the host never holds a page), entries left encoded, every frame counted
-//! against the page or batch size, and the session closed with TerminatedByUser when the engine
-//! walks away or the connector outlives its deadline.
+//! Export batches from an engine to a connector: frame by frame over a bounded channel (the host
+//! never holds a batch), entries left encoded, every frame counted against the batch size, and
+//! the session closed with TerminatedByUser when the engine walks away or the connector outlives
+//! its deadline. Import pages are in `page`.
 
-use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
-use std::time::Duration;
 
 use ecma2_proto::pb::*;
 use futures_util::{Stream, StreamExt};
@@ -17,108 +14,28 @@ use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
-use tracing::{Instrument, debug, info, info_span, warn};
+use tracing::{info, warn};
 
 use super::{EngineService, engine_of};
 use crate::metrics::Metrics;
-use crate::relay::{RelayExportFrame, RelayExportKind, RelayFrame, RelayKind, RelayStream};
+use crate::relay::{RelayExportFrame, RelayExportKind};
 use crate::sessions::{Kind, Session};
 use crate::status;
 
-/// How many frames may wait between the engine and a connector on one export stream: as for a
-/// page, enough to fill a write (with 4, the relay task and tonic's encoder took turns every few
-/// entries); large frames also take a share of a 4 MiB budget.
+/// How many frames may wait between the engine and a connector on one export stream: enough to
+/// fill a 32 KiB write (with 4, the relay task and tonic's encoder took turns every few
+/// entries)...
 const FRAME_BUFFER: usize = 64;
-
-/// How many frames of an import page may wait for the engine: enough for tonic to fill a whole
-/// 32 KiB write with ordinary entries. With 4, tonic flushed every few entries and the engine
-/// and the host woke twice as often (docs/benchmarks.md)...
-const PAGE_FRAMES: usize = 64;
 
 /// ...but never more than 4 MiB of large frames, so that 1 MiB fragments do not multiply host
 /// memory.
-const PAGE_BUFFER_KIB: u32 = 4 * 1024;
+const BATCH_BUFFER_KIB: u32 = 4 * 1024;
 
-/// Frames below this size take no share of the page buffer: [`PAGE_FRAMES`] of them hold at most
-/// 4 MiB anyway, and an ordinary entry then costs no semaphore round trip.
+/// Frames below this size take no share of the batch buffer: [`FRAME_BUFFER`] of them hold at
+/// most 4 MiB anyway, and an ordinary entry then costs no semaphore round trip.
 const SMALL_FRAME: usize = 64 * 1024;
 
-/// A frame on its way to the engine, holding its share of the page buffer until it is sent.
-type Queued = (Result<RelayFrame, Status>, Option<OwnedSemaphorePermit>);
-
 impl EngineService {
-    /// Forwards one import page, frame by frame, with the entries left encoded.
-    pub(crate) async fn relay_import_entries(
-        &self,
-        request: Request<GetImportEntriesRequest>,
-    ) -> Result<Response<RelayStream>, Status> {
-        const CALL: &str = "GetImportEntries";
-        let engine = engine_of(&request);
-        let named = self.connector(&request)?;
-        let batches = super::batches::engine_accepts(request.metadata());
-        let inner = request.into_inner();
-        let started = Instant::now();
-        let session = self.session(&named, &inner.session_id, Kind::Import, CALL)?;
-        let in_flight = session.begin(engine);
-        let (tx, rx) = mpsc::channel::<Queued>(PAGE_FRAMES);
-        let buffer = Arc::new(Semaphore::new(PAGE_BUFFER_KIB as usize));
-        // How the page failed, read by the engine's stream before its next frame. Never queued
-        // behind the frames: an engine that stopped reading must not hold the pump (and with it
-        // the session's Close) on a full channel.
-        let failure = Arc::new(Mutex::new(None::<Status>));
-        let session_id = session.id.clone();
-        let service = self.clone();
-        let span = info_span!("call", connector = %session.connector.name, call = CALL, session_id = %session.id);
-        let failed = failure.clone();
-        tokio::spawn(
-            async move {
-                let _in_flight = in_flight;
-                let outcome = pump_page(&session, inner, batches, &tx, &buffer, &service.metrics).await;
-                let fault = match &outcome {
-                    Pump::Failed(status) => Fault::from_status(status).map(|f| f.fault_kind()),
-                    _ => None,
-                };
-                service
-                    .metrics
-                    .record_call(&session.connector.name, CALL, started.elapsed(), fault);
-                let status = match outcome {
-                    Pump::Done => None,
-                    Pump::Failed(status) => Some(status),
-                    Pump::EngineGone => {
-                        info!("engine cancelled the page; closing the session");
-                        service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
-                        None
-                    }
-                    Pump::TimedOut(limit) => {
-                        service.close_later(session.id.clone(), CloseReason::TerminatedByUser);
-                        Some(Status::deadline_exceeded(format!(
-                            "connector {} did not finish {CALL} within its deadline of {limit:?}",
-                            session.connector.name
-                        )))
-                    }
-                    Pump::SessionClosed => Some(session_closed(&session, CALL)),
-                };
-                if let Some(status) = status {
-                    *failed.lock().expect("failure lock") = Some(status);
-                }
-                // Dropping the sender wakes an engine waiting on an empty channel.
-                drop(tx);
-            }
-            .instrument(span),
-        );
-        // The response goes back at once, before the connector's first frame: an engine that
-        // walks away from a page it has the headers of must find its session closed, and
-        // headers held back until the first frame (one write fewer per call) left a fast page
-        // fully queued before the engine could cancel it (docs/benchmarks.md, issue #18). An
-        // engine that drops the page before its end closes the session (see `Page`).
-        let page = Page {
-            rx: Some(rx),
-            failure,
-            abandoned: Some((self.clone(), session_id)),
-        };
-        Ok(Response::new(Box::pin(page)))
-    }
-
     /// Forwards one export batch, frame by frame, with the entries left encoded.
     pub(crate) async fn relay_export_entries<S>(
         &self,
@@ -149,7 +66,7 @@ impl EngineService {
         let session_id = session.id.clone();
         // Frames flow engine → host → connector as they arrive; the host counts entries only.
         let (tx, rx) = mpsc::channel::<(RelayExportFrame, Option<OwnedSemaphorePermit>)>(FRAME_BUFFER);
-        let budget = Arc::new(Semaphore::new(PAGE_BUFFER_KIB as usize));
+        let budget = Arc::new(Semaphore::new(BATCH_BUFFER_KIB as usize));
         let (error_tx, mut error_rx) = mpsc::channel::<Status>(1);
         let progress = Arc::new(ExportProgress::default());
         let answered = CancellationToken::new();
@@ -209,7 +126,7 @@ impl EngineService {
                         let share = if len < SMALL_FRAME {
                             None
                         } else {
-                            let kib = (len / 1024).min(PAGE_BUFFER_KIB as usize) as u32;
+                            let kib = (len / 1024).min(BATCH_BUFFER_KIB as usize) as u32;
                             budget.clone().acquire_many_owned(kib).await.ok()
                         };
                         tx.send((frame, share)).await
@@ -319,72 +236,6 @@ impl EngineService {
     }
 }
 
-/// An import page on its way to the engine, frame by frame from the pump. A frame's share of the
-/// page buffer is released as tonic takes it for encoding.
-struct Page {
-    rx: Option<mpsc::Receiver<Queued>>,
-    /// How the page failed, checked before each frame (see `relay_import_entries`).
-    failure: Arc<Mutex<Option<Status>>>,
-    /// Until the engine has taken the results frame (or an error): who closes the session, and
-    /// which, when the engine drops the page before that. The pump may have queued every frame
-    /// already, so the pump alone cannot tell a cancelled call from a finished one.
-    abandoned: Option<(EngineService, String)>,
-}
-
-impl Page {
-    fn failed(&self) -> Option<Status> {
-        self.failure.lock().expect("failure lock").take()
-    }
-
-    /// The engine has the page's end (its results frame or its error): nothing to close on drop.
-    fn ended(&mut self, item: Option<Result<RelayFrame, Status>>) -> Poll<Option<Result<RelayFrame, Status>>> {
-        let end = match &item {
-            Some(Ok(frame)) => matches!(frame.frame, Some(RelayKind::Results(_))),
-            Some(Err(_)) | None => true,
-        };
-        if end {
-            self.abandoned = None;
-        }
-        Poll::Ready(item)
-    }
-}
-
-impl Drop for Page {
-    fn drop(&mut self) {
-        if let Some((service, session_id)) = self.abandoned.take() {
-            info!(session_id = %session_id, "engine cancelled the page before its end; closing the session");
-            service.close_later(session_id, CloseReason::TerminatedByUser);
-        }
-    }
-}
-
-impl Stream for Page {
-    type Item = Result<RelayFrame, Status>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        if this.rx.is_none() {
-            return this.ended(None);
-        }
-        if let Some(status) = this.failed() {
-            this.rx = None;
-            return this.ended(Some(Err(status)));
-        }
-        let Some(rx) = this.rx.as_mut() else {
-            return this.ended(None);
-        };
-        match rx.poll_recv(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Some((frame, _share))) => this.ended(Some(frame)),
-            Poll::Ready(None) => {
-                this.rx = None;
-                let failed = this.failed().map(Err);
-                this.ended(failed)
-            }
-        }
-    }
-}
-
 /// How far an export batch got.
 #[derive(Default)]
 struct ExportProgress {
@@ -398,7 +249,7 @@ struct ExportProgress {
 
 /// The error for a call whose session the host closed under it: by its shutdown, or because the
 /// engine (or the idle timeout) closed it meanwhile.
-fn session_closed(session: &Session, call: &str) -> Status {
+pub(super) fn session_closed(session: &Session, call: &str) -> Status {
     let name = &session.connector.name;
     match session.closed_reason() {
         Some(CloseReason::TerminatedShuttingDown) => status::host_fault(
@@ -446,196 +297,28 @@ impl Drop for CloseOnDrop {
     }
 }
 
-/// Entries relayed by one page or batch, added to the connector's counter on drop (however the
-/// call ends): one counter update per call instead of a name lookup per entry.
+/// Entries relayed by one batch, added to the connector's counter on drop (however the call
+/// ends): one counter update per call instead of a name lookup per entry.
 struct Counted<'a> {
     n: u64,
     metrics: &'a Metrics,
     connector: &'a str,
-    export: bool,
 }
 
 impl<'a> Counted<'a> {
-    fn imported(metrics: &'a Metrics, connector: &'a str) -> Self {
+    fn exported(metrics: &'a Metrics, connector: &'a str) -> Self {
         Self {
             n: 0,
             metrics,
             connector,
-            export: false,
-        }
-    }
-
-    fn exported(metrics: &'a Metrics, connector: &'a str) -> Self {
-        Self {
-            export: true,
-            ..Self::imported(metrics, connector)
         }
     }
 }
 
 impl Drop for Counted<'_> {
     fn drop(&mut self) {
-        match (self.n, self.export) {
-            (0, _) => {}
-            (n, false) => self.metrics.imported(self.connector, n),
-            (n, true) => self.metrics.exported(self.connector, n),
-        }
-    }
-}
-
-enum Pump {
-    Done,
-    Failed(Status),
-    EngineGone,
-    TimedOut(Duration),
-    SessionClosed,
-}
-
-/// Forwards one page, frame by frame, checking the page size and the end frame.
-async fn pump_page(
-    session: &Session,
-    request: GetImportEntriesRequest,
-    engine_batches: bool,
-    tx: &mpsc::Sender<Queued>,
-    buffer: &Arc<Semaphore>,
-    metrics: &Metrics,
-) -> Pump {
-    const CALL: &str = "GetImportEntries";
-    let name = &session.connector.name;
-    let limit = session.connector.config.limits.call_deadline;
-    let deadline = tokio::time::sleep(limit);
-    tokio::pin!(deadline);
-    let mut client = session.client.relay.clone();
-    let mut upstream = tokio::select! {
-        r = client.get_import_entries(request) => match r {
-            Ok(r) => r,
-            Err(s) => return Pump::Failed(status::upstream(name, CALL, s)),
-        },
-        _ = tx.closed() => return Pump::EngineGone,
-        _ = &mut deadline => return Pump::TimedOut(limit),
-        _ = session.cancel.cancelled() => return Pump::SessionClosed,
-    };
-    let mut entries = 0usize;
-    let mut open_fragment = false;
-    let page_size = session.page_size.max(1) as usize;
-    // Counted once when the page ends, however it ends: one counter update per page, not a name
-    // lookup per entry.
-    let mut relayed = Counted::imported(metrics, name);
-    // The single-entry frames of a batch split for an engine that did not ask for batches.
-    let mut split = std::collections::VecDeque::new();
-    loop {
-        // Upstream first: while frames are ready, no waiter is registered on the other three.
-        let frame = match split.pop_front() {
-            Some(frame) => Ok(Some(frame)),
-            None => tokio::select! {
-                biased;
-                f = upstream.message() => f,
-                _ = tx.closed() => return Pump::EngineGone,
-                _ = &mut deadline => return Pump::TimedOut(limit),
-                _ = session.cancel.cancelled() => return Pump::SessionClosed,
-            },
-        };
-        let frame = match frame {
-            Ok(Some(frame)) => frame,
-            Ok(None) => {
-                return Pump::Failed(status::host_fault(
-                    FaultKind::ExtensibleExtensionException,
-                    name,
-                    CALL,
-                    format!("connector {name} ended a page without its results frame"),
-                ));
-            }
-            Err(s) => return Pump::Failed(status::upstream(name, CALL, s)),
-        };
-        let before = entries;
-        if open_fragment
-            && matches!(
-                frame.frame,
-                Some(RelayKind::Entry(_) | RelayKind::Results(_) | RelayKind::EntryBatch(_))
-            )
-        {
-            let what = if matches!(frame.frame, Some(RelayKind::Results(_))) {
-                "ended a page"
-            } else {
-                "sent an entry"
-            };
-            warn!(entries, "connector left an entry's fragments unfinished");
-            return Pump::Failed(status::host_fault(
-                FaultKind::ExtensibleExtensionException,
-                name,
-                CALL,
-                format!(
-                    "connector {name} {what} of {CALL} while entry {} was unfinished: its fragments \
-                     never reached the one with last = true, so the entry would be lost",
-                    entries + 1
-                ),
-            ));
-        }
-        let mut batch = 0;
-        if let Some(RelayKind::EntryBatch(bytes)) = &frame.frame {
-            match super::batches::open(bytes, engine_batches) {
-                Ok(super::batches::Opened::Forward(n)) => batch = n,
-                Ok(super::batches::Opened::Split(frames)) => {
-                    split.extend(frames);
-                    continue;
-                }
-                Err(reason) => {
-                    warn!(entries, %reason, "connector sent a bad entry batch");
-                    return Pump::Failed(status::host_fault(
-                        FaultKind::ExtensibleExtensionException,
-                        name,
-                        CALL,
-                        format!("connector {name} {reason} in {CALL} (after {entries} entries of the page)"),
-                    ));
-                }
-            }
-        }
-        let last = match &frame.frame {
-            Some(RelayKind::Entry(_)) => {
-                entries += 1;
-                false
-            }
-            Some(RelayKind::EntryBatch(_)) => {
-                entries += batch;
-                false
-            }
-            Some(RelayKind::EntryFragment(f)) => {
-                open_fragment = !f.last;
-                if f.last {
-                    entries += 1;
-                }
-                false
-            }
-            Some(RelayKind::Results(_)) => true,
-            None => false,
-        };
-        if entries > page_size {
-            warn!(entries, page_size, "connector returned more entries than the page size");
-            return Pump::Failed(status::host_fault(
-                FaultKind::ExtensibleExtensionException,
-                name,
-                CALL,
-                format!("connector {name} returned more than {page_size} entries for a page of {page_size}"),
-            ));
-        }
-        relayed.n += (entries - before) as u64;
-        let len = frame.encoded_len();
-        let send = async {
-            let share = if len < SMALL_FRAME {
-                None
-            } else {
-                let kib = (len / 1024).min(PAGE_BUFFER_KIB as usize) as u32;
-                buffer.clone().acquire_many_owned(kib).await.ok()
-            };
-            tx.send((Ok(frame), share)).await
-        };
-        tokio::select! {
-            sent = send => if sent.is_err() { return Pump::EngineGone },
-            _ = &mut deadline => return Pump::TimedOut(limit),
-        }
-        if last {
-            debug!(entries, "page forwarded");
-            return Pump::Done;
+        if self.n > 0 {
+            self.metrics.exported(self.connector, self.n);
         }
     }
 }
