@@ -16,11 +16,8 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 profile=${ECMA2_RELEASE_PROFILE:-dev}
 t0=$SECONDS
-passed=0
-failed=0
-ok() { echo "ok: $*"; passed=$((passed + 1)); }
-fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
-skip() { echo "skipped: $*"; }
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 
 work=$(mktemp -d /tmp/ecma2-release-test-XXXXXX)
 host_pid=""
@@ -181,23 +178,12 @@ if command -v wine >/dev/null && command -v x86_64-w64-mingw32-gcc >/dev/null; t
   mkdir "$work/win"
   python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
     "$work/dist/$windows.zip" "$work/win"
-  export WINEPREFIX="$work/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-  wineboot -i >/dev/null 2>&1
-  wineserver -w
-  # Wine 8.0 lacks bcryptprimitives.dll (ProcessPrng), which Rust's std imports; the same shim as
-  # tests/windows/smoke.sh, in this throw-away prefix only.
-  printf '%s\n' '#include <windows.h>' '#include <bcrypt.h>' \
-    '__declspec(dllexport) BOOL WINAPI ProcessPrng(PBYTE d, SIZE_T n) {' \
-    '  return BCryptGenRandom(NULL, d, (ULONG)n, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0; }' >"$work/prng.c"
-  x86_64-w64-mingw32-gcc -O2 -shared -s -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
-    "$work/prng.c" -lbcrypt
-  out=$(cd "$work/win/$windows" && wine bin/ecma2-host.exe --version 2>&1 | tr -d '\r') || true
+  wine_prefix "$work/prefix"
+  out=$(cd "$work/win/$windows" && wine_run bin/ecma2-host.exe --version) || true
   [ "$out" = "ecma2-host $version" ] && ok "the unpacked ecma2-host.exe --version runs under wine ($out)" ||
     fail "wine ecma2-host.exe --version: $out"
 else
   skip "ecma2-host.exe --version under wine: wine or mingw-w64 is not installed (.ci/run installs both)"
 fi
 
-echo "release test total: $((SECONDS - t0)) s"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary "release test"

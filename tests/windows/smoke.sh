@@ -13,11 +13,8 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 target=x86_64-pc-windows-gnu
 t0=$SECONDS
-passed=0
-failed=0
-ok() { echo "ok: $*"; passed=$((passed + 1)); }
-fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
-skip() { echo "skipped: $*"; }
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 
 cargo build -q --target "$target" -p ecma2-host -p ecma2-cli -p ecma2-demo -p ecma2-probe
 echo "windows build: $((SECONDS - t0)) s"
@@ -37,23 +34,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-export WINEPREFIX="$work/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 t2=$SECONDS
-wineboot -i >/dev/null 2>&1
-wineserver -w
+wine_prefix "$work/prefix"
 echo "wine prefix (wineboot): $((SECONDS - t2)) s"
-# Wine 8.0 lacks bcryptprimitives.dll, which Rust's std imports (ProcessPrng) since 1.78; every
-# real Windows since 8 has it. A shim forwarding to BCryptGenRandom goes into this throw-away
-# prefix only.
-cat >"$work/prng.c" <<'C'
-#include <windows.h>
-#include <bcrypt.h>
-__declspec(dllexport) BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
-    return BCryptGenRandom(NULL, data, (ULONG)len, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0;
-}
-C
-x86_64-w64-mingw32-gcc -O2 -shared -s -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
-  "$work/prng.c" -lbcrypt
 
 cat >"$work/host.toml" <<TOML
 state_dir = "state"
@@ -128,22 +111,22 @@ host_pid=""
 # The Windows service (host/src/platform/windows_service.rs). From a console, `service run` must
 # refuse, naming the service control manager; then install, start, stop and uninstall through
 # wine's service control manager where it can do them, else the test says what it skipped.
-out=$(cd "$work" && wine "$win/ecma2-host.exe" service run --config host.toml --log-file svc-console.log 2>&1 | tr -d '\r') || true
+out=$(cd "$work" && wine_run "$win/ecma2-host.exe" service run --config host.toml --log-file svc-console.log) || true
 if grep -q "is what the service control manager starts" <<<"$out"; then
   ok "ecma2-host.exe service run from a console refuses, naming the service control manager"
 else
   echo "$out"; fail "service run from a console"
 fi
-if out=$(cd "$work" && timeout 60 wine "$win/ecma2-host.exe" service install --config host.toml --name ecma2-smoke \
-  --log-file svc.log 2>&1 | tr -d '\r') && grep -q "installed service" <<<"$out"; then
+if out=$(cd "$work" && wine_run "$win/ecma2-host.exe" service install --config host.toml --name ecma2-smoke \
+  --log-file svc.log) && grep -q "installed service" <<<"$out"; then
   ok "service install registered ecma2-smoke with wine's service control manager"
-  if out=$(timeout 60 wine "$win/ecma2-host.exe" service start --name ecma2-smoke 2>&1 | tr -d '\r') && grep -q "is running" <<<"$out"; then
+  if out=$(wine_run "$win/ecma2-host.exe" service start --name ecma2-smoke) && grep -q "is running" <<<"$out"; then
     if grep -q "host listening for engines" "$work/svc.log" 2>/dev/null; then
       ok "service start: the service runs the host, logging to svc.log"
     else
       fail "service start: no 'host listening' line in svc.log: $(tail -3 "$work/svc.log" 2>/dev/null)"
     fi
-    out=$(timeout 60 wine "$win/ecma2-host.exe" service stop --name ecma2-smoke 2>&1 | tr -d '\r') || true
+    out=$(wine_run "$win/ecma2-host.exe" service stop --name ecma2-smoke) || true
     if grep -q "has stopped" <<<"$out" && grep -q 'host stopped' "$work/svc.log"; then
       ok "service stop: an orderly stop ($(grep -o 'stopping reason="[^"]*"' "$work/svc.log" | tail -1))"
     else
@@ -152,10 +135,8 @@ if out=$(cd "$work" && timeout 60 wine "$win/ecma2-host.exe" service install --c
   else
     skip "service start under wine: $(tail -1 <<<"$out") (wine's service control manager; the state logic is unit-tested in host/src/platform/service.rs)"
   fi
-  timeout 60 wine "$win/ecma2-host.exe" service uninstall --name ecma2-smoke >/dev/null 2>&1 || true
+  wine_run "$win/ecma2-host.exe" service uninstall --name ecma2-smoke >/dev/null || true
 else
   skip "service install under wine: $(tail -1 <<<"$out") (the argument building and path resolution are unit-tested in host/src/platform/service.rs)"
 fi
-echo "windows smoke total: $((SECONDS - t0)) s"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary "windows smoke"
