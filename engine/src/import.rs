@@ -144,7 +144,13 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
     // on a page of a full import being committed alone: its watermark is stored after the last
     // page, and a crash before that leaves no watermark and no obsolescence, so the next full
     // import starts over either way.
-    let mut fresh = if options.delta { None } else { space.fresh(connector)? };
+    // Only without a partition: a run with partitions may store reference placeholders for
+    // objects it has not seen yet, which the bulk path would not know of.
+    let mut fresh = if options.delta || containers.partition.is_some() {
+        None
+    } else {
+        space.fresh(connector)?
+    };
     let bulk = fresh.is_some();
     let outcome = async {
         if !options.delta {
