@@ -14,7 +14,13 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     label: String,
     last: (Instant, u64),
+    /// When the spinner's message last changed (it changes at most every [`REDRAW`]).
+    shown: Option<Instant>,
 }
+
+/// The spinner's message changes at most this often: a large import has hundreds of pages a
+/// second, and formatting and drawing each would be work for nothing.
+const REDRAW: Duration = Duration::from_millis(100);
 
 impl Progress {
     /// Starts showing `label` ("full import of demo").
@@ -33,7 +39,21 @@ impl Progress {
             bar,
             label: label.to_owned(),
             last: (Instant::now(), 0),
+            shown: None,
         }
+    }
+
+    /// Whether a progress status is due: always without a terminal (one line per page), at
+    /// most every [`REDRAW`] on one.
+    fn due(&mut self) -> bool {
+        if self.bar.is_none() {
+            return true;
+        }
+        if self.shown.is_some_and(|at| at.elapsed() < REDRAW) {
+            return false;
+        }
+        self.shown = Some(Instant::now());
+        true
     }
 
     /// The rate since the previous event.
@@ -83,6 +103,9 @@ impl Observer for Progress {
                 errors,
                 objects_per_second,
             } => {
+                if !self.due() {
+                    return;
+                }
                 let now = self.rate_now(objects);
                 self.status(format!(
                     "{}: page {page}, {objects} objects, {errors} errors, {now:.0} objects/s now ({objects_per_second:.0} average)",
@@ -95,6 +118,9 @@ impl Observer for Progress {
                 queued,
                 errors,
             } => {
+                if !self.due() {
+                    return;
+                }
                 let now = self.rate_now(sent as u64);
                 self.status(format!(
                     "{}: pass {pass}, {sent} of {queued} sent, {errors} errors, {now:.0} objects/s now",

@@ -13,9 +13,9 @@ use tokio_util::sync::CancellationToken;
 use crate::connection::Engine;
 use crate::error::{Error, Result, explain};
 use crate::observe::{Event, Observer, Quiet};
-use crate::pages::{self, Prefetch};
+use crate::pages::{self, ReadAhead};
 use crate::scope::Containers;
-use crate::space::{Space, Upsert, anchor_key, apply_update};
+use crate::space::{Fresh, Space, Upsert, anchor_key, apply_update};
 use crate::summary::Summary;
 
 /// Import options.
@@ -54,6 +54,10 @@ impl<'a> ImportOptions<'a> {
         }
     }
 }
+
+/// How many objects the bulk path (a full import into a connector with no objects) applies in
+/// one transaction.
+const BULK_COMMIT: usize = 50_000;
 
 /// The sync engine stops a run after this many object-level errors.
 pub const MAX_ERRORS: u64 = 5000;
@@ -133,6 +137,20 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         .into_inner();
     let session = open.session_id.clone();
     let mut drop_file = options.drop_file;
+    // A full import into a connector with no objects takes the bulk path (see `space::fresh`):
+    // objects are inserted without lookups, and several pages share a transaction (BULK_COMMIT
+    // objects), since each commit rewrites every index page its pages touched. Nothing depends
+    // on a page of a full import being committed alone: its watermark is stored after the last
+    // page, and a crash before that leaves no watermark and no obsolescence, so the next full
+    // import starts over either way.
+    // Only without a partition: a run with partitions may store reference placeholders for
+    // objects it has not seen yet, which the bulk path would not know of.
+    let mut fresh = if options.delta || containers.partition.is_some() {
+        None
+    } else {
+        space.fresh(connector)?
+    };
+    let bulk = fresh.is_some();
     let outcome = async {
         if !options.delta {
             space.clear_seen(connector, &partition_name)?;
@@ -148,7 +166,8 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         let expecting = space.expecting(connector)?;
         let unknown = space.unknown_count(connector)? > 0;
         let mut full_objects: Vec<CsEntryChange> = Vec::new();
-        let mut prefetched: Option<Prefetch> = None;
+        let mut ahead: Option<ReadAhead> = None;
+        let mut uncommitted = 0usize;
         loop {
             if cancel.is_cancelled() {
                 return Err(Error::Interrupted { profile: "import" });
@@ -156,8 +175,8 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
             // Guide, OperationType FullObject: "only the objects asked for should be returned".
             let asked: Vec<(String, String)> = full_objects.iter().map(|e| (anchor_key(e), e.dn.clone())).collect();
             let mut answered: Vec<String> = Vec::new();
-            let page = match prefetched.take() {
-                Some(next) => next.page(connector).await?,
+            let page = match ahead.as_mut() {
+                Some(ahead) => ahead.page(connector).await?,
                 None => {
                     let request = pages::request(
                         engine,
@@ -169,20 +188,23 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                     pages::read(engine.connectors(), request, cancel.clone()).await?
                 }
             };
-            // A full import's next request needs only this page's watermark: ask for it now,
-            // so the connector works while this page is applied.
-            if !options.delta && page.results.more_to_import {
-                let request = pages::request(
+            // A full import's next request needs only this page's watermark: read the next
+            // pages from here on in the background, so the connector works while the connector
+            // space applies and commits.
+            if !options.delta && page.results.more_to_import && ahead.is_none() {
+                ahead = Some(ReadAhead::start(
                     engine,
                     connector,
                     &session,
                     page.results.custom_data.clone(),
-                    Vec::new(),
-                );
-                prefetched = Some(Prefetch::start(engine.connectors(), request, cancel.clone()));
+                    cancel.clone(),
+                ));
             }
             let mut page_errors = 0u64;
-            space.begin()?;
+            if !space.in_transaction() {
+                space.begin()?;
+            }
+            uncommitted += page.entries.len();
             for mut entry in page.entries {
                 if cancel.is_cancelled() {
                     space.commit()?;
@@ -256,6 +278,7 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                     options.delta,
                     &mut summary,
                     &mut full_objects,
+                    fresh.as_mut(),
                 )? {
                     page_errors += 1;
                     summary.errors += 1;
@@ -277,7 +300,11 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
                     summary.confirmed += 1;
                 }
             }
-            space.commit()?;
+            let last = !page.results.more_to_import && full_objects.is_empty();
+            if fresh.is_none() || last || uncommitted >= BULK_COMMIT {
+                space.commit()?;
+                uncommitted = 0;
+            }
             if let Some((key, dn)) = asked.iter().find(|(k, _)| !answered.contains(k)) {
                 return Err(Error::FullObjectReply {
                     connector: connector.to_owned(),
@@ -312,6 +339,15 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         Ok::<_, Error>((committed, frozen, custom))
     }
     .await;
+    // The bulk path may stop with pages in an open transaction: what it applied stays applied,
+    // as the pages committed one by one do on the general path (a half-applied page of an empty
+    // connector's first import is harmless: no watermark and no obsolescence come of it).
+    if bulk
+        && space.in_transaction()
+        && let Err(e) = space.commit()
+    {
+        tracing::warn!(connector, error = %e, "committing the objects of the stopped import failed");
+    }
     // A Ctrl-C that came after the last page still stops the run: the operator asked.
     let outcome = match outcome {
         Ok(_) if cancel.is_cancelled() => Err(Error::Interrupted { profile: "import" }),
@@ -397,12 +433,17 @@ fn stage(
     delta: bool,
     summary: &mut Summary,
     full_objects: &mut Vec<CsEntryChange>,
+    fresh: Option<&mut Fresh>,
 ) -> Result<Option<String>> {
     let key = anchor_key(entry);
     let in_scope = containers.contains(&entry.dn);
     match entry.object_modification_type() {
         ObjectModificationType::Add | ObjectModificationType::Replace if in_scope => {
-            match space.upsert(connector, partition, entry)? {
+            let outcome = match fresh {
+                Some(fresh) => space.upsert_fresh(fresh, connector, partition, key, entry)?,
+                None => space.upsert(connector, partition, entry)?,
+            };
+            match outcome {
                 Upsert::Added => summary.adds += 1,
                 Upsert::Updated => summary.updates += 1,
                 Upsert::Unchanged => {}

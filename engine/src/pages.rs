@@ -1,9 +1,9 @@
 //! Reading import pages. A page is one `GetImportEntries` call read to its end: the entries
-//! (fragments reassembled) and the results frame. A full import asks for the next page while the
-//! connector space applies the current one ([`Prefetch`]), so the connector, the host and the
-//! engine's SQLite work overlap; the next request of a full import needs only the page's
-//! watermark. A delta import does not prefetch: its next request may carry FullObjectEntries,
-//! which come from applying the page.
+//! (fragments reassembled) and the results frame. A full import reads pages ahead of the
+//! connector space ([`ReadAhead`]), so the connector, the host and the engine's SQLite work
+//! overlap; the next request of a full import needs only the page's watermark. A delta import
+//! does not read ahead: its next request may carry FullObjectEntries, which come from applying
+//! the page.
 
 use ecma2_proto::frames::Reassembler;
 use ecma2_proto::pb::*;
@@ -68,33 +68,72 @@ pub async fn read(
     }
 }
 
-/// A page being read in the background; dropping it abandons the call.
-pub struct Prefetch(JoinHandle<Result<Page>>);
+/// How many pages a full import reads ahead of the page the connector space is applying.
+pub const READ_AHEAD: usize = 4;
 
-impl Prefetch {
-    /// Starts reading a page.
+/// The pages of a full import read in the background, up to [`READ_AHEAD`] ahead: each page's
+/// request goes out as soon as the page before it has its results, so the connector and the
+/// host keep working while the connector space commits (a commit or a checkpoint can take longer
+/// than a page takes to cross). Dropping it abandons the call in flight.
+pub struct ReadAhead {
+    pages: tokio::sync::mpsc::Receiver<Result<Page>>,
+    task: JoinHandle<()>,
+}
+
+impl ReadAhead {
+    /// Starts reading the pages after the one whose results carried `custom_data`, until one
+    /// says there is nothing more to import.
     pub fn start(
-        client: crate::connection::ConnectorClient,
-        request: tonic::Request<GetImportEntriesRequest>,
+        engine: &Engine,
+        connector: &str,
+        session: &str,
+        custom_data: String,
         cancel: CancellationToken,
     ) -> Self {
-        Self(tokio::spawn(read(client, request, cancel)))
+        let (send, pages) = tokio::sync::mpsc::channel(READ_AHEAD);
+        let client = engine.connectors();
+        let first = request(engine, connector, session, custom_data, Vec::new());
+        // Later requests carry the same metadata (token, connector, entry batches).
+        let metadata = first.metadata().clone();
+        let session = session.to_owned();
+        let task = tokio::spawn(async move {
+            let mut next = Some(first);
+            while let Some(call) = next.take() {
+                let page = read(client.clone(), call, cancel.clone()).await;
+                if let Ok(page) = &page
+                    && page.results.more_to_import
+                {
+                    let mut call = tonic::Request::new(GetImportEntriesRequest {
+                        session_id: session.clone(),
+                        import_run_step: Some(GetImportEntriesRunStep {
+                            custom_data: page.results.custom_data.clone(),
+                            full_object_entries: Vec::new(),
+                        }),
+                    });
+                    *call.metadata_mut() = metadata.clone();
+                    next = Some(call);
+                }
+                if send.send(page).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Self { pages, task }
     }
 
-    /// The page.
-    pub async fn page(mut self, connector: &str) -> Result<Page> {
-        match (&mut self.0).await {
-            Ok(page) => page,
-            Err(e) => Err(Error::Protocol {
+    /// The next page.
+    pub async fn page(&mut self, connector: &str) -> Result<Page> {
+        self.pages.recv().await.unwrap_or_else(|| {
+            Err(Error::Protocol {
                 connector: connector.to_owned(),
-                reason: format!("reading the next page stopped: {e}"),
-            }),
-        }
+                reason: "reading the next page stopped".into(),
+            })
+        })
     }
 }
 
-impl Drop for Prefetch {
+impl Drop for ReadAhead {
     fn drop(&mut self) {
-        self.0.abort();
+        self.task.abort();
     }
 }

@@ -15,8 +15,10 @@ use crate::error::{Error, Result};
 use crate::seal::Sealer;
 use crate::stage::PASSWORD_ATTRIBUTE;
 
+mod fresh;
 mod pending;
 mod placeholder;
+pub use fresh::Fresh;
 pub use pending::Staged;
 pub use placeholder::{PLACEHOLDER_PARTITION, is_placeholder};
 
@@ -78,7 +80,7 @@ impl Space {
             reason: e.to_string(),
         })?;
         db.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+            "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;
              CREATE TABLE IF NOT EXISTS objects (
                connector TEXT NOT NULL, anchor TEXT NOT NULL, partition TEXT NOT NULL,
                dn TEXT NOT NULL, object_type TEXT NOT NULL, entry BLOB NOT NULL, seen INTEGER NOT NULL DEFAULT 0,
