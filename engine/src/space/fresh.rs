@@ -12,6 +12,11 @@
 //!
 //! The DN is lower-cased as SQLite's `lower()` does (ASCII only), so "same DN" here is exactly
 //! what the `objects_dn_key` index and the general path's delete by DN call the same DN.
+//!
+//! Another run of the same connector may write the same space at the same time (a connector
+//! with ConcurrentOperation = true, two `ecma2` processes). The plain INSERT gives way on an
+//! anchor that is already stored; that proves another writer, and the rest of the run takes the
+//! general path.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
@@ -29,6 +34,8 @@ pub struct Fresh {
     hasher: RandomState,
     anchors: HashSet<u64>,
     dns: HashSet<u64>,
+    /// Another writer stored an object of this connector during the run: no more bulk inserts.
+    shared: bool,
 }
 
 impl Fresh {
@@ -67,6 +74,9 @@ impl Space {
         entry: &mut CsEntryChange,
     ) -> Result<Upsert> {
         debug_assert_eq!(key, anchor_key(entry));
+        if fresh.shared {
+            return self.upsert(connector, partition, entry);
+        }
         let anchor = fresh.hash_anchor(&key);
         let dn = fresh.hash_dn(&entry.dn);
         // Both sets learn the object either way: the general path stores it too.
@@ -82,11 +92,21 @@ impl Space {
         let blob = entry.encode_to_vec();
         entry.object_modification_type = kind;
         entry.identifier = identifier;
-        self.db
+        let inserted = self
+            .db
             .prepare_cached(
-                "INSERT INTO objects(connector, anchor, partition, dn, object_type, entry, seen) VALUES (?1,?2,?3,?4,?5,?6,1)",
+                "INSERT INTO objects(connector, anchor, partition, dn, object_type, entry, seen) VALUES (?1,?2,?3,?4,?5,?6,1)
+                 ON CONFLICT(connector, anchor) DO NOTHING",
             )?
             .execute(params![connector, key, partition, entry.dn, entry.object_type, blob])?;
+        if inserted == 0 {
+            tracing::debug!(
+                connector,
+                "another run stored objects of this connector: the bulk path ends"
+            );
+            fresh.shared = true;
+            return self.upsert(connector, partition, entry);
+        }
         Ok(Upsert::Added)
     }
 
@@ -152,5 +172,20 @@ mod tests {
             "a connector with objects is not fresh"
         );
         assert!(space.fresh("other").unwrap().is_some());
+    }
+
+    /// Another run (another handle on the same space) stores an object while this run is on the
+    /// bulk path: the insert gives way to the general path instead of failing on the anchor.
+    #[test]
+    fn another_writer_ends_the_bulk_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let space = Space::open(dir.path()).unwrap();
+        let other = Space::open(dir.path()).unwrap();
+        let mut fresh = space.fresh("c").unwrap().expect("an empty space is fresh");
+        other.upsert("c", "p", &mut entry("1", "CN=a")).unwrap();
+        assert_eq!(upsert(&space, &mut fresh, "1", "CN=a"), Upsert::Unchanged);
+        assert!(fresh.shared);
+        assert_eq!(upsert(&space, &mut fresh, "2", "CN=b"), Upsert::Added);
+        assert_eq!(space.count("c").unwrap(), 2);
     }
 }
