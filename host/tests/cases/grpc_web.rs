@@ -98,9 +98,12 @@ impl Web {
             body.extend_from_slice(b"0\r\n\r\n");
         }
         head.push_str("\r\n");
+        // Head and body in one write, as an HTTP client sends a small request: a host that
+        // answers before reading the body (a refused token) may close its side at once.
+        let mut request = head.into_bytes();
+        request.extend_from_slice(&body);
         let stream = self.stream.get_mut();
-        stream.write_all(head.as_bytes()).await.expect("send the head");
-        stream.write_all(&body).await.expect("send the body");
+        stream.write_all(&request).await.expect("send the request");
 
         let status = self.line().await;
         let http: u16 = status
