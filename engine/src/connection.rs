@@ -148,6 +148,23 @@ impl Engine {
             .max_encoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
     }
 
+    /// The connector's schema for `params` (GetSchema); None when the connector sends none.
+    pub async fn schema(
+        &self,
+        connector: &str,
+        params: &[ecma2_proto::pb::ConfigParameter],
+    ) -> Result<Option<ecma2_proto::pb::Schema>> {
+        let request = ecma2_proto::pb::GetSchemaRequest {
+            config_parameters: params.to_vec(),
+        };
+        let response = self
+            .connectors()
+            .get_schema(self.request(connector, request))
+            .await
+            .map_err(explain)?;
+        Ok(response.into_inner().schema)
+    }
+
     /// The HostService client.
     pub fn host(&self) -> HostServiceClient<Channel> {
         HostServiceClient::new(self.channel.clone())

@@ -155,18 +155,7 @@ pub async fn export(engine: &Engine, space: &Space, options: ExportOptions<'_>) 
         None => &mut quiet,
     };
     let mut client = engine.connectors();
-    let schema = client
-        .get_schema(engine.request(
-            connector,
-            GetSchemaRequest {
-                config_parameters: options.params.clone(),
-            },
-        ))
-        .await
-        .map_err(explain)?
-        .into_inner()
-        .schema
-        .unwrap_or_default();
+    let schema = engine.schema(connector, &options.params).await?.unwrap_or_default();
     let types = attr_types(&schema);
     let containers = &options.containers;
     let mut staged = Vec::new();

@@ -50,18 +50,7 @@ pub async fn full_export(engine: &Engine, space: &Space, options: ExportOptions<
         ..Default::default()
     };
     let mut client = engine.connectors();
-    let schema = client
-        .get_schema(engine.request(
-            connector,
-            GetSchemaRequest {
-                config_parameters: options.params.clone(),
-            },
-        ))
-        .await
-        .map_err(explain)?
-        .into_inner()
-        .schema
-        .unwrap_or_default();
+    let schema = engine.schema(connector, &options.params).await?.unwrap_or_default();
     // The connector space with the staged changes applied, keyed by lowercase DN.
     let mut objects: Vec<Whole> = space
         .objects(connector)?

@@ -97,17 +97,7 @@ pub async fn import(engine: &Engine, space: &Space, options: ImportOptions<'_>) 
         ..Default::default()
     };
     let mut client = engine.connectors();
-    let schema = client
-        .get_schema(engine.request(
-            connector,
-            GetSchemaRequest {
-                config_parameters: options.params.clone(),
-            },
-        ))
-        .await
-        .map_err(explain)?
-        .into_inner()
-        .schema;
+    let schema = engine.schema(connector, &options.params).await?;
     let open = client
         .open_import_connection(engine.request(
             connector,
