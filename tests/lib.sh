@@ -44,3 +44,32 @@ wine_run() {
   rm -f "$out"
   return "$status"
 }
+
+# round_trip WHERE MIN_ADDS NAME: a full import (at least MIN_ADDS adds), the export of one staged
+# add (a user NAME) and a delta import, through the caller's `cli` function with its `params`;
+# WHERE ends each check's name ("from the bundle", "through ecma2-host.exe"). Uses $work.
+round_trip() {
+  local where=$1 min=$2 name=$3 out
+  field() { grep -o "\"$1\":[0-9]*" <<<"$2" | head -1 | cut -d: -f2; }
+  if out=$(cli --json import --connector demo "${params[@]}" 2>&1) && [ "$(field adds "$out")" -ge "$min" ] &&
+    [ "$(field errors "$out")" = 0 ]; then
+    ok "full import $where ($(field adds "$out") objects)"
+  else
+    echo "$out"; fail "full import"
+  fi
+  printf '{"op":"add","type":"user","dn":"CN=%s,OU=People,DC=demo,DC=example","attrs":{"cn":"%s","displayName":"%s User","mail":"%s@example.com"}}\n' \
+    "$name" "$name" "$name" "$name" >"$work/changes.jsonl"
+  if cli stage --connector demo --changes "$work/changes.jsonl" >/dev/null &&
+    out=$(cli --json export --connector demo "${params[@]}" 2>&1) && [ "$(field adds "$out")" = 1 ] &&
+    [ "$(field errors "$out")" = 0 ]; then
+    ok "export $where (one add)"
+  else
+    echo "$out"; fail "export"
+  fi
+  if out=$(cli --json import --connector demo --delta "${params[@]}" 2>&1) && [ "$(field errors "$out")" = 0 ] &&
+    grep -q '"profile":"delta' <<<"$out"; then
+    ok "delta import $where"
+  else
+    echo "$out"; fail "delta import"
+  fi
+}

@@ -116,27 +116,7 @@ else
   done
   [ -n "$ready" ] && ok "the bundle's host launched the bundle's demo connector (bin/ecma2-demo)" ||
     { cli list || true; fail "connector ready"; }
-  field() { grep -o "\"$1\":[0-9]*" <<<"$2" | head -1 | cut -d: -f2; }
-  if out=$(cli --json import --connector demo "${params[@]}" 2>&1) && [ "$(field adds "$out")" -ge 25 ] &&
-    [ "$(field errors "$out")" = 0 ]; then
-    ok "full import from the bundle ($(field adds "$out") objects)"
-  else
-    echo "$out"; fail "full import"
-  fi
-  printf '%s\n' '{"op":"add","type":"user","dn":"CN=bundle,OU=People,DC=demo,DC=example","attrs":{"cn":"bundle","displayName":"Bundle User","mail":"bundle@example.com"}}' >"$work/changes.jsonl"
-  if cli stage --connector demo --changes "$work/changes.jsonl" >/dev/null &&
-    out=$(cli --json export --connector demo "${params[@]}" 2>&1) && [ "$(field adds "$out")" = 1 ] &&
-    [ "$(field errors "$out")" = 0 ]; then
-    ok "export from the bundle (one add)"
-  else
-    echo "$out"; fail "export"
-  fi
-  if out=$(cli --json import --connector demo --delta "${params[@]}" 2>&1) && [ "$(field errors "$out")" = 0 ] &&
-    grep -q '"profile":"delta' <<<"$out"; then
-    ok "delta import from the bundle"
-  else
-    echo "$out"; fail "delta import"
-  fi
+  round_trip "from the bundle" 25 bundle
   kill -TERM "$host_pid" 2>/dev/null || true
   wait "$host_pid" 2>/dev/null || true
   host_pid=""

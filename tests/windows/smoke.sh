@@ -74,28 +74,8 @@ for _ in $(seq 1 300); do
 done
 [ -n "$ready" ] && ok "the Windows host launched the Windows demo connector" || { cli list || true; fail "connector ready"; }
 
-# One JSON summary line per run: {"profile":..,"adds":N,..,"errors":N,..}.
-field() { grep -o "\"$1\":[0-9]*" <<<"$2" | head -1 | cut -d: -f2; }
-if out=$(cli --json import --connector demo "${params[@]}" 2>&1) && [ "$(field adds "$out")" -ge 20 ] &&
-  [ "$(field errors "$out")" = 0 ]; then
-  ok "full import through ecma2-host.exe ($(field adds "$out") objects)"
-else
-  echo "$out"; fail "full import"
-fi
-printf '%s\n' '{"op":"add","type":"user","dn":"CN=wine,OU=People,DC=demo,DC=example","attrs":{"cn":"wine","displayName":"Wine User","mail":"wine@example.com"}}' >"$work/changes.jsonl"
-if cli stage --connector demo --changes "$work/changes.jsonl" >/dev/null &&
-  out=$(cli --json export --connector demo "${params[@]}" 2>&1) && [ "$(field adds "$out")" = 1 ] &&
-  [ "$(field errors "$out")" = 0 ]; then
-  ok "export through ecma2-host.exe (one add)"
-else
-  echo "$out"; fail "export"
-fi
-if out=$(cli --json import --connector demo --delta "${params[@]}" 2>&1) && [ "$(field errors "$out")" = 0 ] &&
-  grep -q '"profile":"delta' <<<"$out"; then
-  ok "delta import through ecma2-host.exe"
-else
-  echo "$out"; fail "delta import"
-fi
+# Full import, export, delta import (tests/lib.sh round_trip; one JSON summary per run).
+round_trip "through ecma2-host.exe" 20 wine
 if grep -q "cannot tie the connector" "$work/host.log"; then
   fail "the connector was not assigned to the host's Job Object: $(grep -o 'cannot tie[^"]*"[^}]*' "$work/host.log" | head -1)"
 else
