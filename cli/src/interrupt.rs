@@ -1,7 +1,9 @@
 //! Ctrl-C, the sync engine's "Stop": the first one cancels the run, which closes its session
 //! with TerminatedByUser and exits 130; a second one exits at once. The handler is installed
 //! before any work starts and stays for the whole command, so no SIGINT is ever lost (listening
-//! anew for each run left windows where the signal went to a listener that was gone).
+//! anew for each run left windows where the signal went to a listener that was gone). A Ctrl-C
+//! that comes once the run has closed its session normally stops nothing: the run's results
+//! stand, the CLI says so and exits with the run's own code.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -23,9 +25,7 @@ pub fn install() -> CancellationToken {
     tokio::spawn(async move {
         while signals.recv().await.is_some() {
             if COUNT.fetch_add(1, Ordering::SeqCst) == 0 {
-                eprintln!(
-                    "\necma2: interrupted: stopping the run and closing it with TerminatedByUser (Ctrl-C again to quit at once)"
-                );
+                eprintln!("\necma2: interrupted: stopping the run (Ctrl-C again to quit at once)");
                 cancel.cancel();
             } else {
                 eprintln!("ecma2: interrupted again: quitting now");

@@ -282,6 +282,10 @@ fn main() -> std::process::ExitCode {
             _ = cancel.cancelled(), if !runs => Err(ecma2_engine::Error::Interrupted { profile: "command" }.into()),
         };
         match outcome {
+            Ok(()) if runs && cancel.is_cancelled() => {
+                eprintln!("ecma2: the interrupt came after the run had closed its session normally; its results stand");
+                output::exit::OK
+            }
             Ok(()) => output::exit::OK,
             Err(e) => output::report_error(&e, cli.json),
         }

@@ -574,7 +574,10 @@ fn closes(observe: &Path, kind: &str) -> Vec<String> {
 #[test]
 fn sigint_at_random_moments_stops_every_run() {
     let env = Env::new();
-    env.save_demo(200);
+    // Big enough that every import outlasts the longest delay (120 ms) on a fast machine: with
+    // 200 users an unblocked import of 10-object pages took 113 ms on CI, and a SIGINT that came
+    // after its last page found nothing left to stop.
+    env.save_demo(1000);
     env.ok(&["import", "--connector", "demo"]);
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -657,6 +660,44 @@ fn sigint_at_random_moments_stops_every_run() {
         .filter(|r| r["outcome"] == "stopped-user-request")
         .count();
     assert_eq!(stopped, 20);
+}
+
+/// A Ctrl-C that comes while a finished import closes its session normally stops nothing: the
+/// close stays Normal, the run is recorded as a success, the CLI says the results stand (it
+/// used to announce a TerminatedByUser close that never happened) and exits 0.
+#[test]
+fn a_sigint_after_the_last_page_leaves_the_finished_run_alone() {
+    let env = Env::new();
+    env.save_demo(20);
+    let observe = env.path("observe.jsonl");
+    let observe_param = format!("observe_file={}", observe.display());
+    let child = env
+        .command(&[
+            "import",
+            "--connector",
+            "demo",
+            "--param",
+            "test_block_close_ms=1500",
+            "--param",
+            &observe_param,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_for(&observe, "\"close\"", Duration::from_secs(30)),
+        "the import never closed"
+    );
+    assert!(sigint(child.id()), "the run ended before the SIGINT");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("its results stand"), "{stderr}");
+    assert!(!stderr.contains("TerminatedByUser"), "{stderr}");
+    assert_eq!(closes(&observe, "import"), ["Normal"]);
+    let runs = env.ok(&["--json", "runs"]).json();
+    assert_eq!(runs["runs"][0]["outcome"], "success", "{runs}");
 }
 
 /// Two Ctrl-Cs in a row while the connector is blocked for a minute: the CLI exits 130 within

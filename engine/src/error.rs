@@ -137,7 +137,7 @@ pub enum Error {
         connector: String,
     },
     /// The run was cancelled; the session was closed with TerminatedByUser.
-    #[error("interrupted: closing the {profile} with TerminatedByUser")]
+    #[error("{}", interrupted(profile))]
     Interrupted {
         /// "import" or "export".
         profile: &'static str,
@@ -259,4 +259,13 @@ impl Error {
 /// `map_err` form of [`Error::from_status`].
 pub fn explain(status: tonic::Status) -> Error {
     Error::from_status(status)
+}
+
+/// What an interrupted run or command says: a run names the close its session got.
+fn interrupted(profile: &str) -> String {
+    if profile == "command" {
+        "interrupted".to_owned()
+    } else {
+        format!("interrupted: the {profile} was stopped and its session closed with TerminatedByUser")
+    }
 }

@@ -628,6 +628,9 @@ impl CallImport for Demo {
             }),
         );
         self.hooks.maybe_panic(ctx);
+        if !self.hooks.block_close.is_zero() {
+            tokio::time::sleep(self.hooks.block_close).await;
+        }
         self.store = None;
         let custom_data = match self.import.take() {
             Some(state) => state.custom_data(),

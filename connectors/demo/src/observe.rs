@@ -7,6 +7,8 @@
 //!   concurrent sessions never interleave inside a line.
 //! * `test_block_get_ms` / `test_block_put_ms`: GetImportEntries / PutExportEntries first wait
 //!   this long, or until the call is cancelled (then a `cancelled` event is recorded).
+//! * `test_block_close_ms`: CloseImportConnection waits this long after recording its `close`
+//!   event (a close is never cancelled), so a test can act while a run is closing.
 //! * `test_panic_on`: comma-separated RPC names (such as `GetImportEntries`); that call panics.
 //! * `test_exit_after_put`: `1` makes the process exit right after it has written an export
 //!   batch, before it answers (an engine then does not know the batch's outcome).
@@ -32,6 +34,8 @@ pub const OBSERVE_FILE: &str = "observe_file";
 pub const BLOCK_GET_MS: &str = "test_block_get_ms";
 /// Parameter: PutExportEntries waits this many milliseconds (or until cancelled).
 pub const BLOCK_PUT_MS: &str = "test_block_put_ms";
+/// Parameter: CloseImportConnection waits this many milliseconds.
+pub const BLOCK_CLOSE_MS: &str = "test_block_close_ms";
 /// Parameter: exit after writing an export batch, before answering.
 pub const EXIT_AFTER_PUT: &str = "test_exit_after_put";
 /// Parameter: answer FullObjectEntries wrongly (`extra`, `update`, `missing`).
@@ -50,6 +54,8 @@ pub struct Hooks {
     pub block_get: Duration,
     /// PutExportEntries delay.
     pub block_put: Duration,
+    /// CloseImportConnection delay.
+    pub block_close: Duration,
     /// Exit once an export batch is written, without answering.
     pub exit_after_put: bool,
     /// How to answer FullObjectEntries wrongly (`extra`, `update`, `missing`), if at all.
@@ -86,6 +92,7 @@ impl Hooks {
                 .collect(),
             block_get: ms(BLOCK_GET_MS)?,
             block_put: ms(BLOCK_PUT_MS)?,
+            block_close: ms(BLOCK_CLOSE_MS)?,
             exit_after_put: params.get(EXIT_AFTER_PUT).is_some_and(|v| v.trim() == "1"),
             full_object_reply: params
                 .get(FULL_OBJECT_REPLY)

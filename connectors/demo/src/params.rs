@@ -8,7 +8,7 @@
 //! | Connectivity | `seed_users` | make sure this many generated users exist (env `ECMA2_DEMO_SEED_USERS` when absent; default 0) |
 //! | Connectivity | `access_key` | EncryptedString, optional: stands for a credential; the import's `open` observation records its length, so tests can see it arrived as a secret |
 //! | Global | `observe_file`, `test_panic_on` | test hooks (see [`crate::observe`]) |
-//! | RunStep | `test_block_get_ms`, `test_block_put_ms`, `test_exit_after_put` | test hooks |
+//! | RunStep | `test_block_get_ms`, `test_block_put_ms`, `test_block_close_ms`, `test_exit_after_put` | test hooks |
 //! | Partition | `import_groups` | check box, default on: import groups of this partition |
 //! | Capabilities | `export_attribute_replace` | check box: ExportType AttributeReplace instead of AttributeUpdate |
 //! | Capabilities | `test_no_delta_import` | test hook, check box: DeltaImport false (the engine must refuse delta runs) |
@@ -32,7 +32,7 @@ use ecma2_sdk::pb::{
 use ecma2_sdk::{Context, Error, GetParameters, GetParametersEx, Params, Result, async_trait};
 
 use crate::Demo;
-use crate::observe::{BLOCK_GET_MS, BLOCK_PUT_MS, EXIT_AFTER_PUT, OBSERVE_FILE, PANIC_ON};
+use crate::observe::{BLOCK_CLOSE_MS, BLOCK_GET_MS, BLOCK_PUT_MS, EXIT_AFTER_PUT, OBSERVE_FILE, PANIC_ON};
 
 /// Connectivity: the SQLite file.
 pub const DATABASE: &str = "database";
@@ -160,6 +160,7 @@ fn definitions(page: Page, page_number: i32) -> Vec<ConfigParameterDefinition> {
         Page::RunStep => vec![
             parameter(Kind::String, BLOCK_GET_MS, "0"),
             parameter(Kind::String, BLOCK_PUT_MS, "0"),
+            parameter(Kind::String, BLOCK_CLOSE_MS, "0"),
             parameter(Kind::CheckBox, EXIT_AFTER_PUT, "0"),
             parameter(Kind::CheckBox, TEST_IGNORE_HIERARCHY, "0"),
             parameter(Kind::String, TEST_FULL_OBJECT_REPLY, ""),
@@ -237,6 +238,7 @@ fn validate(params: &Params, page: Page, page_number: i32) -> ParameterValidatio
         Page::Global => validate_global(params),
         Page::RunStep => non_negative_ms(params, BLOCK_GET_MS)
             .or_else(|| non_negative_ms(params, BLOCK_PUT_MS))
+            .or_else(|| non_negative_ms(params, BLOCK_CLOSE_MS))
             .or_else(|| check_box(params, TEST_IGNORE_HIERARCHY))
             .or_else(|| check_box(params, TEST_OPEN_WITHOUT_WATERMARK))
             .or_else(|| full_object_reply(params)),
