@@ -19,6 +19,7 @@ use ecma2_proto::pb::{
 };
 use futures_util::Stream;
 use prost::Message;
+use tonic::client::GrpcService;
 use tonic::codegen::{Body, GrpcMethod, StdError, http};
 use tonic::{Request, Status, Streaming};
 use tonic_prost::ProstCodec;
@@ -123,6 +124,8 @@ pub type RelayStream = Pin<Box<dyn Stream<Item = Result<RelayFrame, Status>> + S
 #[derive(Clone)]
 pub struct RelayClient<T> {
     grpc: tonic::client::Grpc<T>,
+    /// The same transport, for [`RelayClient::open_import_entries`].
+    inner: T,
     /// The connector listed `entry-batches` in its handshake: pages are asked for in batches
     /// (`crate::forward::batches` splits them again for an engine that did not ask).
     pub entry_batches: bool,
@@ -130,18 +133,22 @@ pub struct RelayClient<T> {
 
 impl<T> RelayClient<T>
 where
-    T: tonic::client::GrpcService<tonic::body::Body>,
+    T: GrpcService<tonic::body::Body>,
     T::Error: Into<StdError>,
     T::ResponseBody: Body<Data = bytes::Bytes> + Send + 'static,
     <T::ResponseBody as Body>::Error: Into<StdError> + Send,
 {
     /// Wraps the same transport the generated client uses.
-    pub fn new(inner: T) -> Self {
-        let grpc = tonic::client::Grpc::new(inner)
+    pub fn new(inner: T) -> Self
+    where
+        T: Clone,
+    {
+        let grpc = tonic::client::Grpc::new(inner.clone())
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES);
         Self {
             grpc,
+            inner,
             entry_batches: false,
         }
     }
@@ -174,6 +181,49 @@ where
         let path = http::uri::PathAndQuery::from_static(GET_IMPORT_ENTRIES);
         let codec = ProstCodec::<GetImportEntriesRequest, RelayFrame>::default();
         Ok(self.grpc.server_streaming(request, path, codec).await?.into_inner())
+    }
+
+    /// Opens one page and returns the connector's response with its body unread: the host
+    /// reads the page as bytes (`crate::forward::wire`), never holding a whole frame. A status
+    /// the connector answers with at once (a trailers-only response) is the error.
+    pub async fn open_import_entries(
+        &mut self,
+        request: GetImportEntriesRequest,
+    ) -> Result<http::Response<tonic::body::Body>, Status> {
+        std::future::poll_fn(|cx| self.inner.poll_ready(cx))
+            .await
+            .map_err(|e| Status::unavailable(format!("connection not ready: {}", e.into())))?;
+        let len = request.encoded_len();
+        let mut message = bytes::BytesMut::with_capacity(5 + len);
+        message.extend_from_slice(&[0]);
+        message.extend_from_slice(&(len as u32).to_be_bytes());
+        request
+            .encode(&mut message)
+            .expect("a BytesMut with room for the message");
+        let mut builder = http::Request::builder()
+            .method(http::Method::POST)
+            .uri(GET_IMPORT_ENTRIES)
+            .version(http::Version::HTTP_2)
+            .header(http::header::TE, "trailers")
+            .header(http::header::CONTENT_TYPE, "application/grpc");
+        if self.entry_batches {
+            builder = builder.header(ecma2_proto::meta::FEATURES, ecma2_proto::meta::ENTRY_BATCHES);
+        }
+        let body = tonic::body::Body::new(http_body_util::Full::new(message.freeze()));
+        let http = builder.body(body).expect("a valid request");
+        let response = self.inner.call(http).await.map_err(|e| Status::from_error(e.into()))?;
+        if let Some(status) = Status::from_header_map(response.headers())
+            && status.code() != tonic::Code::Ok
+        {
+            return Err(status);
+        }
+        if response.status() != http::StatusCode::OK {
+            return Err(Status::unavailable(format!(
+                "the connector answered HTTP status {}",
+                response.status()
+            )));
+        }
+        Ok(response.map(tonic::body::Body::new))
     }
 
     /// Sends one export batch.

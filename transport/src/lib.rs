@@ -335,12 +335,15 @@ impl Windows {
     };
 
     /// A hop on this machine (a Unix socket or loopback) between a host and a connector or an
-    /// engine: 256 KiB per stream, 1 MiB per connection. A round trip takes microseconds, so a
-    /// quarter of a page in flight keeps a stream busy; ten connectors with ten sessions each
-    /// then hold at most 10 MiB of unread frames instead of 50 (docs/benchmarks.md, issue #18).
+    /// engine: 256 KiB per stream. A round trip takes microseconds, so a quarter of a page in
+    /// flight keeps a stream busy. The connection's window is no limit of its own (1 GiB): what
+    /// a connection holds unread is at most 256 KiB per stream its reader is not reading, and a
+    /// connection window smaller than that sum lets the streams nobody reads yet (sessions an
+    /// engine reads one after the other) fill it and stall the one being read, since the host
+    /// reads each page only as fast as its engine does (issue #18).
     pub const LOCAL_HOP: Windows = Windows {
         stream: Some(256 * 1024),
-        connection: Some(1024 * 1024),
+        connection: Some(1 << 30),
     };
 }
 

@@ -2,16 +2,12 @@
 //! asks a connector for `entry_batch` frames when its handshake listed the feature
 //! ([`crate::relay::RelayClient::entry_batches`]), and relays each batch to the engine as it came
 //! when the engine's call asked for batches (`ecma2-features: entry-batches`), or as one `entry`
-//! frame per entry otherwise. Either way the entries stay encoded: a batch is split by slicing
-//! its bytes, and its entries are counted against the page size without decoding them.
+//! frame per entry otherwise. Either way the entries stay encoded: `super::wire` counts a
+//! batch's entries against the page size and splits it as its bytes go by.
 
-use bytes::Bytes;
-use ecma2_proto::frames::batch_entries;
 use ecma2_proto::meta;
 use ecma2_proto::pb::HandshakeResponse;
 use tonic::metadata::MetadataMap;
-
-use crate::relay::{RelayFrame, RelayKind};
 
 /// Whether the engine's call asked for entry batches.
 pub(crate) fn engine_accepts(metadata: &MetadataMap) -> bool {
@@ -33,82 +29,9 @@ pub(crate) fn answer(engine_features: &[String], mut response: HandshakeResponse
     response
 }
 
-/// What to do with one batch frame from a connector.
-#[derive(Debug)]
-pub(crate) enum Opened {
-    /// Relay it as it is: it holds this many entries.
-    Forward(usize),
-    /// Relay these single-entry frames instead.
-    Split(Vec<RelayFrame>),
-}
-
-/// Reads the entries of an encoded `EntryBatch` (slices of `batch`, nothing decoded) and decides
-/// how it travels on: whole when the engine asked for batches, else one frame per entry. An
-/// empty or malformed batch is the connector's fault; the error says why.
-pub(crate) fn open(batch: &Bytes, engine_accepts: bool) -> Result<Opened, String> {
-    let entries = batch_entries(batch).map_err(|e| e.to_string())?;
-    if entries.is_empty() {
-        return Err("sent an entry batch without entries".to_owned());
-    }
-    if engine_accepts {
-        return Ok(Opened::Forward(entries.len()));
-    }
-    Ok(Opened::Split(
-        entries
-            .into_iter()
-            .map(|entry| RelayFrame {
-                frame: Some(RelayKind::Entry(entry)),
-            })
-            .collect(),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ecma2_proto::pb::{CsEntryChange, EntryBatch, GetImportEntriesResponse, get_import_entries_response};
-    use prost::Message;
-
-    fn batch(n: usize) -> Bytes {
-        let entries = (0..n)
-            .map(|i| CsEntryChange {
-                dn: format!("CN={i}"),
-                object_type: "user".into(),
-                ..Default::default()
-            })
-            .collect();
-        Bytes::from(EntryBatch { entries }.encode_to_vec())
-    }
-
-    #[test]
-    fn a_split_batch_is_the_same_bytes_as_single_entry_frames() {
-        let Opened::Split(frames) = open(&batch(3), false).unwrap() else {
-            panic!("split expected");
-        };
-        let dns: Vec<String> = frames
-            .into_iter()
-            .map(|f| {
-                let wire = f.encode_to_vec();
-                match GetImportEntriesResponse::decode(wire.as_slice()).unwrap().frame {
-                    Some(get_import_entries_response::Frame::Entry(e)) => e.dn,
-                    other => panic!("an entry frame, got {other:?}"),
-                }
-            })
-            .collect();
-        assert_eq!(dns, ["CN=0", "CN=1", "CN=2"]);
-    }
-
-    #[test]
-    fn a_forwarded_batch_is_counted() {
-        assert!(matches!(open(&batch(5), true).unwrap(), Opened::Forward(5)));
-    }
-
-    #[test]
-    fn empty_and_malformed_batches_are_refused() {
-        assert!(open(&Bytes::new(), true).unwrap_err().contains("without entries"));
-        let err = open(&Bytes::from_static(b"\x0a\x09ab"), false).unwrap_err();
-        assert!(err.contains("runs past the frame's end"), "{err}");
-    }
 
     #[test]
     fn the_engine_asks_per_call_and_the_answer_follows_its_handshake() {

@@ -3,6 +3,7 @@
 //! generated server.
 
 use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use ecma2_proto::frames::MAX_MESSAGE_BYTES;
@@ -13,6 +14,7 @@ use tonic::{Request, Response, Status, Streaming};
 use tonic_prost::ProstCodec;
 
 use super::EngineService;
+use super::page::Page;
 use crate::relay::{GET_IMPORT_ENTRIES, PUT_EXPORT_ENTRIES, RelayExportFrame, RelayFrame, RelayStream};
 
 /// Serves `GetImportEntries` and `PutExportEntries` from [`EngineService::relay_import_entries`]
@@ -59,7 +61,18 @@ where
                     let mut grpc =
                         tonic::server::Grpc::new(ProstCodec::<RelayFrame, GetImportEntriesRequest>::default())
                             .apply_max_message_size_config(max, max);
-                    Ok(grpc.server_streaming(method, request).await)
+                    // tonic decodes the request, calls the method and makes the headers (or the
+                    // error); the page's bytes are the body, in place of tonic's encoder.
+                    let (mut parts, body) = grpc.server_streaming(method, request).await.into_parts();
+                    let page = parts
+                        .extensions
+                        .remove::<PageSlot>()
+                        .and_then(|slot| slot.0.lock().expect("page slot lock").take());
+                    let body = match page {
+                        Some(page) => tonic::body::Body::new(page),
+                        None => body,
+                    };
+                    Ok(http::Response::from_parts(parts, body))
                 })
             }
             PUT_EXPORT_ENTRIES => {
@@ -90,6 +103,10 @@ impl ClientStreamingService<RelayExportFrame> for ExportMethod {
 
 struct ImportMethod(EngineService);
 
+/// A page on its way from [`ImportMethod`] to the response it is the body of.
+#[derive(Clone)]
+struct PageSlot(Arc<Mutex<Option<Page>>>);
+
 impl ServerStreamingService<GetImportEntriesRequest> for ImportMethod {
     type Response = RelayFrame;
     type ResponseStream = RelayStream;
@@ -97,6 +114,13 @@ impl ServerStreamingService<GetImportEntriesRequest> for ImportMethod {
 
     fn call(&mut self, request: Request<GetImportEntriesRequest>) -> Self::Future {
         let service = self.0.clone();
-        Box::pin(async move { service.relay_import_entries(request).await })
+        Box::pin(async move {
+            let page = service.relay_import_entries(request).await?;
+            let mut response: Response<RelayStream> = Response::new(Box::pin(futures_util::stream::empty()));
+            response
+                .extensions_mut()
+                .insert(PageSlot(Arc::new(Mutex::new(Some(page)))));
+            Ok(response)
+        })
     }
 }

@@ -19,7 +19,7 @@ use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, debug, info, info_span};
 
 use crate::metrics::Metrics;
-use crate::relay::{RelayExportFrame, RelayFrame};
+use crate::relay::RelayExportFrame;
 use crate::sessions::{Kind, Session, Sessions, close_upstream};
 use crate::status;
 use crate::supervisor::{ConnectorHandle, Ready};
@@ -28,6 +28,7 @@ mod batches;
 mod entry_relay;
 mod page;
 mod pages;
+mod wire;
 
 pub use entry_relay::EntryRelay;
 
@@ -465,10 +466,16 @@ impl ConnectorService for EngineService {
         &self,
         request: Request<GetImportEntriesRequest>,
     ) -> Result<Response<Self::GetImportEntriesStream>, Status> {
-        let frames = self.relay_import_entries(request).await?.into_inner();
-        Ok(Response::new(Box::pin(
-            frames.map(|f| f.and_then(RelayFrame::decode_entry)),
-        )))
+        use tonic::codec::Codec;
+        let page = self.relay_import_entries(request).await?;
+        let decoder = tonic_prost::ProstCodec::<(), GetImportEntriesResponse>::default().decoder();
+        Ok(Response::new(Box::pin(tonic::codec::Streaming::new_response(
+            decoder,
+            page,
+            tonic::codegen::http::StatusCode::OK,
+            None,
+            Some(ecma2_proto::frames::MAX_MESSAGE_BYTES),
+        ))))
     }
 
     async fn close_import_connection(

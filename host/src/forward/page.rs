@@ -1,47 +1,60 @@
 //! One import page from a connector to an engine, driven by the engine's response body: each
-//! time the engine's side asks for the next frame, [`Page`] reads it from the connector's stream,
-//! checks it (its kind, the fragments, the page size) and hands it on, entries left encoded. No
-//! task and no channel between the two streams (a pump task and its queue cost a task switch
-//! and a channel hand-off per frame, issue #18), and nothing buffered in the host beyond what
-//! the two HTTP/2 connections hold. The session is closed with TerminatedByUser when the engine
-//! walks away before the page's end or the connector outlives its deadline (an engine that stops
-//! reading also stops the page's own watch of its deadline; the session reaper closes the session
-//! then, see `Sessions::reap_idle`).
+//! time the engine's side asks for more, [`Page`] reads what the connector's stream has, checks
+//! it as bytes ([`super::wire`]: its kinds, the fragments, the page size) and hands the bytes
+//! on, entries left encoded and frames never gathered whole. No task and no channel between the
+//! two streams (a pump task and its queue cost a task switch and a channel hand-off per frame,
+//! issue #18). What the host holds of a page is bounded: what the connector's HTTP/2 windows let
+//! in, and at most [`SEND_WINDOW`] bytes handed to the engine's connection and not yet written
+//! (with ten connectors and ten sessions each, frames gathered whole held 339 MiB, issue #18).
+//! The session is closed with TerminatedByUser when the engine walks away before the page's end
+//! or the connector outlives its deadline (an engine that stops reading also stops the page's
+//! own watch of its deadline; the session reaper closes the session then, see
+//! `Sessions::reap_idle`).
 
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
+use bytes::{Bytes, BytesMut};
 use ecma2_proto::pb::*;
-use futures_util::Stream;
+use futures_util::task::AtomicWaker;
+use hyper::body::{Body, Frame};
 use tokio::time::{Instant, Sleep};
 use tokio_util::sync::WaitForCancellationFutureOwned;
-use tonic::{Request, Response, Status, Streaming};
+use tonic::codegen::http::{self, HeaderMap, HeaderValue};
+use tonic::{Request, Status};
 use tracing::{debug, info, warn};
 
-use super::batches::{self, Opened};
 use super::pages::session_closed;
-use super::{EngineService, engine_of};
-use crate::relay::{RelayFrame, RelayKind, RelayStream};
+use super::wire::{Problem, Reader};
+use super::{EngineService, batches, engine_of};
 use crate::sessions::{InFlight, Kind, Session};
 use crate::status;
 
 const CALL: &str = "GetImportEntries";
 
-type Opening = Pin<Box<dyn Future<Output = Result<Streaming<RelayFrame>, Status>> + Send>>;
+/// Bytes of a page handed to the engine's connection and not written to it yet, at most. hyper
+/// would buffer up to 400 KiB per stream; a page needs no more than a few HTTP/2 frames queued
+/// to keep the engine's connection busy.
+pub(crate) const SEND_WINDOW: usize = 64 * 1024;
+
+/// Pieces smaller than this are copied together into one chunk of up to [`CHUNK`] bytes (the
+/// framing bytes between entries, the entries of a split batch).
+const SMALL: usize = 4 * 1024;
+const CHUNK: usize = 16 * 1024;
+
+type Opening = Pin<Box<dyn Future<Output = Result<http::Response<tonic::body::Body>, Status>> + Send>>;
 
 impl EngineService {
-    /// Forwards one import page, frame by frame, with the entries left encoded. The response
-    /// goes back at once, before the connector's first frame: an engine that walks away from a
-    /// page it has the headers of must find its session closed, and headers held back until the
-    /// first frame (one write fewer per call) left a fast page fully sent before the engine
-    /// could cancel it (docs/benchmarks.md, issue #18).
-    pub(crate) async fn relay_import_entries(
-        &self,
-        request: Request<GetImportEntriesRequest>,
-    ) -> Result<Response<RelayStream>, Status> {
+    /// Forwards one import page as bytes, with the entries left encoded. The response goes back
+    /// at once, before the connector's first frame: an engine that walks away from a page it has
+    /// the headers of must find its session closed, and headers held back until the first frame
+    /// (one write fewer per call) left a fast page fully sent before the engine could cancel it
+    /// (docs/benchmarks.md, issue #18).
+    pub(crate) async fn relay_import_entries(&self, request: Request<GetImportEntriesRequest>) -> Result<Page, Status> {
         let engine = engine_of(&request);
         let named = self.connector(&request)?;
         let engine_batches = batches::engine_accepts(request.metadata());
@@ -51,54 +64,86 @@ impl EngineService {
         let limit = session.connector.config.limits.call_deadline;
         let in_flight = session.begin_until(engine, started + limit);
         let mut client = session.client.relay.clone();
-        let opening: Opening = Box::pin(async move { client.get_import_entries(inner).await });
-        Ok(Response::new(Box::pin(Page {
+        let opening: Opening = Box::pin(async move { client.open_import_entries(inner).await });
+        Ok(Page {
             upstream: Upstream::Opening(opening),
             deadline: Box::pin(tokio::time::sleep_until(started + limit)),
             closed: Box::pin(session.cancel.clone().cancelled_owned()),
-            split: VecDeque::new(),
-            entries: 0,
-            open_fragment: false,
-            page_size: session.page_size.max(1) as usize,
-            engine_batches,
-            relayed: 0,
+            reader: Reader::new(session.page_size.max(1) as usize, engine_batches),
+            out: VecDeque::new(),
+            window: Arc::new(SendWindow::default()),
+            trailers: None,
+            done: false,
             started,
             in_flight: Some(in_flight),
             service: self.clone(),
             session,
-        })))
+        })
     }
 }
 
 /// Where the connector's side of the page is.
-// The page is boxed once as a whole; boxing the stream as well would cost an allocation per call.
-#[allow(clippy::large_enum_variant)]
 enum Upstream {
     /// The call is on its way to the connector.
     Opening(Opening),
-    /// The connector's frames.
-    Frames(Streaming<RelayFrame>),
-    /// The page has ended (its results frame or an error went to the engine).
+    /// The connector's response body.
+    Body(tonic::body::Body),
+    /// The page has ended (its results or an error went to the engine's side).
     Ended,
 }
 
-/// An import page on its way to the engine.
-struct Page {
+/// The bytes of a page handed to the engine's connection and not written yet.
+#[derive(Default)]
+struct SendWindow {
+    pending: AtomicUsize,
+    waker: AtomicWaker,
+}
+
+impl SendWindow {
+    /// Whether more may be handed on; if not, the task is woken when some has been written.
+    fn has_room(&self, cx: &mut Context<'_>) -> bool {
+        if self.pending.load(Ordering::Acquire) < SEND_WINDOW {
+            return true;
+        }
+        self.waker.register(cx.waker());
+        self.pending.load(Ordering::Acquire) < SEND_WINDOW
+    }
+}
+
+/// A chunk handed to the engine's connection; dropped once written, which makes room.
+struct Counted {
+    bytes: Bytes,
+    window: Arc<SendWindow>,
+}
+
+impl AsRef<[u8]> for Counted {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.window.pending.fetch_sub(self.bytes.len(), Ordering::AcqRel);
+        self.window.waker.wake();
+    }
+}
+
+/// An import page on its way to the engine: the body of the engine's response.
+pub(crate) struct Page {
     upstream: Upstream,
     /// The connector's deadline for the whole page.
     deadline: Pin<Box<Sleep>>,
     /// Completes when the session is closed under the page.
     closed: Pin<Box<WaitForCancellationFutureOwned>>,
-    /// The single-entry frames of a batch split for an engine that did not ask for batches.
-    split: VecDeque<RelayFrame>,
-    /// Whole entries so far.
-    entries: usize,
-    /// The last frame was a fragment without `last`.
-    open_fragment: bool,
-    page_size: usize,
-    engine_batches: bool,
-    /// Entries handed to the engine, counted once when the page ends.
-    relayed: u64,
+    reader: Reader,
+    /// Checked bytes not handed on yet.
+    out: VecDeque<Bytes>,
+    window: Arc<SendWindow>,
+    /// How the page ends, once `out` has gone.
+    trailers: Option<HeaderMap>,
+    /// The trailers went.
+    done: bool,
     started: Instant,
     /// Until the page ends: the call is in flight on its session. Dropped with the page, or at its
     /// end, whichever comes first; while it is here, dropping the page closes the session (the
@@ -108,28 +153,33 @@ struct Page {
     session: Arc<Session>,
 }
 
-/// What the page does after a frame from the connector.
-enum Next {
-    /// Hand this frame on.
-    Send(RelayFrame),
-    /// Hand this frame on; it ends the page.
-    Last(RelayFrame),
-    /// Read the next frame (a batch was split into `split`).
-    Again,
-}
-
 impl Page {
-    /// Ends the page with `item` (its results frame, or the error the engine gets): the call is
-    /// over, counted, and the session no longer closed when the page is dropped.
-    fn end(&mut self, item: Result<RelayFrame, Status>) -> Poll<Option<Result<RelayFrame, Status>>> {
+    /// The page has ended with `outcome` (the results went by, or the error the engine gets):
+    /// the call is over and counted, the session no longer closed when the page is dropped, and
+    /// the connector's stream is let go.
+    fn end(&mut self, outcome: Result<(), Status>) {
         self.upstream = Upstream::Ended;
-        self.split.clear();
-        let fault = match &item {
+        let fault = match &outcome {
             Err(status) => Fault::from_status(status).map(|f| f.fault_kind()),
-            Ok(_) => None,
+            Ok(()) => None,
         };
+        let mut trailers = HeaderMap::new();
+        match outcome {
+            Ok(()) => {
+                trailers.insert("grpc-status", HeaderValue::from_static("0"));
+            }
+            Err(status) => {
+                // What has not gone out of a page that failed never does.
+                self.out.clear();
+                if status.add_header(&mut trailers).is_err() {
+                    trailers.clear();
+                    let _ = Status::internal(format!("connector {} failed {CALL}", self.session.connector.name))
+                        .add_header(&mut trailers);
+                }
+            }
+        }
+        self.trailers = Some(trailers);
         self.finish(fault);
-        Poll::Ready(Some(item))
     }
 
     /// Counts the call and its entries, and ends its time in flight.
@@ -140,8 +190,9 @@ impl Page {
         let metrics = &self.service.metrics;
         let name = &self.session.connector.name;
         metrics.record_call(name, CALL, self.started.elapsed(), fault);
-        if self.relayed > 0 {
-            metrics.imported(name, std::mem::take(&mut self.relayed));
+        let relayed = self.reader.entries() as u64;
+        if relayed > 0 {
+            metrics.imported(name, relayed);
         }
     }
 
@@ -153,132 +204,152 @@ impl Page {
         ))
     }
 
-    fn fail(&mut self, status: Status) -> Poll<Option<Result<RelayFrame, Status>>> {
-        self.end(Err(status))
-    }
-
-    /// Checks one frame from the connector against the page: fragments finished before the next
-    /// entry or the end, batches opened, no more entries than the page size.
-    fn check(&mut self, frame: RelayFrame) -> Result<Next, Status> {
+    /// The connector's fault in the page's bytes, as the engine sees it.
+    fn problem(&self, problem: Problem) -> Status {
         let name = &self.session.connector.name;
-        let entries = self.entries;
-        let fault = |message: String| status::host_fault(FaultKind::ExtensibleExtensionException, name, CALL, message);
-        if self.open_fragment
-            && matches!(
-                frame.frame,
-                Some(RelayKind::Entry(_) | RelayKind::Results(_) | RelayKind::EntryBatch(_))
-            )
-        {
-            let what = if matches!(frame.frame, Some(RelayKind::Results(_))) {
-                "ended a page"
-            } else {
-                "sent an entry"
-            };
-            warn!(connector = %name, session_id = %self.session.id, entries, "connector left an entry's fragments unfinished");
-            return Err(fault(format!(
-                "connector {name} {what} of {CALL} while entry {} was unfinished: its fragments never \
-                 reached the one with last = true, so the entry would be lost",
-                entries + 1
-            )));
-        }
-        let added = match &frame.frame {
-            Some(RelayKind::Entry(_)) => 1,
-            Some(RelayKind::EntryBatch(bytes)) => match batches::open(bytes, self.engine_batches) {
-                Ok(Opened::Forward(n)) => n,
-                Ok(Opened::Split(frames)) => {
-                    self.split.extend(frames);
-                    return Ok(Next::Again);
-                }
-                Err(reason) => {
-                    warn!(connector = %name, session_id = %self.session.id, entries, %reason, "connector sent a bad entry batch");
-                    return Err(fault(format!(
-                        "connector {name} {reason} in {CALL} (after {entries} entries of the page)"
-                    )));
-                }
-            },
-            Some(RelayKind::EntryFragment(f)) => {
-                self.open_fragment = !f.last;
-                usize::from(f.last)
+        let entries = self.reader.entries();
+        let message = match problem {
+            Problem::TooMany => {
+                let page_size = self.session.page_size.max(1);
+                warn!(connector = %name, session_id = %self.session.id, entries, page_size, "connector returned more entries than the page size");
+                format!("connector {name} returned more than {page_size} entries for a page of {page_size}")
             }
-            Some(RelayKind::Results(_)) => {
-                debug!(connector = %name, session_id = %self.session.id, entries, "page forwarded");
-                return Ok(Next::Last(frame));
+            Problem::Unfinished { .. } => {
+                warn!(connector = %name, session_id = %self.session.id, entries, "connector left an entry's fragments unfinished");
+                format!("connector {name} {problem} (in {CALL})")
             }
-            None => 0,
+            other => {
+                warn!(connector = %name, session_id = %self.session.id, entries, reason = %other, "connector sent a bad page");
+                format!("connector {name} {other} in {CALL} (after {entries} entries of the page)")
+            }
         };
-        self.entries += added;
-        if self.entries > self.page_size {
-            let page_size = self.page_size;
-            warn!(connector = %name, session_id = %self.session.id, entries = self.entries, page_size, "connector returned more entries than the page size");
-            return Err(fault(format!(
-                "connector {name} returned more than {page_size} entries for a page of {page_size}"
-            )));
-        }
-        self.relayed += added as u64;
-        Ok(Next::Send(frame))
+        status::host_fault(FaultKind::ExtensibleExtensionException, name, CALL, message)
     }
 
-    /// The connector's next frame, or why there is none.
-    fn poll_upstream(&mut self, cx: &mut Context<'_>) -> Poll<Result<RelayFrame, Status>> {
-        if let Some(frame) = self.split.pop_front() {
-            return Poll::Ready(Ok(frame));
-        }
-        let name = &self.session.connector.name;
+    /// Reads what the connector has sent into `out`; Ready once there is something to hand on
+    /// or the page has ended.
+    fn poll_upstream(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let session = self.session.clone();
+        let name = &session.connector.name;
         loop {
             match &mut self.upstream {
                 Upstream::Opening(opening) => match opening.as_mut().poll(cx) {
-                    Poll::Ready(Ok(frames)) => self.upstream = Upstream::Frames(frames),
-                    Poll::Ready(Err(s)) => return Poll::Ready(Err(status::upstream(name, CALL, s))),
+                    Poll::Ready(Ok(response)) => self.upstream = Upstream::Body(response.into_body()),
+                    Poll::Ready(Err(s)) => {
+                        self.end(Err(status::upstream(name, CALL, s)));
+                        return Poll::Ready(());
+                    }
                     Poll::Pending => return Poll::Pending,
                 },
-                Upstream::Frames(frames) => {
-                    return match Pin::new(frames).poll_next(cx) {
-                        Poll::Ready(Some(Ok(frame))) => Poll::Ready(Ok(frame)),
-                        Poll::Ready(Some(Err(s))) => Poll::Ready(Err(status::upstream(name, CALL, s))),
-                        Poll::Ready(None) => Poll::Ready(Err(status::host_fault(
-                            FaultKind::ExtensibleExtensionException,
-                            name,
-                            CALL,
-                            format!("connector {name} ended a page without its results frame"),
-                        ))),
-                        Poll::Pending => Poll::Pending,
+                Upstream::Body(body) => {
+                    let frame = match Pin::new(body).poll_frame(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(frame) => frame,
                     };
+                    let ended = match frame {
+                        Some(Ok(frame)) => match frame.into_data() {
+                            Ok(data) => match self.reader.feed(data, &mut self.out) {
+                                Ok(()) if self.reader.ended() => {
+                                    debug!(connector = %name, session_id = %self.session.id, entries = self.reader.entries(), "page forwarded");
+                                    Ok(())
+                                }
+                                Ok(()) if self.out.is_empty() => continue,
+                                Ok(()) => return Poll::Ready(()),
+                                Err(problem) => Err(self.problem(problem)),
+                            },
+                            Err(frame) => Err(
+                                match frame.into_trailers().ok().and_then(|t| Status::from_header_map(&t)) {
+                                    Some(s) if s.code() != tonic::Code::Ok => status::upstream(name, CALL, s),
+                                    _ => self.without_results(),
+                                },
+                            ),
+                        },
+                        Some(Err(s)) => Err(status::upstream(name, CALL, s)),
+                        None => Err(status::upstream(
+                            &name,
+                            CALL,
+                            Status::internal("its response ended without a status"),
+                        )),
+                    };
+                    self.end(ended);
+                    return Poll::Ready(());
                 }
-                Upstream::Ended => unreachable!("polled after the end"),
+                Upstream::Ended => return Poll::Ready(()),
             }
         }
     }
+
+    fn without_results(&self) -> Status {
+        let name = &self.session.connector.name;
+        status::host_fault(
+            FaultKind::ExtensibleExtensionException,
+            name,
+            CALL,
+            format!("connector {name} ended a page without its results frame"),
+        )
+    }
+
+    /// The next chunk for the engine's connection: one large piece as it is, or small pieces
+    /// copied together.
+    fn next_chunk(&mut self) -> Bytes {
+        let first = self.out.pop_front().expect("a piece to hand on");
+        let chunk = if first.len() >= SMALL || self.out.front().is_none_or(|next| next.len() >= SMALL) {
+            first
+        } else {
+            let mut joined = BytesMut::with_capacity(CHUNK);
+            joined.extend_from_slice(&first);
+            while let Some(next) = self.out.front()
+                && next.len() < SMALL
+                && joined.len() + next.len() <= CHUNK
+            {
+                joined.extend_from_slice(next);
+                self.out.pop_front();
+            }
+            joined.freeze()
+        };
+        self.window.pending.fetch_add(chunk.len(), Ordering::AcqRel);
+        Bytes::from_owner(Counted {
+            bytes: chunk,
+            window: self.window.clone(),
+        })
+    }
 }
 
-impl Stream for Page {
-    type Item = Result<RelayFrame, Status>;
+impl Body for Page {
+    type Data = Bytes;
+    type Error = Status;
 
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
         let this = self.get_mut();
         loop {
-            if matches!(this.upstream, Upstream::Ended) {
+            if !this.out.is_empty() {
+                if this.window.has_room(cx) {
+                    return Poll::Ready(Some(Ok(Frame::data(this.next_chunk()))));
+                }
+            } else if let Some(trailers) = this.trailers.take() {
+                this.done = true;
+                return Poll::Ready(Some(Ok(Frame::trailers(trailers))));
+            } else if this.done {
                 return Poll::Ready(None);
             }
+            if matches!(this.upstream, Upstream::Ended) {
+                // Ended with bytes still to hand on: the window makes room.
+                return Poll::Pending;
+            }
             // Closed meanwhile (by the engine, the host, or past the deadline while the engine
-            // was not reading): the page ends with why, before any frame still on its way.
+            // was not reading): the page ends with why, before anything still on its way.
             if this.session.cancel.is_cancelled() {
                 let status = if Instant::now() >= this.deadline.deadline() {
                     this.deadline_exceeded()
                 } else {
                     session_closed(&this.session, CALL)
                 };
-                return this.fail(status);
+                this.end(Err(status));
+                continue;
             }
-            // The connector first: while its frames are ready, nothing else is polled.
-            match this.poll_upstream(cx) {
-                Poll::Ready(Ok(frame)) => match this.check(frame) {
-                    Ok(Next::Send(frame)) => return Poll::Ready(Some(Ok(frame))),
-                    Ok(Next::Last(frame)) => return this.end(Ok(frame)),
-                    Ok(Next::Again) => continue,
-                    Err(status) => return this.fail(status),
-                },
-                Poll::Ready(Err(status)) => return this.fail(status),
-                Poll::Pending => {}
+            // The connector first, while the engine's side has room: nothing else is polled.
+            if this.out.is_empty() && this.poll_upstream(cx).is_ready() {
+                continue;
             }
             if this.closed.as_mut().poll(cx).is_ready() {
                 continue; // ended above, with why
@@ -287,7 +358,8 @@ impl Stream for Page {
                 this.service
                     .close_later(this.session.id.clone(), CloseReason::TerminatedByUser);
                 let status = this.deadline_exceeded();
-                return this.fail(status);
+                this.end(Err(status));
+                continue;
             }
             return Poll::Pending;
         }
