@@ -266,7 +266,7 @@ impl Page {
                         },
                         Some(Err(s)) => Err(status::upstream(name, CALL, s)),
                         None => Err(status::upstream(
-                            &name,
+                            name,
                             CALL,
                             Status::internal("its response ended without a status"),
                         )),
