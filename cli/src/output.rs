@@ -160,6 +160,10 @@ pub fn show(error: &anyhow::Error) -> Shown {
                     shown.hint = Some("is ecma2-host running?".into());
                 } else if *code == tonic::Code::NotFound {
                     shown.hint = Some("`ecma2 list` shows the connectors the host runs".into());
+                } else if dropped(message) {
+                    // tonic reports a connection the host dropped as Unknown or Cancelled, by
+                    // timing; the cause an operator can act on is the same either way.
+                    shown.hint = Some(DROPPED_HINT.into());
                 }
             }
             _ => {}
@@ -168,6 +172,24 @@ pub fn show(error: &anyhow::Error) -> Shown {
         connect_error(&mut shown, t);
     }
     shown
+}
+
+/// What a connection the host dropped during a call most often means.
+const DROPPED_HINT: &str = "the host dropped the connection: a host with [engine.tls] needs --tls-ca, --tls-cert and \
+     --tls-key, with a certificate its CA signed (`ecma2 certs init --engine NAME`); otherwise, did the host stop?";
+
+/// Whether a call's error text says the connection under it went away (not a status the host sent).
+fn dropped(message: &str) -> bool {
+    message.contains("transport error")
+        && [
+            "connection closed",
+            "h2 protocol error",
+            "broken pipe",
+            "connection reset",
+            "UnknownCA",
+        ]
+        .iter()
+        .any(|m| message.contains(m))
 }
 
 fn connect_error(shown: &mut Shown, error: &ecma2_transport::TransportError) {
@@ -274,6 +296,36 @@ mod tests {
             chain(&error),
             "cannot connect: transport error: tcp connect error: refused"
         );
+    }
+
+    #[test]
+    fn a_dropped_connection_points_at_tls_whatever_its_status_code() {
+        for (code, message) in [
+            (tonic::Code::Unknown, "transport error: connection closed"),
+            (
+                tonic::Code::Cancelled,
+                "operation was canceled: transport error: connection closed",
+            ),
+            (
+                tonic::Code::Unknown,
+                "transport error: h2 protocol error: error reading a body from connection",
+            ),
+        ] {
+            let error = anyhow::Error::new(EngineError::Call {
+                code,
+                fault: None,
+                message: message.into(),
+            });
+            let shown = show(&error);
+            assert_eq!(shown.hint.as_deref(), Some(DROPPED_HINT), "{code:?} {message}");
+            assert_eq!(shown.code, exit::FAILED);
+        }
+        let refused = anyhow::Error::new(EngineError::Call {
+            code: tonic::Code::Unauthenticated,
+            fault: None,
+            message: "wrong engine token".into(),
+        });
+        assert_eq!(show(&refused).hint, None);
     }
 
     #[test]

@@ -111,6 +111,15 @@ impl Env {
         ]
     }
 
+    /// Starts `ecma2 ARGS` with its output piped, for a test that signals it.
+    fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     fn save_demo(&self, users: u32) {
         let params = self.db_params(users);
         let mut args = vec!["config", "set", "--connector", "demo"];
@@ -619,12 +628,7 @@ fn sigint_at_random_moments_stops_every_run() {
         };
         args.extend(["--param".to_owned(), observe_param.clone()]);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let child = env
-            .command(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let child = env.spawn(&args);
         assert!(
             wait_for(&observe, "\"open\"", Duration::from_secs(30)),
             "attempt {attempt}: the run never opened"
@@ -671,20 +675,15 @@ fn a_sigint_after_the_last_page_leaves_the_finished_run_alone() {
     env.save_demo(20);
     let observe = env.path("observe.jsonl");
     let observe_param = format!("observe_file={}", observe.display());
-    let child = env
-        .command(&[
-            "import",
-            "--connector",
-            "demo",
-            "--param",
-            "test_block_close_ms=1500",
-            "--param",
-            &observe_param,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = env.spawn(&[
+        "import",
+        "--connector",
+        "demo",
+        "--param",
+        "test_block_close_ms=1500",
+        "--param",
+        &observe_param,
+    ]);
     assert!(
         wait_for(&observe, "\"close\"", Duration::from_secs(30)),
         "the import never closed"
@@ -709,21 +708,16 @@ fn a_second_sigint_exits_at_once() {
     env.ok(&["import", "--connector", "demo"]);
     let observe = env.path("observe.jsonl");
     let observe_param = format!("observe_file={}", observe.display());
-    let child = env
-        .command(&[
-            "import",
-            "--connector",
-            "demo",
-            "--delta",
-            "--param",
-            "test_block_get_ms=60000",
-            "--param",
-            &observe_param,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = env.spawn(&[
+        "import",
+        "--connector",
+        "demo",
+        "--delta",
+        "--param",
+        "test_block_get_ms=60000",
+        "--param",
+        &observe_param,
+    ]);
     assert!(wait_for(&observe, "\"open\"", Duration::from_secs(30)));
     let start = Instant::now();
     assert!(sigint(child.id()));
