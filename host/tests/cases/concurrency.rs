@@ -11,7 +11,7 @@ use ecma2_proto::pb::*;
 use serde_json::Value;
 use tonic::transport::Channel;
 
-use crate::support::{Harness, config_text, engine_request, host_binary, poll};
+use crate::support::{Harness, engine_request, poll};
 
 const NO_CONCURRENT: (&str, &str) = ("test_no_concurrent_operation", "1");
 
@@ -289,8 +289,10 @@ async fn get_capabilities_ex_is_asked_once_per_parameter_set() {
 }
 
 /// Kills the host process when the test ends, also when it fails.
+#[cfg(unix)]
 struct KillOnDrop(std::process::Child);
 
+#[cfg(unix)]
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -304,6 +306,8 @@ impl Drop for KillOnDrop {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn an_encrypted_parameter_never_reaches_the_hosts_debug_log() {
+    use crate::support::{config_text, host_binary};
+
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("host.toml");
     std::fs::write(&config, config_text(dir.path(), "")).unwrap();
