@@ -1,6 +1,6 @@
 //! Sessions as the host sees them: which connector (and which launch of it) owns a session,
-//! whether a call is in flight, when it was last used, and the run permit when the connector
-//! wants its runs serialized. Closing a session cancels its in-flight call first, then calls the
+//! whether a call is in flight, when it was last used, and an import or export run's permit
+//! from its connector's run gate (ConcurrentOperation). Closing a session cancels its in-flight call first, then calls the
 //! connector's Close with the reason, and kills the process if Close outlives the grace period.
 //!
 //! The session table sits between the engine-facing service (above, `forward`) and the connector
@@ -15,12 +15,12 @@ use ecma2_proto::pb::{
     CloseExportConnectionRequest, CloseExportConnectionRunStep, CloseImportConnectionRequest,
     CloseImportConnectionRunStep, ClosePasswordConnectionRequest, CloseReason, Fault, FaultKind,
 };
-use tokio::sync::{Notify, OwnedSemaphorePermit};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use crate::supervisor::{Client, ConnectorHandle};
+use crate::supervisor::{Client, ConnectorHandle, RunPermit};
 
 /// The kind of a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,8 @@ pub struct Session {
     /// page watches its deadline itself while the engine reads it; an engine that stops reading
     /// stops that watch, so [`Sessions::reap_idle`] closes such sessions too.
     due: Mutex<Option<Instant>>,
-    _permit: Option<OwnedSemaphorePermit>,
+    /// An import or export run's hold on its connector's run gate, released with the session.
+    _permit: Option<RunPermit>,
 }
 
 /// Marks a call in flight on a session for as long as it lives.
@@ -88,7 +89,7 @@ impl Session {
         client: Client,
         kind: Kind,
         page_size: i32,
-        permit: Option<OwnedSemaphorePermit>,
+        permit: Option<RunPermit>,
     ) -> Self {
         Self {
             id,

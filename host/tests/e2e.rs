@@ -10,6 +10,9 @@ mod batches;
 #[path = "cases/connections.rs"]
 mod connections;
 
+#[path = "cases/concurrency.rs"]
+mod concurrency;
+
 #[path = "cases/engine.rs"]
 mod engine;
 

@@ -765,9 +765,17 @@ impl CallExport for Demo {
         };
         let token = ctx.cancellation_token();
         let full = self.export.as_ref().is_some_and(|s| s.full);
+        let dn_style_none = self.hooks.dn_style_none;
         let outcome = self
             .store()?
-            .run(move |conn| export_batch(conn, &entries, full, &|| token.is_cancelled()))
+            .run(move |conn| {
+                let mut entries = entries;
+                if dn_style_none {
+                    // References name objects by their anchor.
+                    crate::anchor_refs::to_dns(conn, &mut entries)?;
+                }
+                export_batch(conn, &entries, full, &|| token.is_cancelled())
+            })
             .await;
         let results = match outcome {
             Ok(results) => results,

@@ -586,8 +586,17 @@ impl CallImport for Demo {
         match page {
             Ok(mut page) => {
                 if self.hooks.dn_style_none {
-                    // DN style None: only the anchor identifies an object.
+                    // DN style None: only the anchor identifies an object, and references name
+                    // objects by it.
                     page.entries.iter_mut().for_each(|e| e.dn.clear());
+                    let mut entries = std::mem::take(&mut page.entries);
+                    page.entries = self
+                        .store()?
+                        .run(move |conn| {
+                            crate::anchor_refs::to_anchors(conn, &mut entries)?;
+                            Ok(entries)
+                        })
+                        .await?;
                 }
                 debug!(entries = page.entries.len(), more = page.more_to_import, "page read");
                 self.hooks.observe(

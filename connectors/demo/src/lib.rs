@@ -23,6 +23,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod anchor_refs;
 pub mod dn;
 pub mod export;
 pub mod hash;
@@ -181,7 +182,13 @@ impl GetCapabilities for Demo {
 impl GetCapabilitiesEx for Demo {
     async fn get_capabilities_ex(&mut self, ctx: &Context, params: &Params) -> Result<MaCapabilities> {
         self.hooks_from(ctx, params)?;
-        Ok(capabilities(Some(params)))
+        let capabilities = capabilities(Some(params));
+        self.hooks.observe(
+            ctx,
+            "capabilities",
+            json!({ "concurrent_operation": capabilities.concurrent_operation }),
+        );
+        Ok(capabilities)
     }
 }
 

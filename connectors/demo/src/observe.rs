@@ -18,7 +18,8 @@
 //! * `test_open_without_watermark`: OpenImportConnection answers with no watermark.
 //! * `test_dn_style_none`: with the Capabilities check box of the same name, imports carry only
 //!   the anchor (empty DN); an export's add whose DN is not a DN is placed under the partition's
-//!   `OU=People` by its `cn`. References stay DNs.
+//!   `OU=People` by its `cn`. References name objects by their anchor, on import and export
+//!   (`anchor_refs`).
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -19,7 +19,7 @@
 //! | RunStep | `test_full_object_reply` | test hook: answer FullObjectEntries wrongly: `extra` (also an object not asked for), `update` (an Update instead of an Add), `missing` (leave the object out) |
 //! | RunStep | `test_open_without_watermark` | test hook, check box: OpenImportConnection answers without a watermark |
 //! | Capabilities | `test_no_concurrent_operation` | test hook, check box: ConcurrentOperation false (an engine runs one session of the connector at a time) |
-//! | Capabilities | `test_dn_style_none` | test hook, check box: DN style None: imports carry only the anchor (no DN); an export's add without a DN is placed by its `cn` |
+//! | Capabilities | `test_dn_style_none` | test hook, check box: DN style None: imports carry only the anchor (no DN); references name objects by their anchor; an export's add without a DN is placed by its `cn` |
 //! | Schema page 1 | `schema_hide_photo` | check box: `photo` is HiddenByDefault |
 //! | Schema page 2 | `schema_note` | free text, kept for the administrator; page 3 is empty (the end) |
 

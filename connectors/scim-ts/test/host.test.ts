@@ -34,6 +34,7 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
+  host?.remove();
 });
 
 test("ecma2 conformance passes through the host", async () => {

@@ -16,7 +16,7 @@ use ecma2_transport::ConnectionInfo;
 use futures_util::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status, Streaming};
-use tracing::{Instrument, debug, info, info_span};
+use tracing::{Instrument, info, info_span};
 
 use crate::metrics::Metrics;
 use crate::relay::RelayExportFrame;
@@ -429,7 +429,7 @@ impl ConnectorService for EngineService {
         let sizes = ready.handshake.import_page_sizes.unwrap_or_default();
         let step = inner.import_run_step.get_or_insert_with(Default::default);
         check_page_size(&handle.name, CALL, step.page_size, &sizes, "page size")?;
-        let permit = self.run_permit(&handle).await;
+        let permit = Some(handle.run_permit(&ready, &inner.config_parameters).await);
         let span = info_span!("call", connector = %handle.name, call = CALL);
         let response = {
             let mut client = ready.client.clone();
@@ -548,7 +548,7 @@ impl ConnectorService for EngineService {
         let sizes = ready.handshake.export_page_sizes.unwrap_or_default();
         let step = inner.export_run_step.get_or_insert_with(Default::default);
         check_page_size(&handle.name, CALL, step.batch_size, &sizes, "batch size")?;
-        let permit = self.run_permit(&handle).await;
+        let permit = Some(handle.run_permit(&ready, &inner.config_parameters).await);
         let response = {
             let mut client = ready.client.clone();
             self.deadline(&handle, CALL, client.open_export_connection(inner)).await
@@ -720,15 +720,6 @@ impl ConnectorService for EngineService {
 }
 
 impl EngineService {
-    async fn run_permit(&self, handle: &ConnectorHandle) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        if handle.serialize_runs() {
-            debug!(connector = %handle.name, "ConcurrentOperation is false: waiting for the previous run");
-            handle.run_gate.clone().acquire_owned().await.ok()
-        } else {
-            None
-        }
-    }
-
     /// A failed Open: ECMA2 still calls Close, with OpenConnectionFailure, on the session the
     /// connector created; then the engine gets the fault.
     async fn open_failed(&self, handle: &ConnectorHandle, ready: &Ready, kind: Kind, status: Status) -> Status {

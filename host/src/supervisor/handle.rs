@@ -9,13 +9,14 @@ use ecma2_proto::meta;
 use ecma2_proto::pb::connector_service_client::ConnectorServiceClient;
 use ecma2_proto::pb::{ConnectorState, ConnectorStatus, ConnectorTransport, Ecma2Interface, HandshakeResponse};
 use ecma2_transport::Address;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 use tonic::metadata::MetadataValue;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 use tracing::{debug, warn};
 
+use super::run_gate::RunGate;
 use crate::config::{ConnectorConfig, HopTransport};
 use crate::relay::RelayClient;
 
@@ -102,9 +103,8 @@ pub struct ConnectorHandle {
     /// Its configuration.
     pub config: ConnectorConfig,
     pub(super) live: RwLock<Live>,
-    /// Serializes runs when the connector says ConcurrentOperation = false.
-    pub run_gate: Arc<Semaphore>,
-    pub(super) serialize_runs: RwLock<bool>,
+    /// Keeps a run whose ConcurrentOperation is false apart from the connector's other runs.
+    pub(super) gate: RunGate,
     /// Asks the supervisor to kill and restart the process of generation [`Self::kill_for`].
     pub(super) kill_request: Notify,
     /// The generation a kill was asked for (0: none). A request for an older generation, such
@@ -123,8 +123,7 @@ impl ConnectorHandle {
                 state: ConnectorState::Starting as i32,
                 ..Default::default()
             }),
-            run_gate: Arc::new(Semaphore::new(1)),
-            serialize_runs: RwLock::new(false),
+            gate: RunGate::new(),
             kill_request: Notify::new(),
             kill_for: AtomicU64::new(0),
             changed: Notify::new(),
@@ -163,11 +162,6 @@ impl ConnectorHandle {
     /// Whether the handshake announced `interface`.
     pub fn implements(ready: &Ready, interface: Ecma2Interface) -> bool {
         ready.handshake.interfaces.contains(&(interface as i32))
-    }
-
-    /// Whether runs of this connector must not overlap (ConcurrentOperation = false).
-    pub fn serialize_runs(&self) -> bool {
-        *self.serialize_runs.read().expect("serialize lock")
     }
 
     /// Adjusts the open-session count shown in status by `delta` sessions of launch

@@ -33,8 +33,10 @@ use crate::config::{ConnectorConfig, HopTransport};
 use crate::logs::{self, Tail};
 
 mod handle;
+mod run_gate;
 
 pub use handle::{Client, ConnectorHandle, LaunchSecret, Ready, Transport};
+pub use run_gate::{CACHED_PARAMETER_SETS, RunPermit};
 
 /// How long the host waits for the exit status of a process that closed its stdout before it
 /// was ready.
@@ -316,7 +318,8 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
 }
 
 /// Handshakes over `channel` before `deadline` and reads the capabilities that matter to the
-/// host (ConcurrentOperation).
+/// host: ConcurrentOperation from plain GetCapabilities, for a connector without
+/// GetCapabilitiesEx (with it, each run's parameters decide: [`run_gate`]).
 async fn handshake(
     handle: &ConnectorHandle,
     channel: Channel,
@@ -382,11 +385,13 @@ async fn handshake(
         match tokio::time::timeout_at(deadline, client.clone().get_capabilities(GetCapabilitiesRequest {})).await {
             Ok(Ok(r)) => {
                 let caps: MaCapabilities = r.into_inner().capabilities.unwrap_or_default();
-                *handle.serialize_runs.write().expect("serialize lock") = caps.concurrent_operation == Some(false);
+                handle.gate.set_alone_at_start(caps.concurrent_operation == Some(false));
             }
             Ok(Err(s)) => warn!(error = %s.message(), "capabilities unavailable at start"),
             Err(_) => warn!("capabilities unavailable at start: no answer in time"),
         }
+    } else {
+        handle.gate.set_alone_at_start(false);
     }
     Ok(ready)
 }

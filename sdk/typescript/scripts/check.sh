@@ -56,12 +56,25 @@ scim_server() {
     echo "$want" >"$stamp"
 }
 
-# node:test's own summary, kept per suite for the closing line.
+# node:test's own summary, kept per suite for the closing line. The suites' temp dirs go to
+# $TEST_TMP, so that a test which leaves one behind is caught (left_behind).
+TEST_TMP="$LOGS/tmp"
+mkdir -p "$TEST_TMP"
 node_test() {
     local name="$1" dir="$2"
     shift 2
-    (cd "$dir" && node --test --test-reporter=spec --test-reporter-destination=stdout \
+    (cd "$dir" && TMPDIR="$TEST_TMP" node --test --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$LOGS/$name.tap" "$@")
+}
+
+# The tests remove every ecma2-ts-* temp dir they make, also when they pass.
+left_behind() {
+    local left
+    left="$(find "$TEST_TMP" -mindepth 1 -maxdepth 1 -name 'ecma2-ts-*' -printf '%f ')"
+    if [ -n "$left" ]; then
+        echo "the tests left temp dirs behind in $TEST_TMP: $left" >&2
+        return 1
+    fi
 }
 
 step "npm ci (sdk/typescript)" npm_ci "$SDK_DIR"
@@ -77,6 +90,7 @@ step "scim2-server (connectors/scim-ts/.venv)" scim_server
 step "cargo build -p ecma2-cli (the ecma2 CLI for the host tests)" in_dir "$REPO_DIR" cargo build -q -p ecma2-cli --bin ecma2
 step "node --test (sdk/typescript)" node_test sdk "$SDK_DIR" dist/test/unit.test.js dist/test/runtime.test.js dist/test/conformance.test.js
 step "node --test (connectors/scim-ts)" node_test scim "$SCIM_DIR" dist/test/scim.test.js dist/test/host.test.js
+step "no ecma2-ts-* temp dirs left by the tests" left_behind
 
 # One closing line for both suites.
 passed=0

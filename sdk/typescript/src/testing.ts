@@ -233,13 +233,22 @@ export class ConnectorProcess {
     return this.exitCode!;
   }
 
-  /** SIGTERM, then waits for the exit status. */
+  private stopped = false;
+
+  /**
+   * SIGTERM (unless the process has exited already), then waits for the exit status; closes the
+   * clients and removes the process's temp dir. Call it for every started process, also one that
+   * exited on its own, or its temp dir stays behind. Calling it again only returns the status.
+   */
   async stop(): Promise<number> {
     if (this.exitCode === null) this.child.kill("SIGTERM");
     const code = await this.waitExit();
-    this.client.close();
-    this.health.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!this.stopped) {
+      this.stopped = true;
+      this.client.close();
+      this.health.close();
+      rmSync(this.dir, { recursive: true, force: true });
+    }
     return code;
   }
 }

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -12,10 +12,11 @@ import { fileURLToPath } from "node:url";
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));
 const people = fileURLToPath(new URL("../examples/people/main.js", import.meta.url));
 
-test("the People example passes ecma2 conformance through the host", () => {
+test("the People example passes ecma2 conformance through the host", (t) => {
   const bin = process.env.ECMA2_BIN ?? join(repo, "target/debug/ecma2");
   assert.ok(existsSync(bin), `${bin} is missing: cargo build -p ecma2-cli (sdk/typescript/scripts/check.sh does)`);
   const dir = mkdtempSync(join(tmpdir(), "ecma2-ts-conformance-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, "host.toml");
   writeFileSync(
     config,

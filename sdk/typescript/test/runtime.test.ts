@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -19,8 +19,11 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const lab = join(here, "fixtures/lab.js");
 const people = join(here, "../examples/people/main.js");
 const started: ConnectorProcess[] = [];
+const dirs: string[] = [];
+// stop() also removes the process's temp dir, so it runs for processes that exited on their own.
 after(async () => {
-  for (const p of started) if (p.exitCode === null) await p.stop();
+  for (const p of started) await p.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 async function start(script: string, env: Record<string, string> = {}, extra: Partial<Parameters<typeof ConnectorProcess.start>[0]> = {}) {
@@ -30,7 +33,9 @@ async function start(script: string, env: Record<string, string> = {}, extra: Pa
 }
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), "ecma2-ts-"));
+  const dir = mkdtempSync(join(tmpdir(), "ecma2-ts-"));
+  dirs.push(dir);
+  return dir;
 }
 
 function records(file: string): Record<string, unknown>[] {
@@ -307,12 +312,12 @@ test("remote mode: mutual TLS only, and a plain health port", async (t) => {
   const anon = await ConnectorProcess.start({ command: process.execPath, args: ["-e", `process.stdout.write(${JSON.stringify(JSON.stringify(c.ready))} + "\\n"); setTimeout(() => {}, 5000)`], credentials: credentials.createSsl(read("ca.pem")), launchSecret: null });
   const refused = await rejects(anon.call("handshake", { $typeName: "ecma2.v1.HandshakeRequest", protocolVersions: [1], callerName: "", callerVersion: "", features: [] }));
   assert.equal(refused.code, status.UNAVAILABLE);
-  anon.child.kill();
+  await anon.stop();
   // The plain health port answers without TLS.
   const plain = await ConnectorProcess.start({ command: process.execPath, args: ["-e", `process.stdout.write(${JSON.stringify(JSON.stringify({ ...c.ready, address: c.ready.health_address }))} + "\\n"); setTimeout(() => {}, 5000)`], launchSecret: null });
   const h = await new Promise<{ status: number }>((res, rej) => plain.health.check!.call(plain.health, { service: "" }, new Metadata(), (e, r) => (e ? rej(e) : res(r as { status: number }))));
   assert.equal(h.status, 1);
-  plain.child.kill();
+  await plain.stop();
   // TLS without a client CA is refused at start.
   const bad = spawn(process.execPath, [lab], { env: { ...process.env, ECMA2_LISTEN: "tcp:127.0.0.1:0", ECMA2_TLS_CERT: join(dir, "server.pem"), ECMA2_TLS_KEY: join(dir, "server.key") }, stdio: "ignore" });
   assert.equal(await new Promise<number>((r) => bad.on("exit", (code) => r(code ?? -1))), 64);

@@ -3,7 +3,7 @@
 // workspace (target/debug, built by scripts/check.sh) or ECMA2_BIN.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,6 +54,11 @@ export class Host {
     } catch {
       return JSON.parse(text.split("\n").filter((l) => l.startsWith("{")).pop() ?? "null") as T;
     }
+  }
+
+  /** Removes the temp dir (config, state, files); call it when the tests are done. */
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   file(name: string, text: string): string {
