@@ -149,9 +149,8 @@ impl Host {
         );
         let host_service =
             InterceptedService::new(HostServiceServer::new(HostApi { host: inner.clone() }), engine_auth);
-        // Engine connections advertise the windows of a local hop too: what an engine sends ahead
-        // (export batches) is held per connection, not per session.
-        let windows = ecma2_transport::Windows::LOCAL_HOP;
+        // What an engine sends ahead (export batches) is held per connection, not per session.
+        let windows = ecma2_transport::Windows::ENGINE_LISTENER;
         let mut builder = tonic::transport::Server::builder()
             .initial_stream_window_size(windows.stream)
             .initial_connection_window_size(windows.connection);

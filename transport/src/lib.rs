@@ -345,6 +345,16 @@ impl Windows {
         stream: Some(256 * 1024),
         connection: Some(1 << 30),
     };
+
+    /// What the host's engine listener advertises: 256 KiB per stream and 1 MiB per connection.
+    /// There the host is the reader of what engines send ahead (export batches), and an engine
+    /// chooses how many streams it opens, so the connection's window is what bounds the unread
+    /// data one engine connection can make the host hold. (The stall [`Windows::LOCAL_HOP`]
+    /// avoids is on the connector side, where the host opens the streams and reads pages.)
+    pub const ENGINE_LISTENER: Windows = Windows {
+        stream: Some(256 * 1024),
+        connection: Some(1024 * 1024),
+    };
 }
 
 /// An endpoint for `address` with the settings every hop uses.
