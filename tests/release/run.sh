@@ -77,7 +77,8 @@ done
   fail "not stripped:$debug_sections"
 
 # Everything below runs with this environment only: no cargo, no rustc, no ~/.cargo.
-clean() { env -i PATH=/usr/bin:/bin HOME="$work/home" LANG=C.UTF-8 TMPDIR="$work" "$@"; }
+clean_env=(env -i PATH=/usr/bin:/bin HOME="$work/home" LANG=C.UTF-8 TMPDIR="$work")
+clean() { "${clean_env[@]}" "$@"; }
 if clean sh -c 'command -v cargo || command -v rustc' >/dev/null; then
   fail "the clean PATH still finds a Rust toolchain: $(clean sh -c 'command -v cargo rustc')"
 else
@@ -94,7 +95,9 @@ fi
 
 # The shipped host.toml listens on the fixed 5800; this run takes a free port instead.
 sed 's/^listen = .*/listen = "tcp:127.0.0.1:0"/' host.toml >host.test.toml
-clean bin/ecma2-host --config host.test.toml --log-format json 2>"$work/host.log" &
+# Started as a simple command, so $! is the host itself (env execs it): a function run in the
+# background is a subshell, and killing that left the host running after the test.
+"${clean_env[@]}" bin/ecma2-host --config host.test.toml --log-format json 2>"$work/host.log" &
 host_pid=$!
 address=""
 for _ in $(seq 1 300); do
@@ -120,6 +123,8 @@ else
   kill -TERM "$host_pid" 2>/dev/null || true
   wait "$host_pid" 2>/dev/null || true
   host_pid=""
+  grep -q '"host stopped"' "$work/host.log" && ok "the bundle's host stopped on SIGTERM" ||
+    fail "the bundle's host did not log \"host stopped\" after SIGTERM (is it still running?)"
 fi
 if out=$(clean bin/ecma2 demo --users 30 2>&1) && grep -q 'delta' <<<"$out"; then
   ok "bin/ecma2 demo runs from the bundle"
