@@ -156,7 +156,7 @@ fn cpu_ticks(pid: u32) -> u64 {
 
 /// Starts the host binary on `config`; returns it and a function waiting (up to a limit) for a
 /// log line containing some text.
-fn spawn_host(config: &std::path::Path) -> (std::process::Child, impl FnMut(&str, Duration)) {
+fn spawn_host(config: &std::path::Path) -> (std::process::Child, impl FnMut(&str, Duration) + use<>) {
     let mut host = std::process::Command::new(host_binary())
         .arg("--config")
         .arg(config)
@@ -184,19 +184,26 @@ fn spawn_host(config: &std::path::Path) -> (std::process::Child, impl FnMut(&str
     (host, wait_log)
 }
 
+/// The host binary with the demo connector in a fresh directory, started and past the log line
+/// `ready`, and a harness attached to it.
+async fn demo_host(ready: &str) -> (std::process::Child, impl FnMut(&str, Duration) + use<>, Harness) {
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("host.toml");
+    std::fs::write(&config_file, config(dir.path(), "", "")).unwrap();
+    let (host, mut wait_log) = spawn_host(&config_file);
+    wait_log(ready, Duration::from_secs(30));
+    let h = Harness::attach(dir, "demo").await;
+    (host, wait_log, h)
+}
+
 fn open_fds(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn at_the_descriptor_limit_the_accept_loop_backs_off_logs_and_recovers() {
-    let dir = tempfile::tempdir().unwrap();
-    let config_file = dir.path().join("host.toml");
-    std::fs::write(&config_file, config(dir.path(), "", "")).unwrap();
-    let (mut host, mut wait_log) = spawn_host(&config_file);
+    let (mut host, mut wait_log, h) = demo_host("connector ready").await;
     let pid = host.id();
-    wait_log("connector ready", Duration::from_secs(30));
-    let h = Harness::attach(dir, "demo").await;
     host_info(h.channel.clone(), &h.token)
         .await
         .expect("a call before the limit");
@@ -283,12 +290,7 @@ with grpc.insecure_channel(target) as channel:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_grpcio_client_reaches_the_unix_socket_and_malformed_requests_are_logged() {
-    let dir = tempfile::tempdir().unwrap();
-    let config_file = dir.path().join("host.toml");
-    std::fs::write(&config_file, config(dir.path(), "", "")).unwrap();
-    let (mut host, mut wait_log) = spawn_host(&config_file);
-    wait_log("host listening for engines", Duration::from_secs(30));
-    let h = Harness::attach(dir, "demo").await;
+    let (mut host, mut wait_log, h) = demo_host("host listening for engines").await;
     let socket = h.dir.path().join("engine.sock");
     let run = |target: String, method: &str| {
         let out = std::process::Command::new(python())
@@ -333,13 +335,8 @@ fn peak_rss(pid: u32) -> u64 {
 /// page ahead of the engine's connection.
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_an_engine_has_not_read_yet_cost_the_host_little_memory() {
-    let dir = tempfile::tempdir().unwrap();
-    let config_file = dir.path().join("host.toml");
-    std::fs::write(&config_file, config(dir.path(), "", "")).unwrap();
-    let (mut host, mut wait_log) = spawn_host(&config_file);
+    let (mut host, _log, h) = demo_host("connector ready").await;
     let pid = host.id();
-    wait_log("connector ready", Duration::from_secs(30));
-    let h = Harness::attach(dir, "demo").await;
     let users = [("seed_users", "5000")];
     let request = |session_id: &str| {
         let mut request = h.request(GetImportEntriesRequest {
