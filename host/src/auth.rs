@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use ecma2_proto::meta;
+use tonic::codegen::http;
 use tonic::{Request, Status};
 
 use crate::platform;
@@ -43,20 +44,21 @@ impl EngineAuth {
     }
 }
 
-impl tonic::service::Interceptor for EngineAuth {
-    fn call(&mut self, request: Request<()>) -> Result<Request<()>, Status> {
-        let given = request
-            .metadata()
+impl EngineAuth {
+    /// Checks a call's `authorization` header; a call that passes marks its connection as
+    /// authenticated.
+    pub fn check(&self, headers: &http::HeaderMap, extensions: &http::Extensions) -> Result<(), Status> {
+        let given = headers
             .get(meta::AUTHORIZATION)
             .map(|v| v.as_bytes())
             .unwrap_or_default();
         let expected = self.expected.as_bytes();
         let same = given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
         if same {
-            if let Some(connection) = ecma2_transport::ConnectionInfo::of(&request) {
+            if let Some(connection) = ecma2_transport::ConnectionInfo::in_extensions(extensions) {
                 connection.authenticated();
             }
-            Ok(request)
+            Ok(())
         } else if given.is_empty() {
             Err(Status::unauthenticated(
                 "missing engine token: send `authorization: Bearer <token>` (the host's token file)",
@@ -64,6 +66,13 @@ impl tonic::service::Interceptor for EngineAuth {
         } else {
             Err(Status::unauthenticated("wrong engine token"))
         }
+    }
+}
+
+impl tonic::service::Interceptor for EngineAuth {
+    fn call(&mut self, request: Request<()>) -> Result<Request<()>, Status> {
+        self.check(request.metadata().as_ref(), request.extensions())?;
+        Ok(request)
     }
 }
 

@@ -135,6 +135,7 @@ impl Host {
         let engine_auth = auth::EngineAuth::new(&token);
         let engine_service =
             forward::EngineService::new(inner.connectors.clone(), inner.sessions.clone(), inner.metrics.clone());
+        let pages_first = forward::PagesFirst::new(engine_service.clone(), engine_auth.clone());
         let engine = InterceptedService::new(
             metrics::Measured::new(
                 forward::EntryRelay::new(
@@ -165,7 +166,9 @@ impl Host {
             // Counts each connection's calls in flight, for `engine.idle_timeout` (see `serve_limited`).
             .layer(ecma2_transport::CallTracking)
             .add_service(web::enable(health))
-            .add_service(web::enable(engine))
+            // A plain gRPC page is served before the gRPC-Web layer and the token interceptor
+            // (which it checks itself): see `forward::PagesFirst`.
+            .add_service(tower::Layer::layer(&pages_first, web::enable(engine)))
             .add_service(web::enable(host_service));
         let stop = shutdown.clone();
         let limits = config.engine_limits.clone();

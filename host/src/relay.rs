@@ -200,17 +200,22 @@ where
         request
             .encode(&mut message)
             .expect("a BytesMut with room for the message");
-        let mut builder = http::Request::builder()
-            .method(http::Method::POST)
-            .uri(GET_IMPORT_ENTRIES)
-            .version(http::Version::HTTP_2)
-            .header(http::header::TE, "trailers")
-            .header(http::header::CONTENT_TYPE, "application/grpc");
-        if self.entry_batches {
-            builder = builder.header(ecma2_proto::meta::FEATURES, ecma2_proto::meta::ENTRY_BATCHES);
-        }
         let body = tonic::body::Body::new(http_body_util::Full::new(message.freeze()));
-        let http = builder.body(body).expect("a valid request");
+        // Built from constants: no header name or value is parsed per page.
+        let mut http = http::Request::new(body);
+        *http.method_mut() = http::Method::POST;
+        *http.uri_mut() = http::Uri::from_static(GET_IMPORT_ENTRIES);
+        *http.version_mut() = http::Version::HTTP_2;
+        let headers = http.headers_mut();
+        headers.reserve(4);
+        headers.insert(http::header::TE, http::HeaderValue::from_static("trailers"));
+        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/grpc"));
+        if self.entry_batches {
+            headers.insert(
+                http::HeaderName::from_static(ecma2_proto::meta::FEATURES),
+                http::HeaderValue::from_static(ecma2_proto::meta::ENTRY_BATCHES),
+            );
+        }
         let response = self.inner.call(http).await.map_err(|e| Status::from_error(e.into()))?;
         if let Some(status) = Status::from_header_map(response.headers())
             && status.code() != tonic::Code::Ok

@@ -113,8 +113,8 @@ impl<IO> UnixHttp2<IO> {
                         continue;
                     }
                     match header_block(rest) {
-                        Block::Complete { fragments, end } => {
-                            fix_block(&mut pending[done..], &fragments);
+                        Block::Complete { first, more, end } => {
+                            fix_block(&mut pending[done..], first, &more);
                             done += end;
                             continue;
                         }
@@ -138,9 +138,11 @@ fn frame_len(header: &[u8]) -> usize {
 }
 
 enum Block {
-    /// The header block's fragments (ranges in the examined bytes) and where its last frame ends.
+    /// The header block's fragments (ranges in the examined bytes: the HEADERS frame's, then its
+    /// CONTINUATION frames', if any) and where its last frame ends.
     Complete {
-        fragments: Vec<std::ops::Range<usize>>,
+        first: std::ops::Range<usize>,
+        more: Vec<std::ops::Range<usize>>,
         end: usize,
     },
     Incomplete,
@@ -150,7 +152,9 @@ enum Block {
 /// The header block starting with the HEADERS frame at the start of `bytes`.
 fn header_block(bytes: &[u8]) -> Block {
     let mut at = 0;
-    let mut fragments = Vec::new();
+    // Nearly every block is one frame: no vector unless CONTINUATION frames follow.
+    let mut first = 0..0;
+    let mut more = Vec::new();
     loop {
         if bytes.len() < at + 9 {
             return Block::Incomplete;
@@ -161,35 +165,43 @@ fn header_block(bytes: &[u8]) -> Block {
         if bytes.len() < end {
             return Block::Incomplete;
         }
-        let mut first = start;
+        let mut from = start;
         let mut last = end;
         if kind == HEADERS && at == 0 {
             if flags & PADDED != 0 {
-                let Some(&pad) = bytes.get(first) else {
+                let Some(&pad) = bytes.get(from) else {
                     return Block::Invalid;
                 };
-                first += 1;
+                from += 1;
                 last = last.saturating_sub(usize::from(pad));
             }
             if flags & PRIORITY != 0 {
-                first += 5;
+                from += 5;
             }
-            if first > last {
+            if from > last {
                 return Block::Invalid;
             }
-        } else if kind != CONTINUATION {
+            first = from..last;
+        } else if kind == CONTINUATION {
+            more.push(from..last);
+        } else {
             return Block::Invalid;
         }
-        fragments.push(first..last);
         if flags & END_HEADERS != 0 {
-            return Block::Complete { fragments, end };
+            return Block::Complete { first, more, end };
         }
         at = end;
     }
 }
 
-/// Makes the `:authority` values of the header block spread over `fragments` of `bytes` valid.
-fn fix_block(bytes: &mut [u8], fragments: &[std::ops::Range<usize>]) {
+/// Makes the `:authority` values of the header block spread over `first` and `more` of `bytes`
+/// valid: in place when it is one fragment, else in a copy of the whole block written back.
+fn fix_block(bytes: &mut [u8], first: std::ops::Range<usize>, more: &[std::ops::Range<usize>]) {
+    if more.is_empty() {
+        fix_authority(&mut bytes[first]);
+        return;
+    }
+    let fragments: Vec<_> = std::iter::once(first).chain(more.iter().cloned()).collect();
     let mut block: Vec<u8> = fragments
         .iter()
         .flat_map(|r| bytes[r.clone()].iter().copied())
@@ -198,7 +210,7 @@ fn fix_block(bytes: &mut [u8], fragments: &[std::ops::Range<usize>]) {
         return;
     }
     let mut from = block.as_slice();
-    for range in fragments {
+    for range in &fragments {
         let (part, rest) = from.split_at(range.len());
         bytes[range.clone()].copy_from_slice(part);
         from = rest;
@@ -470,13 +482,27 @@ mod tests {
         bytes.extend_from_slice(one);
         bytes.extend_from_slice(&[0, 0, two.len() as u8, CONTINUATION, END_HEADERS, 0, 0, 0, 1]);
         bytes.extend_from_slice(two);
-        let Block::Complete { fragments, end } = header_block(&bytes) else {
+        let Block::Complete { first, more, end } = header_block(&bytes) else {
             panic!()
         };
-        assert_eq!(end, bytes.len());
-        fix_block(&mut bytes, &fragments);
+        assert_eq!((end, more.len()), (bytes.len(), 1));
+        fix_block(&mut bytes, first, &more);
         assert!(!bytes.windows(3).any(|w| w == b"%2F"));
         assert!(matches!(header_block(&bytes[..bytes.len() - 1]), Block::Incomplete));
+    }
+
+    #[test]
+    fn a_block_in_one_frame_is_fixed_in_place() {
+        let block = grpc_core_block(b"tmp%2Fa.sock");
+        let mut bytes = vec![0, 0, block.len() as u8, HEADERS, END_HEADERS, 0, 0, 0, 1];
+        bytes.extend_from_slice(&block);
+        let Block::Complete { first, more, end } = header_block(&bytes) else {
+            panic!()
+        };
+        assert_eq!((first.clone(), more.len(), end), (9..bytes.len(), 0, bytes.len()));
+        fix_block(&mut bytes, first, &more);
+        assert!(!bytes.windows(3).any(|w| w == b"%2F"));
+        assert!(bytes.windows(12).any(|w| w == b"tmp_2Fa.sock"));
     }
 
     /// Hands out `bytes` in reads of at most `chunk` bytes.

@@ -15,7 +15,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -59,7 +59,6 @@ pub(crate) struct Activity {
     authenticated: AtomicBool,
     /// Set for a connection over the cap: the message its calls get.
     refused: Option<String>,
-    waker: Mutex<Option<Waker>>,
 }
 
 impl Activity {
@@ -69,19 +68,12 @@ impl Activity {
             idle_since: Mutex::new(Instant::now()),
             authenticated: AtomicBool::new(false),
             refused,
-            waker: Mutex::new(None),
-        }
-    }
-
-    fn wake(&self) {
-        if let Some(waker) = self.waker.lock().expect("waker lock").take() {
-            waker.wake();
         }
     }
 
     pub(crate) fn authenticate(&self) {
-        if !self.authenticated.swap(true, Ordering::SeqCst) {
-            self.wake();
+        if !self.authenticated.load(Ordering::Relaxed) {
+            self.authenticated.store(true, Ordering::SeqCst);
         }
     }
 
@@ -97,9 +89,7 @@ struct CallGuard(Arc<Activity>);
 impl Drop for CallGuard {
     fn drop(&mut self) {
         *self.0.idle_since.lock().expect("idle_since lock") = Instant::now();
-        if self.0.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.0.wake();
-        }
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -120,32 +110,57 @@ impl Watch {
         self.expired
     }
 
-    /// Whether the connection has run out of time (it then reads as closed).
+    /// Whether the connection has run out of time (it then reads as closed). The timer is
+    /// looked at only when it runs out: then it is set again for the next moment the connection
+    /// could be out of time, so a call starting or ending costs the connection nothing (no waker
+    /// stored per read, no wake-up and no timer change per call: issue #18).
     pub(crate) fn expired(&mut self, activity: &Activity, cx: &mut Context<'_>) -> bool {
         if self.expired {
             return true;
         }
-        *activity.waker.lock().expect("waker lock") = Some(cx.waker().clone());
+        loop {
+            if self.sleep.as_mut().poll(cx).is_pending() {
+                return false;
+            }
+            match self.next_look(activity, Instant::now()) {
+                Ok(next) => self.sleep.as_mut().reset(next),
+                Err(why) => {
+                    self.expired = true;
+                    self.log_expiry(why);
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// When to look at the connection again (its earliest deadline, or one idle timeout from
+    /// `now` while calls are in flight), or why it is out of time at `now`.
+    fn next_look(&self, activity: &Activity, now: Instant) -> Result<Instant, &'static str> {
         let limits = &self.limits;
-        let (deadline, why) = if activity.refused.is_some() {
-            (self.accepted + REFUSED_LINGER, "over the connection cap")
-        } else if let (Some(auth), false) = (limits.auth_timeout, activity.authenticated.load(Ordering::SeqCst)) {
-            (self.accepted + auth, "no authenticated call")
-        } else if activity.in_flight.load(Ordering::SeqCst) > 0 {
-            return false;
-        } else {
-            (
-                *activity.idle_since.lock().expect("idle_since lock") + limits.idle_timeout,
-                "idle",
-            )
-        };
-        if self.sleep.deadline() != deadline {
-            self.sleep.as_mut().reset(deadline);
+        if activity.refused.is_some() {
+            let deadline = self.accepted + REFUSED_LINGER;
+            return if now >= deadline { Err("over the connection cap") } else { Ok(deadline) };
         }
-        if self.sleep.as_mut().poll(cx).is_pending() {
-            return false;
+        let mut next = now + limits.idle_timeout;
+        if let (Some(auth), false) = (limits.auth_timeout, activity.authenticated.load(Ordering::SeqCst)) {
+            let deadline = self.accepted + auth;
+            if now >= deadline {
+                return Err("no authenticated call");
+            }
+            next = next.min(deadline);
         }
-        self.expired = true;
+        if activity.in_flight.load(Ordering::SeqCst) == 0 {
+            let deadline = *activity.idle_since.lock().expect("idle_since lock") + limits.idle_timeout;
+            if now >= deadline {
+                return Err("idle");
+            }
+            next = next.min(deadline);
+        }
+        Ok(next)
+    }
+
+    fn log_expiry(&self, why: &str) {
+        let limits = &self.limits;
         let name = limits.name;
         match why {
             "idle" => info!(
@@ -160,7 +175,6 @@ impl Watch {
             ),
             _ => {}
         }
-        true
     }
 }
 
@@ -286,41 +300,80 @@ pub struct Tracking<S> {
     inner: S,
 }
 
-type BoxFuture<T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send>>;
+pin_project_lite::pin_project! {
+    /// The future of [`Tracking`]: the inner call's, its response body then guarded.
+    pub struct TrackingFuture<F> {
+        #[pin]
+        state: TrackingState<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = TrackingProj]
+    enum TrackingState<F> {
+        Call { #[pin] call: F, guard: Option<CallGuard> },
+        Refused { response: Option<http::Response<tonic::body::Body>> },
+    }
+}
+
+impl<F, R, E> Future for TrackingFuture<F>
+where
+    F: Future<Output = Result<http::Response<R>, E>>,
+    R: http_body::Body<Data = Bytes> + Send + 'static,
+    R::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Output = Result<http::Response<tonic::body::Body>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            TrackingProj::Call { call, guard } => {
+                let response = std::task::ready!(call.poll(cx))?;
+                let guard = guard.take();
+                Poll::Ready(Ok(response.map(|body| {
+                    tonic::body::Body::new(GuardedBody {
+                        body: tonic::body::Body::new(body),
+                        _guard: guard,
+                    })
+                })))
+            }
+            TrackingProj::Refused { response } => {
+                Poll::Ready(Ok(response.take().expect("a refused call's future polled after its end")))
+            }
+        }
+    }
+}
 
 impl<S, B, R> tower::Service<http::Request<B>> for Tracking<S>
 where
     S: tower::Service<http::Request<B>, Response = http::Response<R>>,
-    S::Future: Send + 'static,
-    S::Error: Send + 'static,
     R: http_body::Body<Data = Bytes> + Send + 'static,
     R::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     type Response = http::Response<tonic::body::Body>;
     type Error = S::Error;
-    type Future = BoxFuture<Self::Response, S::Error>;
+    type Future = TrackingFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let activity = ConnectionInfo::in_extensions(request.extensions()).map(|info| info.activity.clone());
-        if let Some(message) = activity.as_ref().and_then(|a| a.refused.clone()) {
+        let activity = ConnectionInfo::in_extensions(request.extensions()).map(|info| info.activity());
+        if let Some(message) = activity.and_then(|a| a.refused.clone()) {
             let response = tonic::Status::resource_exhausted(message).into_http();
-            return Box::pin(std::future::ready(Ok(response)));
+            return TrackingFuture {
+                state: TrackingState::Refused {
+                    response: Some(response),
+                },
+            };
         }
         let guard = activity.map(|a| a.begin());
-        let call = self.inner.call(request);
-        Box::pin(async move {
-            let response = call.await?;
-            Ok(response.map(|body| {
-                tonic::body::Body::new(GuardedBody {
-                    body: tonic::body::Body::new(body),
-                    _guard: guard,
-                })
-            }))
-        })
+        TrackingFuture {
+            state: TrackingState::Call {
+                call: self.inner.call(request),
+                guard,
+            },
+        }
     }
 }
 

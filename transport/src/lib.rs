@@ -8,6 +8,7 @@
 // The one place the platform is chosen; see the module's two files.
 mod authority;
 mod guard;
+mod hop;
 #[cfg_attr(unix, path = "platform/unix.rs")]
 #[cfg_attr(windows, path = "platform/windows.rs")]
 mod platform;
@@ -17,6 +18,7 @@ pub mod tls;
 mod tracked;
 
 pub use guard::{CallTracking, ConnectionLimits, Tracking};
+pub use hop::{Hop, HopFuture, Upstream, UpstreamFuture};
 pub use platform::UNIX_SOCKETS;
 pub use tls::{ClientTls, ServerTls, TlsClient, TlsServer};
 pub use tracked::{ConnectionInfo, Tracked};

@@ -15,23 +15,39 @@ use tonic::transport::server::{Connected, TlsConnectInfo};
 
 use crate::guard::{Activity, Watch};
 
-/// What a server knows about the connection a request came on.
+/// What a server knows about the connection a request came on. One `Arc`: every request gets a
+/// copy, and cloning a `CancellationToken` takes a lock.
 #[derive(Debug, Clone)]
-pub struct ConnectionInfo {
+pub struct ConnectionInfo(Arc<Info>);
+
+#[derive(Debug)]
+struct Info {
     closed: CancellationToken,
-    pub(crate) activity: Arc<Activity>,
+    activity: Arc<Activity>,
 }
 
 impl ConnectionInfo {
+    fn new(closed: CancellationToken, activity: Activity) -> Self {
+        ConnectionInfo(Arc::new(Info {
+            closed,
+            activity: Arc::new(activity),
+        }))
+    }
+
     /// A token cancelled once the connection has ended.
     pub fn closed(&self) -> CancellationToken {
-        self.closed.clone()
+        self.0.closed.clone()
+    }
+
+    /// The connection's calls in flight and its credentials.
+    pub(crate) fn activity(&self) -> &Arc<Activity> {
+        &self.0.activity
     }
 
     /// Marks the connection as authenticated (its credentials were checked): the
     /// [`crate::ConnectionLimits::auth_timeout`] no longer applies to it.
     pub fn authenticated(&self) {
-        self.activity.authenticate();
+        self.0.activity.authenticate();
     }
 
     /// The connection a request came on, when it was accepted by a [`crate::Listener`].
@@ -68,10 +84,7 @@ impl<IO> Tracked<IO> {
     pub fn with_token(io: IO, token: CancellationToken) -> Self {
         Self {
             io,
-            info: ConnectionInfo {
-                closed: token.clone(),
-                activity: Arc::new(Activity::new(None)),
-            },
+            info: ConnectionInfo::new(token.clone(), Activity::new(None)),
             watch: None,
             _guard: token.drop_guard(),
         }
@@ -83,10 +96,7 @@ impl<IO> Tracked<IO> {
         let token = CancellationToken::new();
         Self {
             io,
-            info: ConnectionInfo {
-                closed: token.clone(),
-                activity: Arc::new(Activity::new(refused)),
-            },
+            info: ConnectionInfo::new(token.clone(), Activity::new(refused)),
             watch: Some(watch),
             _guard: token.drop_guard(),
         }
@@ -110,7 +120,7 @@ impl<IO: AsyncRead + Unpin> AsyncRead for Tracked<IO> {
         let read = Pin::new(&mut this.io).poll_read(cx, buf);
         if read.is_pending()
             && let Some(watch) = &mut this.watch
-            && watch.expired(&this.info.activity, cx)
+            && watch.expired(this.info.activity(), cx)
         {
             // Out of time: the connection reads as closed, and the server ends it.
             return Poll::Ready(Ok(()));

@@ -7,12 +7,15 @@
 
 use ecma2_proto::meta;
 use ecma2_proto::pb::HandshakeResponse;
+use tonic::codegen::http::HeaderName;
 use tonic::metadata::MetadataMap;
 
 /// Whether the engine's call asked for entry batches.
 pub(crate) fn engine_accepts(metadata: &MetadataMap) -> bool {
+    const FEATURES: HeaderName = HeaderName::from_static(meta::FEATURES);
     metadata
-        .get_all(meta::FEATURES)
+        .as_ref()
+        .get_all(FEATURES)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| meta::lists_feature(v, meta::ENTRY_BATCHES))

@@ -1,24 +1,36 @@
 //! [`EntryRelay`]: the engine-facing `GetImportEntries` and `PutExportEntries` served with the
 //! relay frames of [`crate::relay`] (entries stay encoded), every other call passed to the
-//! generated server.
+//! generated server; and [`PagesFirst`], the short way of a plain gRPC page.
+//!
+//! A one-object page is mostly per-call overhead (issue #18), so a plain gRPC `GetImportEntries`
+//! over HTTP/2 is taken as soon as the router hands the call to ConnectorService: the token is
+//! checked, the one request message read and decoded here, and the page is the response body.
+//! The gRPC-Web layer, the interceptor, the metrics layer and tonic's codec each box a future or
+//! a body per call, and a page needs none of them: the page counts its own call, and a gRPC-Web
+//! call, a compressed one or anything unusual still takes the long way, through the same
+//! [`serve_page`].
 
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
+use bytes::{Buf, Bytes, BytesMut};
 use ecma2_proto::frames::MAX_MESSAGE_BYTES;
 use ecma2_proto::pb::{GetImportEntriesRequest, PutExportEntriesResponse};
+use futures_util::future::Either;
+use http_body_util::BodyExt;
+use prost::Message;
+use tonic::codegen::http::header::{CONTENT_TYPE, HeaderValue};
 use tonic::codegen::{Body, BoxFuture, Service, StdError, http};
-use tonic::server::{ClientStreamingService, NamedService, ServerStreamingService};
+use tonic::server::{ClientStreamingService, NamedService};
 use tonic::{Request, Response, Status, Streaming};
 use tonic_prost::ProstCodec;
 
 use super::EngineService;
-use super::page::Page;
-use crate::relay::{GET_IMPORT_ENTRIES, PUT_EXPORT_ENTRIES, RelayExportFrame, RelayFrame, RelayStream};
+use crate::auth::EngineAuth;
+use crate::relay::{GET_IMPORT_ENTRIES, PUT_EXPORT_ENTRIES, RelayExportFrame};
 
-/// Serves `GetImportEntries` and `PutExportEntries` from [`EngineService::relay_import_entries`]
-/// and [`EngineService::relay_export_entries`], and everything else from `inner` (the generated
+/// Serves `GetImportEntries` with [`serve_page`] and `PutExportEntries` from
+/// [`EngineService::relay_export_entries`], and everything else from `inner` (the generated
 /// server).
 #[derive(Clone)]
 pub struct EntryRelay<S> {
@@ -41,7 +53,7 @@ impl<S, B> Service<http::Request<B>> for EntryRelay<S>
 where
     S: Service<http::Request<B>, Response = http::Response<tonic::body::Body>, Error = Infallible>,
     S::Future: Send + 'static,
-    B: Body + Send + 'static,
+    B: Body<Data = bytes::Bytes> + Send + 'static,
     B::Error: Into<StdError> + Send + 'static,
 {
     type Response = http::Response<tonic::body::Body>;
@@ -55,26 +67,7 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let max = Some(MAX_MESSAGE_BYTES);
         match request.uri().path() {
-            GET_IMPORT_ENTRIES => {
-                let method = ImportMethod(self.service.clone());
-                Box::pin(async move {
-                    let mut grpc =
-                        tonic::server::Grpc::new(ProstCodec::<RelayFrame, GetImportEntriesRequest>::default())
-                            .apply_max_message_size_config(max, max);
-                    // tonic decodes the request, calls the method and makes the headers (or the
-                    // error); the page's bytes are the body, in place of tonic's encoder.
-                    let (mut parts, body) = grpc.server_streaming(method, request).await.into_parts();
-                    let page = parts
-                        .extensions
-                        .remove::<PageSlot>()
-                        .and_then(|slot| slot.0.lock().expect("page slot lock").take());
-                    let body = match page {
-                        Some(page) => tonic::body::Body::new(page),
-                        None => body,
-                    };
-                    Ok(http::Response::from_parts(parts, body))
-                })
-            }
+            GET_IMPORT_ENTRIES => Box::pin(serve_page(self.service.clone(), request)),
             PUT_EXPORT_ENTRIES => {
                 let method = ExportMethod(self.service.clone());
                 Box::pin(async move {
@@ -101,26 +94,158 @@ impl ClientStreamingService<RelayExportFrame> for ExportMethod {
     }
 }
 
-struct ImportMethod(EngineService);
-
-/// A page on its way from [`ImportMethod`] to the response it is the body of.
-#[derive(Clone)]
-struct PageSlot(Arc<Mutex<Option<Page>>>);
-
-impl ServerStreamingService<GetImportEntriesRequest> for ImportMethod {
-    type Response = RelayFrame;
-    type ResponseStream = RelayStream;
-    type Future = BoxFuture<Response<RelayStream>, Status>;
-
-    fn call(&mut self, request: Request<GetImportEntriesRequest>) -> Self::Future {
-        let service = self.0.clone();
-        Box::pin(async move {
-            let page = service.relay_import_entries(request).await?;
-            let mut response: Response<RelayStream> = Response::new(Box::pin(futures_util::stream::empty()));
+/// One `GetImportEntries`: the request's one message decoded, the page opened, and the page as
+/// the response body (its own trailers end it); an error is a trailers-only response. The
+/// response goes back once the connector has answered the call, so that its headers and the
+/// page's first bytes leave together.
+pub(crate) async fn serve_page<B>(service: EngineService, request: http::Request<B>) -> Result<http::Response<tonic::body::Body>, Infallible>
+where
+    B: Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<StdError>,
+{
+    let page = async {
+        let (parts, body) = request.into_parts();
+        let message = read_message::<_, GetImportEntriesRequest>(body).await?;
+        let request = Request::from_http(http::Request::from_parts(parts, message));
+        let mut page = service.relay_import_entries(request).await?;
+        std::future::poll_fn(|cx| page.poll_opened(cx)).await;
+        Ok::<_, Status>(page)
+    };
+    Ok(match page.await {
+        Ok(page) => {
+            let mut response = http::Response::new(tonic::body::Body::new(page));
             response
-                .extensions_mut()
-                .insert(PageSlot(Arc::new(Mutex::new(Some(page)))));
-            Ok(response)
-        })
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+            response
+        }
+        Err(status) => status.into_http(),
+    })
+}
+
+/// Reads a request body holding one uncompressed gRPC message of at most [`MAX_MESSAGE_BYTES`],
+/// and decodes it.
+async fn read_message<B, M>(body: B) -> Result<M, Status>
+where
+    B: Body<Data = bytes::Bytes>,
+    B::Error: Into<StdError>,
+    M: Message + Default,
+{
+    const CALL: &str = "GetImportEntries";
+    let mut body = std::pin::pin!(body);
+    // The request nearly always comes as one DATA frame: it is then decoded where it lies.
+    let mut first: Option<Bytes> = None;
+    let mut more = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| Status::from_error(e.into()))?;
+        if let Ok(data) = frame.into_data() {
+            let held = first.as_ref().map_or(0, Bytes::len) + more.len();
+            if held + data.len() > 5 + MAX_MESSAGE_BYTES {
+                return Err(Status::out_of_range(format!(
+                    "the {CALL} request is larger than the limit of {MAX_MESSAGE_BYTES} bytes"
+                )));
+            }
+            match &first {
+                None => first = Some(data),
+                Some(head) => {
+                    if more.is_empty() {
+                        more.extend_from_slice(head);
+                    }
+                    more.extend_from_slice(&data);
+                }
+            }
+        }
+    }
+    let mut bytes = if more.is_empty() { first.unwrap_or_default() } else { more.freeze() };
+    if bytes.len() < 5 {
+        return Err(Status::internal(format!("the {CALL} request holds no message")));
+    }
+    let compressed = bytes.get_u8();
+    let length = bytes.get_u32() as usize;
+    if compressed != 0 {
+        return Err(Status::unimplemented(format!(
+            "the {CALL} request is compressed; the host takes uncompressed requests only"
+        )));
+    }
+    if length != bytes.len() {
+        return Err(Status::internal(format!(
+            "the {CALL} request's message says {length} bytes and {} follow (one message expected)",
+            bytes.len()
+        )));
+    }
+    M::decode(bytes).map_err(|e| Status::invalid_argument(format!("the {CALL} request cannot be decoded: {e}")))
+}
+
+/// A layer in front of the engine-facing ConnectorService: a plain gRPC `GetImportEntries` over
+/// HTTP/2 is served here (token checked, then [`serve_page`]); everything else goes on to
+/// `inner`.
+#[derive(Clone)]
+pub struct PagesFirst {
+    service: EngineService,
+    auth: EngineAuth,
+}
+
+impl PagesFirst {
+    /// Serves pages from `service` to callers `auth` lets in.
+    pub fn new(service: EngineService, auth: EngineAuth) -> Self {
+        Self { service, auth }
+    }
+}
+
+impl<S> tower::Layer<S> for PagesFirst {
+    type Service = PagesFirstService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        PagesFirstService {
+            inner,
+            pages: self.clone(),
+        }
+    }
+}
+
+/// The service of [`PagesFirst`].
+#[derive(Clone)]
+pub struct PagesFirstService<S> {
+    inner: S,
+    pages: PagesFirst,
+}
+
+impl<S: NamedService> NamedService for PagesFirstService<S> {
+    const NAME: &'static str = S::NAME;
+}
+
+/// Whether `request` is a page the short way can serve: plain gRPC, HTTP/2, uncompressed.
+fn is_plain_page<B>(request: &http::Request<B>) -> bool {
+    let headers = request.headers();
+    request.uri().path() == GET_IMPORT_ENTRIES
+        && request.version() == http::Version::HTTP_2
+        && headers
+            .get(CONTENT_TYPE)
+            .is_some_and(|v| v == "application/grpc" || v == "application/grpc+proto")
+        && headers.get("grpc-encoding").is_none_or(|v| v == "identity")
+}
+
+impl<S, B> Service<http::Request<B>> for PagesFirstService<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<tonic::body::Body>, Error = Infallible>,
+    B: Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<StdError>,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = Infallible;
+    type Future = Either<S::Future, BoxFuture<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        if !is_plain_page(&request) {
+            return Either::Left(self.inner.call(request));
+        }
+        if let Err(status) = self.pages.auth.check(request.headers(), request.extensions()) {
+            return Either::Right(Box::pin(std::future::ready(Ok(status.into_http()))));
+        }
+        Either::Right(Box::pin(serve_page(self.pages.service.clone(), request)))
     }
 }

@@ -15,6 +15,7 @@ use ecma2_proto::pb::*;
 use ecma2_transport::ConnectionInfo;
 use futures_util::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
+use tonic::codegen::http::HeaderName;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::{Instrument, info, info_span};
 
@@ -30,7 +31,7 @@ mod page;
 mod pages;
 mod wire;
 
-pub use entry_relay::EntryRelay;
+pub use entry_relay::{EntryRelay, PagesFirst};
 
 /// The engine-facing service: the top of the host. It finds a call's connector handle, checks and
 /// records sessions in the session table, and forwards through the handle's client; nothing
@@ -62,9 +63,11 @@ impl EngineService {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        const CONNECTOR: HeaderName = HeaderName::from_static(meta::CONNECTOR);
         let name = request
             .metadata()
-            .get(meta::CONNECTOR)
+            .as_ref()
+            .get(CONNECTOR)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| {
                 Status::invalid_argument(format!(

@@ -36,6 +36,9 @@ use crate::status;
 
 const CALL: &str = "GetImportEntries";
 
+/// The trailer a page ends with.
+const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
+
 /// Bytes of a page handed to the engine's connection and not written to it yet, at most. hyper
 /// would buffer up to 400 KiB per stream; a page needs no more than a few HTTP/2 frames queued
 /// to keep the engine's connection busy.
@@ -166,7 +169,7 @@ impl Page {
         let mut trailers = HeaderMap::new();
         match outcome {
             Ok(()) => {
-                trailers.insert("grpc-status", HeaderValue::from_static("0"));
+                trailers.insert(GRPC_STATUS, HeaderValue::from_static("0"));
             }
             Err(status) => {
                 // What has not gone out of a page that failed never does.
@@ -226,6 +229,76 @@ impl Page {
         status::host_fault(FaultKind::ExtensibleExtensionException, name, CALL, message)
     }
 
+    /// Ready once the connector has answered the call (its response headers, or its error), or
+    /// the page has ended without an answer (the session closed, the deadline passed): the
+    /// engine's response headers then leave with what follows them. While it waits, the page
+    /// watches its session and its deadline as it does once answered.
+    pub(crate) fn poll_opened(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            if !matches!(self.upstream, Upstream::Opening(_)) {
+                return Poll::Ready(());
+            }
+            if self.ended_by_watch() {
+                continue;
+            }
+            if self.poll_opening(cx).is_ready() {
+                continue;
+            }
+            if self.watch_ready(cx) {
+                continue;
+            }
+            return Poll::Pending;
+        }
+    }
+
+    /// Polls the call on its way to the connector; Ready once it has an answer (the page then
+    /// has its body, or has ended with the error).
+    fn poll_opening(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Upstream::Opening(opening) = &mut self.upstream else {
+            return Poll::Ready(());
+        };
+        match opening.as_mut().poll(cx) {
+            Poll::Ready(Ok(response)) => self.upstream = Upstream::Body(response.into_body()),
+            Poll::Ready(Err(s)) => {
+                let name = self.session.connector.name.clone();
+                self.end(Err(status::upstream(&name, CALL, s)));
+            }
+            Poll::Pending => return Poll::Pending,
+        }
+        Poll::Ready(())
+    }
+
+    /// Ends the page when its session was closed meanwhile (by the engine, the host, or past the
+    /// deadline while the engine was not reading), with why; whether it did.
+    fn ended_by_watch(&mut self) -> bool {
+        if !self.session.cancel.is_cancelled() {
+            return false;
+        }
+        let status = if Instant::now() >= self.deadline.deadline() {
+            self.deadline_exceeded()
+        } else {
+            session_closed(&self.session, CALL)
+        };
+        self.end(Err(status));
+        true
+    }
+
+    /// Polls the page's watches (the session's close, the deadline); true when one fired (the
+    /// page has then ended, or ends at the next [`Page::ended_by_watch`]).
+    fn watch_ready(&mut self, cx: &mut Context<'_>) -> bool {
+        if self.closed.as_mut().poll(cx).is_ready() {
+            return true; // ended by `ended_by_watch`, with why
+        }
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            self.service
+                .close_later(self.session.id.clone(), CloseReason::TerminatedByUser);
+            let status = self.deadline_exceeded();
+            self.end(Err(status));
+            return true;
+        }
+        false
+    }
+
     /// Reads what the connector has sent into `out`; Ready once there is something to hand on
     /// or the page has ended.
     fn poll_upstream(&mut self, cx: &mut Context<'_>) -> Poll<()> {
@@ -233,14 +306,11 @@ impl Page {
         let name = &session.connector.name;
         loop {
             match &mut self.upstream {
-                Upstream::Opening(opening) => match opening.as_mut().poll(cx) {
-                    Poll::Ready(Ok(response)) => self.upstream = Upstream::Body(response.into_body()),
-                    Poll::Ready(Err(s)) => {
-                        self.end(Err(status::upstream(name, CALL, s)));
-                        return Poll::Ready(());
+                Upstream::Opening(_) => {
+                    if self.poll_opening(cx).is_pending() {
+                        return Poll::Pending;
                     }
-                    Poll::Pending => return Poll::Pending,
-                },
+                }
                 Upstream::Body(body) => {
                     let frame = match Pin::new(body).poll_frame(cx) {
                         Poll::Pending => return Poll::Pending,
@@ -336,29 +406,15 @@ impl Body for Page {
                 // Ended with bytes still to hand on: the window makes room.
                 return Poll::Pending;
             }
-            // Closed meanwhile (by the engine, the host, or past the deadline while the engine
-            // was not reading): the page ends with why, before anything still on its way.
-            if this.session.cancel.is_cancelled() {
-                let status = if Instant::now() >= this.deadline.deadline() {
-                    this.deadline_exceeded()
-                } else {
-                    session_closed(&this.session, CALL)
-                };
-                this.end(Err(status));
+            // Closed meanwhile: the page ends with why, before anything still on its way.
+            if this.ended_by_watch() {
                 continue;
             }
             // The connector first, while the engine's side has room: nothing else is polled.
             if this.out.is_empty() && this.poll_upstream(cx).is_ready() {
                 continue;
             }
-            if this.closed.as_mut().poll(cx).is_ready() {
-                continue; // ended above, with why
-            }
-            if this.deadline.as_mut().poll(cx).is_ready() {
-                this.service
-                    .close_later(this.session.id.clone(), CloseReason::TerminatedByUser);
-                let status = this.deadline_exceeded();
-                this.end(Err(status));
+            if this.watch_ready(cx) {
                 continue;
             }
             return Poll::Pending;

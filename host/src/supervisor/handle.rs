@@ -4,38 +4,49 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
 
 use ecma2_proto::meta;
 use ecma2_proto::pb::connector_service_client::ConnectorServiceClient;
 use ecma2_proto::pb::{ConnectorState, ConnectorStatus, ConnectorTransport, Ecma2Interface, HandshakeResponse};
 use ecma2_transport::Address;
 use tokio::sync::Notify;
-use tonic::metadata::MetadataValue;
-use tonic::service::Interceptor;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
+use ecma2_transport::{Upstream, UpstreamFuture};
+use tonic::codegen::http::{self, HeaderName, HeaderValue};
 use tracing::{debug, warn};
 
 use super::run_gate::RunGate;
 use crate::config::{ConnectorConfig, HopTransport};
 use crate::relay::RelayClient;
 
-/// Adds the per-launch secret to every host → connector call (none for an endpoint: there the
-/// host's client certificate is the identity).
+/// The transport to one running connector process: its connection, and the per-launch secret
+/// every host → connector call carries (none for an endpoint: there the host's client
+/// certificate is the identity). The header goes straight into each request; tonic's interceptor
+/// would take each request apart and put it together again around it (issue #18).
 #[derive(Clone)]
-pub struct LaunchSecret(pub(super) Option<MetadataValue<tonic::metadata::Ascii>>);
-
-impl Interceptor for LaunchSecret {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-        if let Some(secret) = &self.0 {
-            request.metadata_mut().insert(meta::LAUNCH_SECRET, secret.clone());
-        }
-        Ok(request)
-    }
+pub struct Transport {
+    upstream: Upstream,
+    secret: Option<HeaderValue>,
 }
 
-/// The transport to one running connector process, with its launch secret.
-pub type Transport = InterceptedService<Channel, LaunchSecret>;
+const LAUNCH_SECRET: HeaderName = HeaderName::from_static(meta::LAUNCH_SECRET);
+
+impl tower::Service<http::Request<tonic::body::Body>> for Transport {
+    type Response = http::Response<tonic::body::Body>;
+    type Error = <Upstream as tower::Service<http::Request<tonic::body::Body>>>::Error;
+    type Future = UpstreamFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.upstream.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<tonic::body::Body>) -> Self::Future {
+        if let Some(secret) = &self.secret {
+            request.headers_mut().insert(LAUNCH_SECRET, secret.clone());
+        }
+        self.upstream.call(request)
+    }
+}
 
 /// A client of one running connector process: the generated client for every call (through
 /// `Deref`), and the relay client for import pages and export batches, over the same connection.
@@ -47,8 +58,8 @@ pub struct Client {
 }
 
 impl Client {
-    pub(super) fn new(channel: Channel, secret: LaunchSecret) -> Self {
-        let transport = InterceptedService::new(channel, secret);
+    pub(super) fn new(upstream: Upstream, secret: Option<HeaderValue>) -> Self {
+        let transport = Transport { upstream, secret };
         let api = ConnectorServiceClient::new(transport.clone())
             .max_decoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
             .max_encoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES);

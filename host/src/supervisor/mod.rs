@@ -22,8 +22,8 @@ use tokio::process::{Child, Command};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tonic::metadata::MetadataValue;
-use tonic::transport::Channel;
+use tonic::codegen::http::HeaderValue;
+use ecma2_transport::Upstream;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
@@ -35,7 +35,7 @@ use crate::logs::{self, Tail};
 mod handle;
 mod run_gate;
 
-pub use handle::{Client, ConnectorHandle, LaunchSecret, Ready, Transport};
+pub use handle::{Client, ConnectorHandle, Ready, Transport};
 pub use run_gate::{CACHED_PARAMETER_SETS, RunPermit};
 
 /// How long the host waits for the exit status of a process that closed its stdout before it
@@ -52,7 +52,7 @@ const HEALTH_FAILURES: u32 = 3;
 struct Running {
     child: Child,
     ready: Ready,
-    health: HealthClient<Channel>,
+    health: HealthClient<Upstream>,
 }
 
 /// Starts supervising `config`; returns the handle at once.
@@ -293,13 +293,14 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
 
     let channel = loop {
         // Small windows: unread frames of every session of this connector stay under 1 MiB.
-        match ecma2_transport::connect_with(&address, ecma2_transport::Windows::LOCAL_HOP).await {
-            Ok(channel) => break channel,
+        // A direct HTTP/2 connection, no tonic channel: see `ecma2_transport::Hop`.
+        match ecma2_transport::Hop::connect(&address, ecma2_transport::Windows::LOCAL_HOP).await {
+            Ok(hop) => break Upstream::Local(hop),
             Err(e) if Instant::now() >= deadline => return Err(format!("cannot connect to the connector: {e}")),
             Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
         }
     };
-    let secret_value: MetadataValue<_> = secret.parse().map_err(|_| "launch secret is not ASCII".to_owned())?;
+    let secret_value = HeaderValue::from_str(&secret).map_err(|_| "launch secret is not ASCII".to_owned())?;
     let secure_hop = crate::platform::launched_hop_is_private(&address);
     let ready = handshake(
         handle,
@@ -322,15 +323,15 @@ async fn launch(handle: &ConnectorHandle, run_dir: &std::path::Path, generation:
 /// GetCapabilitiesEx (with it, each run's parameters decide: [`run_gate`]).
 async fn handshake(
     handle: &ConnectorHandle,
-    channel: Channel,
-    secret: Option<MetadataValue<tonic::metadata::Ascii>>,
+    channel: Upstream,
+    secret: Option<HeaderValue>,
     generation: u64,
     secure_hop: bool,
     deadline: Instant,
 ) -> Result<Ready, String> {
     let limit = handle.config.limits.start_timeout;
     let remote = secret.is_none();
-    let client = Client::new(channel, LaunchSecret(secret));
+    let client = Client::new(channel, secret);
     let handshake = tokio::time::timeout_at(
         deadline,
         client.clone().handshake(HandshakeRequest {
@@ -399,7 +400,7 @@ async fn handshake(
 /// Checks `grpc.health.v1` every `interval`; returns why the connector counts as lost: it said
 /// NOT_SERVING (it is shutting down), or [`HEALTH_FAILURES`] checks in a row failed or went
 /// unanswered for an interval.
-async fn health_lost(mut health: HealthClient<Channel>, interval: Duration) -> String {
+async fn health_lost(mut health: HealthClient<Upstream>, interval: Duration) -> String {
     let mut failures = 0;
     loop {
         tokio::time::sleep(interval).await;
@@ -457,7 +458,7 @@ async fn remote_loop(handle: &Arc<ConnectorHandle>, shutdown: &CancellationToken
                 backoff = limits.restart_backoff;
                 handle.changed.notify_waiters();
                 info!(endpoint = %address, generation, "connector ready");
-                let health = health_lost(HealthClient::new(connection.channel.clone()), limits.health_interval);
+                let health = health_lost(HealthClient::new(Upstream::Remote(connection.channel.clone())), limits.health_interval);
                 let why = tokio::select! {
                     biased;
                     _ = shutdown.cancelled() => {
@@ -501,7 +502,7 @@ async fn connect_remote(
     let secure_hop = tls.is_some() || matches!(address, Address::Unix(_));
     let ready = handshake(
         handle,
-        connection.channel.clone(),
+        Upstream::Remote(connection.channel.clone()),
         None,
         generation,
         secure_hop,

@@ -1,0 +1,166 @@
+//! [`Hop`]: one HTTP/2 connection to a process on this machine (a connector the host launched),
+//! called directly. A tonic `Channel` puts a buffer task between its callers and the connection
+//! (a queue, a task switch and a reply channel per call) and rebuilds each request's URI and
+//! user agent; on a hop that is dialled once and never load-balanced none of that is needed, and
+//! a one-object page is mostly such per-call costs (issue #18). The connection ends with the
+//! process: calls then fail at once, and whoever launched the process starts it again.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::TryFutureExt;
+use futures_util::future::{Either, MapErr};
+use http::uri::{Authority, PathAndQuery, Scheme, Uri};
+use hyper::client::conn::http2;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::net::TcpStream;
+use tonic::transport::Channel;
+use tracing::debug;
+
+use crate::platform::UnixStream;
+use crate::{Address, TransportError, Windows};
+
+/// How often an idle hop is pinged, as tonic's channels to local connectors did.
+const KEEPALIVE: Duration = Duration::from_secs(30);
+
+/// A cloneable handle on one HTTP/2 connection; a `tower::Service` for tonic's clients.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    send: http2::SendRequest<tonic::body::Body>,
+    authority: Authority,
+}
+
+/// The future of a call on a [`Hop`].
+pub type HopFuture = Pin<Box<dyn Future<Output = Result<http::Response<tonic::body::Body>, hyper::Error>> + Send>>;
+
+impl Hop {
+    /// Connects to `address` (a Unix socket or TCP), advertising `windows`.
+    pub async fn connect(address: &Address, windows: Windows) -> Result<Hop, TransportError> {
+        let failed = |source: std::io::Error| TransportError::Dial {
+            address: address.clone(),
+            reason: source.to_string(),
+        };
+        let (authority, hop) = match address {
+            Address::Unix(path) => (
+                Authority::from_static("localhost"),
+                handshake(TokioIo::new(UnixStream::connect(path).await.map_err(failed)?), windows).await,
+            ),
+            Address::Tcp(addr) => {
+                let stream = TcpStream::connect(addr).await.map_err(failed)?;
+                let _ = stream.set_nodelay(true);
+                (authority(address, addr.to_string())?, handshake(TokioIo::new(stream), windows).await)
+            }
+            Address::Host { name, port } => {
+                let stream = TcpStream::connect((name.as_str(), *port)).await.map_err(failed)?;
+                let _ = stream.set_nodelay(true);
+                (authority(address, format!("{name}:{port}"))?, handshake(TokioIo::new(stream), windows).await)
+            }
+        };
+        let send = hop.map_err(|e| TransportError::Dial {
+            address: address.clone(),
+            reason: format!("HTTP/2 handshake: {e}"),
+        })?;
+        Ok(Hop { send, authority })
+    }
+
+    /// Whether the connection has ended (the process closed it or went away).
+    pub fn is_closed(&self) -> bool {
+        self.send.is_closed()
+    }
+}
+
+fn authority(address: &Address, text: String) -> Result<Authority, TransportError> {
+    Authority::try_from(text).map_err(|e| TransportError::Dial {
+        address: address.clone(),
+        reason: format!("not an HTTP authority: {e}"),
+    })
+}
+
+/// The HTTP/2 handshake over `io`; the connection is driven by a task of its own until it ends.
+async fn handshake<I>(io: I, windows: Windows) -> Result<http2::SendRequest<tonic::body::Body>, hyper::Error>
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let mut builder = http2::Builder::new(TokioExecutor::new());
+    builder
+        .timer(TokioTimer::new())
+        .keep_alive_interval(KEEPALIVE)
+        .keep_alive_while_idle(true)
+        .initial_stream_window_size(windows.stream)
+        .initial_connection_window_size(windows.connection);
+    let (send, connection) = builder.handshake(io).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            debug!(error = %e, "connection to a local process ended");
+        }
+    });
+    Ok(send)
+}
+
+impl tower::Service<http::Request<tonic::body::Body>> for Hop {
+    type Response = http::Response<tonic::body::Body>;
+    type Error = hyper::Error;
+    type Future = HopFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.send.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<tonic::body::Body>) -> Self::Future {
+        // HTTP/2 needs :scheme and :authority; tonic's clients send the path alone.
+        if request.uri().scheme().is_none() {
+            let path = request
+                .uri()
+                .path_and_query()
+                .cloned()
+                .unwrap_or_else(|| PathAndQuery::from_static("/"));
+            let mut parts = http::uri::Parts::default();
+            parts.scheme = Some(Scheme::HTTP);
+            parts.authority = Some(self.authority.clone());
+            parts.path_and_query = Some(path);
+            *request.uri_mut() = Uri::from_parts(parts).expect("scheme, authority and path make a URI");
+        }
+        let response = self.send.send_request(request);
+        Box::pin(async move { Ok(response.await?.map(tonic::body::Body::new)) })
+    }
+}
+
+/// A connector's connection: a [`Hop`] to a process the host launched, or a tonic `Channel` to an
+/// endpoint dialled over the network (with TLS and reconnection).
+#[derive(Debug, Clone)]
+pub enum Upstream {
+    /// A launched process on this machine.
+    Local(Hop),
+    /// A remote endpoint.
+    Remote(Channel),
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The future of a call on an [`Upstream`].
+pub type UpstreamFuture = Either<
+    MapErr<HopFuture, fn(hyper::Error) -> BoxError>,
+    MapErr<<Channel as tower::Service<http::Request<tonic::body::Body>>>::Future, fn(tonic::transport::Error) -> BoxError>,
+>;
+
+impl tower::Service<http::Request<tonic::body::Body>> for Upstream {
+    type Response = http::Response<tonic::body::Body>;
+    type Error = BoxError;
+    type Future = UpstreamFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        match self {
+            Upstream::Local(hop) => hop.poll_ready(cx).map_err(Into::into),
+            Upstream::Remote(channel) => channel.poll_ready(cx).map_err(Into::into),
+        }
+    }
+
+    fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
+        match self {
+            Upstream::Local(hop) => Either::Left(hop.call(request).map_err(Into::into as fn(_) -> _)),
+            Upstream::Remote(channel) => Either::Right(channel.call(request).map_err(Into::into as fn(_) -> _)),
+        }
+    }
+}
