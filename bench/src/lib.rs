@@ -31,6 +31,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, ensure};
 use clap::Parser;
+use ecma2_proto::meta;
 use ecma2_proto::pb::ConfigParameter;
 use tracing::info;
 
@@ -313,7 +314,20 @@ impl Targets {
             direct_client: direct.client.clone(),
             host_client: host.client().await?,
             tcp_client: host_tcp.client().await?,
-            proxy_client: engine::direct(&proxy.address, &direct.secret).await?,
+            // The engine's request is the same on both relays' paths: the host's token and the
+            // connector's name go to the proxy too (it forwards them, and the connector ignores
+            // them), beside the launch secret the connector checks. h2 never indexes an
+            // `authorization` value, so an engine sends and a relay decodes the token with every
+            // call; without it the proxy's floor left that cost out of its own path.
+            proxy_client: engine::client(
+                &proxy.address,
+                &[
+                    (meta::LAUNCH_SECRET, &direct.secret),
+                    (meta::AUTHORIZATION, &format!("Bearer {}", host.token)),
+                    (meta::CONNECTOR, procs::CONNECTOR),
+                ],
+            )
+            .await?,
             direct,
             host,
             host_tcp,

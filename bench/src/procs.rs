@@ -234,7 +234,8 @@ pub struct HostProcess {
     pub pid: u32,
     /// Where engines reach it.
     pub address: Address,
-    token: String,
+    /// Its engine token.
+    pub token: String,
 }
 
 /// The name of the connector in every generated host configuration.

@@ -1,10 +1,11 @@
 //! The floor for a relaying host (issue #18): a plain tonic pass-through proxy, run as its own
-//! process (`ecma2-bench --serve-proxy LISTEN UPSTREAM`) on one runtime thread like the host, with
-//! the host's transport on both sides (`ecma2_transport::Listener` towards the engine,
-//! `ecma2_transport::connect` towards the connector). It forwards every call of ConnectorService
-//! whatever its path, headers and body untouched: no decoding, no sessions, no checks. What it adds
-//! to a call is what any tonic relay adds; the host's added latency is measured against it in the
-//! same run.
+//! process (`ecma2-bench --serve-proxy LISTEN UPSTREAM`) on one runtime thread like the host: the
+//! host's listener towards the engine (`ecma2_transport::Listener`) and a tonic `Channel` with the
+//! host's windows towards the connector (`ecma2_transport::connect_with`; the host itself dials
+//! its connectors with a direct HTTP/2 connection, `ecma2_transport::Hop`). It forwards every
+//! call of ConnectorService whatever its path, headers and body untouched: no decoding, no
+//! sessions, no checks. What it adds to a call is what any tonic relay adds; the host's added
+//! latency is measured against it in the same run, with the same request from the engine.
 //!
 //! `ECMA2_BENCH_PROXY_WRAPPER`, when set, names a program the proxy is launched through (its
 //! words, then this executable and the proxy's arguments): a profiler such as

@@ -129,6 +129,8 @@ pub struct RelayClient<T> {
     /// The connector listed `entry-batches` in its handshake: pages are asked for in batches
     /// (`crate::forward::batches` splits them again for an engine that did not ask).
     pub entry_batches: bool,
+    /// `GET_IMPORT_ENTRIES`, parsed once.
+    pages: http::Uri,
 }
 
 impl<T> RelayClient<T>
@@ -150,6 +152,7 @@ where
             grpc,
             inner,
             entry_batches: false,
+            pages: http::Uri::from_static(GET_IMPORT_ENTRIES),
         }
     }
 
@@ -204,12 +207,15 @@ where
         // Built from constants: no header name or value is parsed per page.
         let mut http = http::Request::new(body);
         *http.method_mut() = http::Method::POST;
-        *http.uri_mut() = http::Uri::from_static(GET_IMPORT_ENTRIES);
+        *http.uri_mut() = self.pages.clone();
         *http.version_mut() = http::Version::HTTP_2;
         let headers = http.headers_mut();
         headers.reserve(4);
         headers.insert(http::header::TE, http::HeaderValue::from_static("trailers"));
-        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/grpc"));
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/grpc"),
+        );
         if self.entry_batches {
             headers.insert(
                 http::HeaderName::from_static(ecma2_proto::meta::FEATURES),

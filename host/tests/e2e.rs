@@ -219,6 +219,23 @@ async fn unauthenticated_calls_are_refused_before_any_connector() {
         client.get_schema(wrong).await.unwrap_err().code(),
         tonic::Code::Unauthenticated
     );
+    // A page is served before the token interceptor (forward::PagesFirst), and checks it itself.
+    for token in [None, Some("Bearer nope")] {
+        let mut page = tonic::Request::new(GetImportEntriesRequest {
+            session_id: "any".into(),
+            import_run_step: None,
+        });
+        page.metadata_mut().insert("ecma2-connector", "demo".parse().unwrap());
+        if let Some(token) = token {
+            page.metadata_mut().insert("authorization", token.parse().unwrap());
+        }
+        let err = match client.get_import_entries(page).await {
+            Err(err) => err,
+            Ok(stream) => stream.into_inner().message().await.unwrap_err(),
+        };
+        assert_eq!(err.code(), tonic::Code::Unauthenticated, "token {token:?}: {err:?}");
+        assert!(err.message().contains("engine token"), "{err:?}");
+    }
     assert!(
         h.events().is_empty(),
         "nothing may reach the connector: {:?}",

@@ -139,7 +139,11 @@ impl Watch {
         let limits = &self.limits;
         if activity.refused.is_some() {
             let deadline = self.accepted + REFUSED_LINGER;
-            return if now >= deadline { Err("over the connection cap") } else { Ok(deadline) };
+            return if now >= deadline {
+                Err("over the connection cap")
+            } else {
+                Ok(deadline)
+            };
         }
         let mut next = now + limits.idle_timeout;
         if let (Some(auth), false) = (limits.auth_timeout, activity.authenticated.load(Ordering::SeqCst)) {
@@ -336,9 +340,9 @@ where
                     })
                 })))
             }
-            TrackingProj::Refused { response } => {
-                Poll::Ready(Ok(response.take().expect("a refused call's future polled after its end")))
-            }
+            TrackingProj::Refused { response } => Poll::Ready(Ok(response
+                .take()
+                .expect("a refused call's future polled after its end"))),
         }
     }
 }

@@ -50,12 +50,18 @@ impl Hop {
             Address::Tcp(addr) => {
                 let stream = TcpStream::connect(addr).await.map_err(failed)?;
                 let _ = stream.set_nodelay(true);
-                (authority(address, addr.to_string())?, handshake(TokioIo::new(stream), windows).await)
+                (
+                    authority(address, addr.to_string())?,
+                    handshake(TokioIo::new(stream), windows).await,
+                )
             }
             Address::Host { name, port } => {
                 let stream = TcpStream::connect((name.as_str(), *port)).await.map_err(failed)?;
                 let _ = stream.set_nodelay(true);
-                (authority(address, format!("{name}:{port}"))?, handshake(TokioIo::new(stream), windows).await)
+                (
+                    authority(address, format!("{name}:{port}"))?,
+                    handshake(TokioIo::new(stream), windows).await,
+                )
             }
         };
         let send = hop.map_err(|e| TransportError::Dial {
@@ -142,7 +148,10 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The future of a call on an [`Upstream`].
 pub type UpstreamFuture = Either<
     MapErr<HopFuture, fn(hyper::Error) -> BoxError>,
-    MapErr<<Channel as tower::Service<http::Request<tonic::body::Body>>>::Future, fn(tonic::transport::Error) -> BoxError>,
+    MapErr<
+        <Channel as tower::Service<http::Request<tonic::body::Body>>>::Future,
+        fn(tonic::transport::Error) -> BoxError,
+    >,
 >;
 
 impl tower::Service<http::Request<tonic::body::Body>> for Upstream {

@@ -95,10 +95,16 @@ impl ClientStreamingService<RelayExportFrame> for ExportMethod {
 }
 
 /// One `GetImportEntries`: the request's one message decoded, the page opened, and the page as
-/// the response body (its own trailers end it); an error is a trailers-only response. The
-/// response goes back once the connector has answered the call, so that its headers and the
-/// page's first bytes leave together.
-pub(crate) async fn serve_page<B>(service: EngineService, request: http::Request<B>) -> Result<http::Response<tonic::body::Body>, Infallible>
+/// the response body (its own trailers end it); an error is a trailers-only response. The call
+/// is handed to the connector's connection first, so that it leaves before the engine's response
+/// headers; those go back at once, before the connector answers: an engine that walks away from
+/// a page it has the headers of must find its session closed (the kit's
+/// `cancel-closes-session`), and headers held until the connector's answer let a fast page
+/// arrive whole before the engine could walk away (docs/benchmarks.md).
+pub(crate) async fn serve_page<B>(
+    service: EngineService,
+    request: http::Request<B>,
+) -> Result<http::Response<tonic::body::Body>, Infallible>
 where
     B: Body<Data = bytes::Bytes> + Send + 'static,
     B::Error: Into<StdError>,
@@ -108,7 +114,11 @@ where
         let message = read_message::<_, GetImportEntriesRequest>(body).await?;
         let request = Request::from_http(http::Request::from_parts(parts, message));
         let mut page = service.relay_import_entries(request).await?;
-        std::future::poll_fn(|cx| page.poll_opened(cx)).await;
+        std::future::poll_fn(|cx| {
+            page.send(cx);
+            Poll::Ready(())
+        })
+        .await;
         Ok::<_, Status>(page)
     };
     Ok(match page.await {
@@ -156,7 +166,11 @@ where
             }
         }
     }
-    let mut bytes = if more.is_empty() { first.unwrap_or_default() } else { more.freeze() };
+    let mut bytes = if more.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        more.freeze()
+    };
     if bytes.len() < 5 {
         return Err(Status::internal(format!("the {CALL} request holds no message")));
     }
@@ -247,5 +261,129 @@ where
             return Either::Right(Box::pin(std::future::ready(Ok(status.into_http()))));
         }
         Either::Right(Box::pin(serve_page(self.pages.service.clone(), request)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use bytes::{BufMut, Bytes, BytesMut};
+    use http_body_util::StreamBody;
+    use hyper::body::Frame;
+
+    use super::*;
+
+    fn framed(message: &GetImportEntriesRequest) -> Vec<u8> {
+        let mut bytes = BytesMut::new();
+        bytes.put_u8(0);
+        bytes.put_u32(message.encoded_len() as u32);
+        message.encode(&mut bytes).unwrap();
+        bytes.to_vec()
+    }
+
+    async fn read(pieces: Vec<Vec<u8>>) -> Result<GetImportEntriesRequest, Status> {
+        let frames = pieces
+            .into_iter()
+            .map(|p| Ok::<_, Infallible>(Frame::data(Bytes::from(p))));
+        read_message(StreamBody::new(futures_util::stream::iter(frames))).await
+    }
+
+    #[tokio::test]
+    async fn the_request_is_read_in_one_piece_or_many() {
+        let message = GetImportEntriesRequest {
+            session_id: "s-1".into(),
+            import_run_step: None,
+        };
+        let bytes = framed(&message);
+        assert_eq!(read(vec![bytes.clone()]).await.unwrap(), message);
+        let pieces = bytes.iter().map(|b| vec![*b]).collect();
+        assert_eq!(read(pieces).await.unwrap(), message);
+    }
+
+    #[tokio::test]
+    async fn a_bad_request_gets_an_error_naming_what_is_wrong() {
+        let message = GetImportEntriesRequest {
+            session_id: "s-1".into(),
+            import_run_step: None,
+        };
+        let empty = read(vec![]).await.unwrap_err();
+        assert!(empty.message().contains("holds no message"), "{empty:?}");
+        let mut compressed = framed(&message);
+        compressed[0] = 1;
+        assert_eq!(
+            read(vec![compressed]).await.unwrap_err().code(),
+            tonic::Code::Unimplemented
+        );
+        let mut two = framed(&message);
+        two.extend(framed(&message));
+        assert!(
+            read(vec![two])
+                .await
+                .unwrap_err()
+                .message()
+                .contains("one message expected")
+        );
+        let garbage = vec![0, 0, 0, 0, 2, 0xff, 0xff];
+        assert_eq!(
+            read(vec![garbage]).await.unwrap_err().code(),
+            tonic::Code::InvalidArgument
+        );
+        let mut huge = vec![0, 0xff, 0xff, 0xff, 0xff];
+        huge.resize(5 + MAX_MESSAGE_BYTES + 1, 0);
+        let err = read(vec![huge]).await.unwrap_err();
+        assert_eq!(err.code(), tonic::Code::OutOfRange);
+        assert!(err.message().contains("limit"), "{err:?}");
+    }
+
+    #[test]
+    fn only_plain_http2_grpc_pages_take_the_short_way() {
+        let request = |path: &str, version, content_type: &str, encoding: Option<&str>| {
+            let mut builder = http::Request::builder()
+                .uri(path)
+                .version(version)
+                .header(CONTENT_TYPE, content_type);
+            if let Some(encoding) = encoding {
+                builder = builder.header("grpc-encoding", encoding);
+            }
+            builder.body(()).unwrap()
+        };
+        let h2 = http::Version::HTTP_2;
+        assert!(is_plain_page(&request(
+            GET_IMPORT_ENTRIES,
+            h2,
+            "application/grpc",
+            None
+        )));
+        assert!(is_plain_page(&request(
+            GET_IMPORT_ENTRIES,
+            h2,
+            "application/grpc+proto",
+            Some("identity")
+        )));
+        assert!(!is_plain_page(&request(
+            GET_IMPORT_ENTRIES,
+            h2,
+            "application/grpc-web",
+            None
+        )));
+        assert!(!is_plain_page(&request(
+            GET_IMPORT_ENTRIES,
+            http::Version::HTTP_11,
+            "application/grpc",
+            None
+        )));
+        assert!(!is_plain_page(&request(
+            GET_IMPORT_ENTRIES,
+            h2,
+            "application/grpc",
+            Some("gzip")
+        )));
+        assert!(!is_plain_page(&request(
+            PUT_EXPORT_ENTRIES,
+            h2,
+            "application/grpc",
+            None
+        )));
     }
 }

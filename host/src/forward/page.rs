@@ -229,26 +229,10 @@ impl Page {
         status::host_fault(FaultKind::ExtensibleExtensionException, name, CALL, message)
     }
 
-    /// Ready once the connector has answered the call (its response headers, or its error), or
-    /// the page has ended without an answer (the session closed, the deadline passed): the
-    /// engine's response headers then leave with what follows them. While it waits, the page
-    /// watches its session and its deadline as it does once answered.
-    pub(crate) fn poll_opened(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        loop {
-            if !matches!(self.upstream, Upstream::Opening(_)) {
-                return Poll::Ready(());
-            }
-            if self.ended_by_watch() {
-                continue;
-            }
-            if self.poll_opening(cx).is_ready() {
-                continue;
-            }
-            if self.watch_ready(cx) {
-                continue;
-            }
-            return Poll::Pending;
-        }
+    /// Sends the call on its way to the connector (polls it once), so that it leaves before the
+    /// engine's response headers do; an answer already there is kept for the body.
+    pub(crate) fn send(&mut self, cx: &mut Context<'_>) {
+        let _ = self.poll_opening(cx);
     }
 
     /// Polls the call on its way to the connector; Ready once it has an answer (the page then
@@ -366,7 +350,15 @@ impl Page {
         let chunk = if first.len() >= SMALL || self.out.front().is_none_or(|next| next.len() >= SMALL) {
             first
         } else {
-            let mut joined = BytesMut::with_capacity(CHUNK);
+            // Sized for what is joined (a one-object page is a few hundred bytes).
+            let mut size = first.len();
+            for next in &self.out {
+                if next.len() >= SMALL || size + next.len() > CHUNK {
+                    break;
+                }
+                size += next.len();
+            }
+            let mut joined = BytesMut::with_capacity(size);
             joined.extend_from_slice(&first);
             while let Some(next) = self.out.front()
                 && next.len() < SMALL

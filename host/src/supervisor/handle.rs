@@ -10,8 +10,8 @@ use ecma2_proto::meta;
 use ecma2_proto::pb::connector_service_client::ConnectorServiceClient;
 use ecma2_proto::pb::{ConnectorState, ConnectorStatus, ConnectorTransport, Ecma2Interface, HandshakeResponse};
 use ecma2_transport::Address;
-use tokio::sync::Notify;
 use ecma2_transport::{Upstream, UpstreamFuture};
+use tokio::sync::Notify;
 use tonic::codegen::http::{self, HeaderName, HeaderValue};
 use tracing::{debug, warn};
 

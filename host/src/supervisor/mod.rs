@@ -16,6 +16,7 @@ use ecma2_proto::meta;
 use ecma2_proto::pb::{
     ConnectorState, Ecma2Interface, GetCapabilitiesRequest, HandshakeRequest, MaCapabilities, ShutdownRequest,
 };
+use ecma2_transport::Upstream;
 use ecma2_transport::{Address, Connection};
 use tokio::io::BufReader;
 use tokio::process::{Child, Command};
@@ -23,7 +24,6 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tonic::codegen::http::HeaderValue;
-use ecma2_transport::Upstream;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
@@ -458,7 +458,10 @@ async fn remote_loop(handle: &Arc<ConnectorHandle>, shutdown: &CancellationToken
                 backoff = limits.restart_backoff;
                 handle.changed.notify_waiters();
                 info!(endpoint = %address, generation, "connector ready");
-                let health = health_lost(HealthClient::new(Upstream::Remote(connection.channel.clone())), limits.health_interval);
+                let health = health_lost(
+                    HealthClient::new(Upstream::Remote(connection.channel.clone())),
+                    limits.health_interval,
+                );
                 let why = tokio::select! {
                     biased;
                     _ = shutdown.cancelled() => {
