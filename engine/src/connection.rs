@@ -52,6 +52,8 @@ pub type ConnectorClient = ConnectorServiceClient<Channel>;
 /// A connection to a host.
 pub struct Engine {
     channel: Channel,
+    /// Where a plain (not TLS) connection was made, for [`Engine::stalled_connectors`].
+    address: Option<Address>,
     token: MetadataValue<tonic::metadata::Ascii>,
     /// The in-process host, when the command started one.
     pub owned: Option<RunningHost>,
@@ -67,6 +69,7 @@ impl Engine {
         })?;
         Ok(Self {
             channel,
+            address: Some(address.clone()),
             token,
             owned: None,
         })
@@ -86,6 +89,7 @@ impl Engine {
         let connection = ecma2_transport::dial(address, Some(tls)).await?;
         Ok(Self {
             channel: connection.channel,
+            address: None,
             token,
             owned: None,
         })
@@ -139,6 +143,25 @@ impl Engine {
             tonic::metadata::MetadataValue::from_static(meta::ENTRY_BATCHES),
         );
         request
+    }
+
+    /// A ConnectorService client over a connection of its own that lets no response data in (an
+    /// HTTP/2 stream window of 0): a call's response headers arrive, its body never does. For a
+    /// check that walks away from a page under way however fast the connector (the host sends a
+    /// page's headers once the connector has answered, and a fast page could otherwise arrive
+    /// whole with them). Over TLS it is the usual client.
+    pub async fn stalled_connectors(&self) -> Result<ConnectorServiceClient<Channel>> {
+        let Some(address) = &self.address else {
+            return Ok(self.connectors());
+        };
+        let stalled = ecma2_transport::Windows {
+            stream: Some(0),
+            connection: None,
+        };
+        let channel = ecma2_transport::connect_with(address, stalled).await?;
+        Ok(ConnectorServiceClient::new(channel)
+            .max_decoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(ecma2_proto::frames::MAX_MESSAGE_BYTES))
     }
 
     /// The ConnectorService client.

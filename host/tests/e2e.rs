@@ -96,6 +96,34 @@ async fn engine_cancelling_a_page_closes_with_terminated_by_user() {
     h.host.unwrap().shutdown().await;
 }
 
+/// The connector has sent the whole page (the host sends a page's headers once the connector
+/// has answered), but the engine lets no data in and walks away with the headers alone: it never
+/// saw the page's end, so its session is closed.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_engine_walking_away_from_a_page_the_connector_finished_has_its_session_closed() {
+    let h = Harness::start("").await;
+    let open = h.open_import(1, &[]).await.expect("open");
+    let session = open.session_id.clone();
+    let address = h.host.as_ref().unwrap().address.clone();
+    let no_data = ecma2_transport::Windows {
+        stream: Some(0),
+        connection: None,
+    };
+    let stalled = ecma2_transport::connect_with(&address, no_data).await.unwrap();
+    let mut client = connector_service_client::ConnectorServiceClient::new(stalled);
+    let headers = client
+        .get_import_entries(h.request(GetImportEntriesRequest {
+            session_id: session.clone(),
+            import_run_step: None,
+        }))
+        .await
+        .expect("the page's headers");
+    drop(headers);
+    h.wait_event("close TerminatedByUser", |e| is_close(e, &session, "TerminatedByUser"))
+        .await;
+    h.host.unwrap().shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn host_shutdown_closes_open_sessions_with_terminated_shutting_down() {
     let h = Harness::start("").await;

@@ -355,7 +355,7 @@ where
 {
     type Response = http::Response<tonic::body::Body>;
     type Error = S::Error;
-    type Future = TrackingFuture<S::Future>;
+    type Future = Pin<Box<TrackingFuture<S::Future>>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -365,19 +365,21 @@ where
         let activity = ConnectionInfo::in_extensions(request.extensions()).map(|info| info.activity());
         if let Some(message) = activity.and_then(|a| a.refused.clone()) {
             let response = tonic::Status::resource_exhausted(message).into_http();
-            return TrackingFuture {
+            return Box::pin(TrackingFuture {
                 state: TrackingState::Refused {
                     response: Some(response),
                 },
-            };
+            });
         }
         let guard = activity.map(|a| a.begin());
-        TrackingFuture {
+        // Boxed: hyper moves each call's future into a task of its own (and over it again as
+        // the task ends), and the router's future inline made every one of those copies larger.
+        Box::pin(TrackingFuture {
             state: TrackingState::Call {
                 call: self.inner.call(request),
                 guard,
             },
-        }
+        })
     }
 }
 

@@ -46,9 +46,13 @@ async fn cancel(s: &Subject<'_>) -> Result<Outcome, Failure> {
     }
     let mut client = s.client();
     // The engine walks away from a page as soon as the host has the call in hand (its response
-    // headers are here). A fast connector can still finish the page first, and then there is
-    // nothing to cancel: the session stays open, is closed normally, and the walk-away is tried
-    // again. Only a host that never closes a cancelled session fails every attempt.
+    // headers are here). It reads over a connection that lets no response data in, so the page
+    // is still under way however fast the connector: the host holds a page's headers until the
+    // connector has answered, and the page could otherwise arrive whole with them. Should the
+    // page end first all the same (a client that cannot stall its window), the session stays
+    // open, is closed normally, and the walk-away is tried again. Only a host that never closes
+    // a cancelled session fails every attempt.
+    let mut stalled = s.engine.stalled_connectors().await.context("a stalled connection")?;
     const ATTEMPTS: usize = 5;
     let mut attempt = 0;
     let sent = "OpenImportConnection page_size=1, GetImportEntries cancelled once the call is under way";
@@ -67,7 +71,7 @@ async fn cancel(s: &Subject<'_>) -> Result<Outcome, Failure> {
             .await
             .context("OpenImportConnection")?
             .into_inner();
-        let call = client.get_import_entries(s.request(GetImportEntriesRequest {
+        let call = stalled.get_import_entries(s.request(GetImportEntriesRequest {
             session_id: open.session_id.clone(),
             import_run_step: None,
         }));

@@ -95,12 +95,11 @@ impl ClientStreamingService<RelayExportFrame> for ExportMethod {
 }
 
 /// One `GetImportEntries`: the request's one message decoded, the page opened, and the page as
-/// the response body (its own trailers end it); an error is a trailers-only response. The call
-/// is handed to the connector's connection first, so that it leaves before the engine's response
-/// headers; those go back at once, before the connector answers: an engine that walks away from
-/// a page it has the headers of must find its session closed (the kit's
-/// `cancel-closes-session`), and headers held until the connector's answer let a fast page
-/// arrive whole before the engine could walk away (docs/benchmarks.md).
+/// the response body (its own trailers end it); an error is a trailers-only response. The
+/// response goes back once the connector has answered the call, so that its headers and the
+/// page's first bytes leave together (headers sent at once cost the engine three wake-ups per
+/// call and the host a write: docs/benchmarks.md). An engine that walks away before the page's
+/// end, headers or not, finds its session closed.
 pub(crate) async fn serve_page<B>(
     service: EngineService,
     request: http::Request<B>,
@@ -114,11 +113,7 @@ where
         let message = read_message::<_, GetImportEntriesRequest>(body).await?;
         let request = Request::from_http(http::Request::from_parts(parts, message));
         let mut page = service.relay_import_entries(request).await?;
-        std::future::poll_fn(|cx| {
-            page.send(cx);
-            Poll::Ready(())
-        })
-        .await;
+        std::future::poll_fn(|cx| page.poll_opened(cx)).await;
         Ok::<_, Status>(page)
     };
     Ok(match page.await {

@@ -52,11 +52,8 @@ const CHUNK: usize = 16 * 1024;
 type Opening = Pin<Box<dyn Future<Output = Result<http::Response<tonic::body::Body>, Status>> + Send>>;
 
 impl EngineService {
-    /// Forwards one import page as bytes, with the entries left encoded. The response goes back
-    /// at once, before the connector's first frame: an engine that walks away from a page it has
-    /// the headers of must find its session closed, and headers held back until the first frame
-    /// (one write fewer per call) left a fast page fully sent before the engine could cancel it
-    /// (docs/benchmarks.md, issue #18).
+    /// Forwards one import page as bytes, with the entries left encoded (the caller holds the
+    /// response until [`Page::poll_opened`]).
     pub(crate) async fn relay_import_entries(&self, request: Request<GetImportEntriesRequest>) -> Result<Page, Status> {
         let engine = engine_of(&request);
         let named = self.connector(&request)?;
@@ -76,6 +73,7 @@ impl EngineService {
             out: VecDeque::new(),
             window: Arc::new(SendWindow::default()),
             trailers: None,
+            fault: None,
             done: false,
             started,
             in_flight: Some(in_flight),
@@ -145,6 +143,8 @@ pub(crate) struct Page {
     window: Arc<SendWindow>,
     /// How the page ends, once `out` has gone.
     trailers: Option<HeaderMap>,
+    /// The fault the page ended with, counted when the trailers go.
+    fault: Option<FaultKind>,
     /// The trailers went.
     done: bool,
     started: Instant,
@@ -182,7 +182,10 @@ impl Page {
             }
         }
         self.trailers = Some(trailers);
-        self.finish(fault);
+        // The call stays in flight until the engine's side takes the trailers: an engine that
+        // walks away before then never saw the page's end (its results may have come from the
+        // connector long before), and its session is closed.
+        self.fault = fault;
     }
 
     /// Counts the call and its entries, and ends its time in flight.
@@ -229,10 +232,20 @@ impl Page {
         status::host_fault(FaultKind::ExtensibleExtensionException, name, CALL, message)
     }
 
-    /// Sends the call on its way to the connector (polls it once), so that it leaves before the
-    /// engine's response headers do; an answer already there is kept for the body.
-    pub(crate) fn send(&mut self, cx: &mut Context<'_>) {
-        let _ = self.poll_opening(cx);
+    /// Ready once the connector has answered the call (its response headers, or its error), or
+    /// the page has ended without an answer (the session closed, the deadline passed): the
+    /// engine's response headers then leave with what follows them. While it waits, the page
+    /// watches its session and its deadline as it does once answered.
+    pub(crate) fn poll_opened(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            if !matches!(self.upstream, Upstream::Opening(_)) {
+                return Poll::Ready(());
+            }
+            if self.ended_by_watch() || self.poll_opening(cx).is_ready() || self.watch_ready(cx) {
+                continue;
+            }
+            return Poll::Pending;
+        }
     }
 
     /// Polls the call on its way to the connector; Ready once it has an answer (the page then
@@ -390,6 +403,7 @@ impl Body for Page {
                 }
             } else if let Some(trailers) = this.trailers.take() {
                 this.done = true;
+                this.finish(this.fault);
                 return Poll::Ready(Some(Ok(Frame::trailers(trailers))));
             } else if this.done {
                 return Poll::Ready(None);
@@ -417,9 +431,10 @@ impl Body for Page {
 impl Drop for Page {
     fn drop(&mut self) {
         if self.in_flight.is_some() {
-            // The engine dropped the page before its results frame (or its error): it cancelled
-            // the call or went away. The connector may have sent the whole page already; the
-            // session is closed all the same, since the engine never saw its end.
+            // The engine dropped the page before its end (the trailers, after the results frame
+            // or with the error): it cancelled the call or went away. The connector may have
+            // sent the whole page already; the session is closed all the same, since the engine
+            // never saw its end.
             info!(connector = %self.session.connector.name, session_id = %self.session.id, "engine cancelled the page before its end; closing the session");
             self.finish(None);
             self.service
