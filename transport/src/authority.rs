@@ -428,6 +428,33 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for UnixHttp2<IO> {
         Poll::Ready(Ok(n))
     }
 
+    /// h2 writes a response's frames (headers, data, trailers) in one call when the socket
+    /// takes vectors; without it each frame's bytes went out in a write of their own.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        let n = std::task::ready!(Pin::new(&mut this.io).poll_write_vectored(cx, bufs))?;
+        if this.mode == Mode::Frames {
+            let mut left = n;
+            for buf in bufs {
+                if left == 0 {
+                    break;
+                }
+                let take = left.min(buf.len());
+                this.written.feed(&buf[..take]);
+                left -= take;
+            }
+        }
+        Poll::Ready(Ok(n))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.io).poll_flush(cx)
     }
