@@ -67,7 +67,9 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let max = Some(MAX_MESSAGE_BYTES);
         match request.uri().path() {
-            GET_IMPORT_ENTRIES => Box::pin(serve_page(self.service.clone(), request)),
+            // The long way is gRPC-Web's (or an unusual request's): headers at once, see
+            // `serve_page`.
+            GET_IMPORT_ENTRIES => Box::pin(serve_page(self.service.clone(), request, false)),
             PUT_EXPORT_ENTRIES => {
                 let method = ExportMethod(self.service.clone());
                 Box::pin(async move {
@@ -95,14 +97,18 @@ impl ClientStreamingService<RelayExportFrame> for ExportMethod {
 }
 
 /// One `GetImportEntries`: the request's one message decoded, the page opened, and the page as
-/// the response body (its own trailers end it); an error is a trailers-only response. The
-/// response goes back once the connector has answered the call, so that its headers and the
-/// page's first bytes leave together (headers sent at once cost the engine three wake-ups per
-/// call and the host a write: docs/benchmarks.md). An engine that walks away before the page's
-/// end, headers or not, finds its session closed.
+/// the response body (its own trailers end it); an error is a trailers-only response. With
+/// `hold_headers` (plain gRPC over HTTP/2) the response goes back once the connector has answered
+/// the call, so that its headers and the page's first bytes leave together (headers sent at once
+/// cost the engine three wake-ups per call and the host a write: docs/benchmarks.md). Without it
+/// (gRPC-Web) they go back at once, the call handed to the connector first: an HTTP/1.1 client
+/// such as the .NET Framework bridge waits for response headers where a thread abort does not
+/// reach it, and reads a body where one does. An engine that walks away before the page's end,
+/// headers or not, finds its session closed.
 pub(crate) async fn serve_page<B>(
     service: EngineService,
     request: http::Request<B>,
+    hold_headers: bool,
 ) -> Result<http::Response<tonic::body::Body>, Infallible>
 where
     B: Body<Data = bytes::Bytes> + Send + 'static,
@@ -113,7 +119,14 @@ where
         let message = read_message::<_, GetImportEntriesRequest>(body).await?;
         let request = Request::from_http(http::Request::from_parts(parts, message));
         let mut page = service.relay_import_entries(request).await?;
-        std::future::poll_fn(|cx| page.poll_opened(cx)).await;
+        std::future::poll_fn(|cx| match hold_headers {
+            true => page.poll_opened(cx),
+            false => {
+                page.send(cx);
+                Poll::Ready(())
+            }
+        })
+        .await;
         Ok::<_, Status>(page)
     };
     Ok(match page.await {
@@ -255,7 +268,7 @@ where
         if let Err(status) = self.pages.auth.check(request.headers(), request.extensions()) {
             return Either::Right(Box::pin(std::future::ready(Ok(status.into_http()))));
         }
-        Either::Right(Box::pin(serve_page(self.pages.service.clone(), request)))
+        Either::Right(Box::pin(serve_page(self.pages.service.clone(), request, true)))
     }
 }
 

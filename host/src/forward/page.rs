@@ -248,6 +248,12 @@ impl Page {
         }
     }
 
+    /// Sends the call on its way to the connector (polls it once), so that it leaves before
+    /// response headers sent at once do.
+    pub(crate) fn send(&mut self, cx: &mut Context<'_>) {
+        let _ = self.poll_opening(cx);
+    }
+
     /// Polls the call on its way to the connector; Ready once it has an answer (the page then
     /// has its body, or has ended with the error).
     fn poll_opening(&mut self, cx: &mut Context<'_>) -> Poll<()> {
