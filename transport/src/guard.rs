@@ -72,6 +72,7 @@ impl Activity {
     }
 
     pub(crate) fn authenticate(&self) {
+        // Every authenticated call lands here: read first, so that only the first one writes.
         if !self.authenticated.load(Ordering::Relaxed) {
             self.authenticated.store(true, Ordering::SeqCst);
         }

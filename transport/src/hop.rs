@@ -47,21 +47,10 @@ impl Hop {
                 Authority::from_static("localhost"),
                 handshake(TokioIo::new(UnixStream::connect(path).await.map_err(failed)?), windows).await,
             ),
-            Address::Tcp(addr) => {
-                let stream = TcpStream::connect(addr).await.map_err(failed)?;
-                let _ = stream.set_nodelay(true);
-                (
-                    authority(address, addr.to_string())?,
-                    handshake(TokioIo::new(stream), windows).await,
-                )
-            }
+            Address::Tcp(addr) => tcp(address, TcpStream::connect(addr).await, addr.to_string(), windows).await?,
             Address::Host { name, port } => {
-                let stream = TcpStream::connect((name.as_str(), *port)).await.map_err(failed)?;
-                let _ = stream.set_nodelay(true);
-                (
-                    authority(address, format!("{name}:{port}"))?,
-                    handshake(TokioIo::new(stream), windows).await,
-                )
+                let stream = TcpStream::connect((name.as_str(), *port)).await;
+                tcp(address, stream, format!("{name}:{port}"), windows).await?
             }
         };
         let send = hop.map_err(|e| TransportError::Dial {
@@ -70,11 +59,24 @@ impl Hop {
         })?;
         Ok(Hop { send, authority })
     }
+}
 
-    /// Whether the connection has ended (the process closed it or went away).
-    pub fn is_closed(&self) -> bool {
-        self.send.is_closed()
-    }
+/// The handshake over a TCP connection to `address` (Nagle off), and its authority.
+async fn tcp(
+    address: &Address,
+    stream: std::io::Result<TcpStream>,
+    authority_text: String,
+    windows: Windows,
+) -> Result<(Authority, Result<http2::SendRequest<tonic::body::Body>, hyper::Error>), TransportError> {
+    let stream = stream.map_err(|e| TransportError::Dial {
+        address: address.clone(),
+        reason: e.to_string(),
+    })?;
+    let _ = stream.set_nodelay(true);
+    Ok((
+        authority(address, authority_text)?,
+        handshake(TokioIo::new(stream), windows).await,
+    ))
 }
 
 fn authority(address: &Address, text: String) -> Result<Authority, TransportError> {
