@@ -12,7 +12,7 @@ use ecma2_proto::pb::ConfigParameter;
 use tracing::info;
 
 use crate::engine;
-use crate::machine::{cpu_time, vm_hwm};
+use crate::machine::{thread_cpu_time, vm_hwm};
 use crate::procs::{Bins, Hop, start_host_with};
 
 /// What one phase relayed.
@@ -72,11 +72,11 @@ pub async fn measure(
         }
         let schema = engine::schema(&mut clients[0], params).await?;
 
-        // One session at a time, repeated so that the host's CPU time (counted in 10 ms ticks)
-        // is measurable: one import of the small database takes the host about one tick.
+        // One session at a time, repeated so that its share of the host's CPU is measured over
+        // as many objects as the concurrent phase's fifth.
         let repeats = (connectors * sessions / 5).max(1);
         info!(repeats, "item 12: one session alone");
-        let cpu = cpu_time(host.pid)?;
+        let cpu = thread_cpu_time(host.pid)?;
         let started = Instant::now();
         let mut each = 0;
         let mut objects = 0;
@@ -89,12 +89,12 @@ pub async fn measure(
         let one = Relayed {
             objects,
             elapsed: started.elapsed(),
-            host_cpu: cpu_time(host.pid)?.saturating_sub(cpu),
+            host_cpu: thread_cpu_time(host.pid)?.saturating_sub(cpu),
         };
 
         info!(connectors, sessions, "item 12: concurrent sessions");
         let mut imports = tokio::task::JoinSet::new();
-        let cpu = cpu_time(host.pid)?;
+        let cpu = thread_cpu_time(host.pid)?;
         let started = Instant::now();
         for client in &clients {
             for _ in 0..sessions {
@@ -116,7 +116,7 @@ pub async fn measure(
         let many = Relayed {
             objects,
             elapsed: started.elapsed(),
-            host_cpu: cpu_time(host.pid)?.saturating_sub(cpu),
+            host_cpu: thread_cpu_time(host.pid)?.saturating_sub(cpu),
         };
         anyhow::Ok(Scale {
             connectors,
