@@ -173,7 +173,10 @@ mod tests {
         let used = thread_cpu_time(me).unwrap() - before;
         assert!(used >= Duration::from_millis(25), "{used:?}");
         let by_ticks = cpu_time(me).unwrap() - ticks;
-        assert!(used.abs_diff(by_ticks) <= Duration::from_millis(20), "{used:?} against {by_ticks:?}");
+        assert!(
+            used.abs_diff(by_ticks) <= Duration::from_millis(20),
+            "{used:?} against {by_ticks:?}"
+        );
         wakeups(std::process::id()).unwrap();
     }
 }
