@@ -208,18 +208,22 @@ fn bad_framing_is_named() {
     assert!(matches!(run(&wire, 10, 10, true).err(), Some(Problem::BadBatch(_))));
 }
 
+/// The body of a page of one batch of `entries` entries with `blob` bytes of data each.
+fn one_batch(entries: usize, blob: usize) -> Vec<u8> {
+    body(&[
+        Frame::EntryBatch(EntryBatch {
+            entries: (0..entries).map(|i| entry(i, blob)).collect(),
+        }),
+        results(),
+    ])
+}
+
 /// Issue #18: a 1 MiB batch arriving in HTTP/2-sized chunks goes out chunk by chunk, so the
 /// reader never holds a frame (the message-at-a-time relay held each whole batch, twice over,
 /// per stream).
 #[test]
 fn a_large_batch_is_handed_on_as_it_arrives() {
-    let frames = [
-        Frame::EntryBatch(EntryBatch {
-            entries: (0..1400).map(|i| entry(i, 700)).collect(),
-        }),
-        results(),
-    ];
-    let wire = body(&frames);
+    let wire = one_batch(1400, 700);
     assert!(wire.len() > 1_000_000, "{}", wire.len());
     for batches in [true, false] {
         let mut reader = Reader::new(5000, batches);
@@ -246,13 +250,7 @@ fn a_large_batch_is_handed_on_as_it_arrives() {
 /// per entry (a slice and a copy per entry cost the host a fifth of its CPU relaying).
 #[test]
 fn passed_through_bytes_go_out_in_the_slices_they_came_in() {
-    let frames = [
-        Frame::EntryBatch(EntryBatch {
-            entries: (0..400).map(|i| entry(i, 100)).collect(),
-        }),
-        results(),
-    ];
-    let wire = body(&frames);
+    let wire = one_batch(400, 100);
     let mut reader = Reader::new(5000, true);
     let mut sent = Vec::new();
     for chunk in wire.chunks(16 * 1024) {
