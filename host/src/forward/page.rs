@@ -44,8 +44,9 @@ const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status
 /// to keep the engine's connection busy.
 pub(crate) const SEND_WINDOW: usize = 64 * 1024;
 
-/// Pieces smaller than this are copied together into one chunk of up to [`CHUNK`] bytes (the
-/// framing bytes between entries, the entries of a split batch).
+/// Pieces smaller than this are copied together into one chunk of up to [`CHUNK`] bytes (a
+/// message header held back across the connector's data frames, the entries of a split batch,
+/// small data frames).
 const SMALL: usize = 4 * 1024;
 const CHUNK: usize = 16 * 1024;
 
