@@ -72,8 +72,8 @@ pub async fn measure(
         }
         let schema = engine::schema(&mut clients[0], params).await?;
 
-        // One session at a time, repeated so that its share of the host's CPU is measured over
-        // as many objects as the concurrent phase's fifth.
+        // One session at a time, repeated over a fifth of the concurrent phase's objects, so
+        // that both phases measure the host over a sizeable run.
         let repeats = (connectors * sessions / 5).max(1);
         info!(repeats, "item 12: one session alone");
         let cpu = thread_cpu_time(host.pid)?;
