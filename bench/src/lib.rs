@@ -131,6 +131,8 @@ pub struct Plan {
     pub batch_size: i32,
     /// Item 12: connectors in one host, and concurrent sessions per connector.
     pub scale: (usize, usize),
+    /// Item 12's rounds (each one session alone, then every session at once).
+    pub scale_rounds: usize,
 }
 
 impl Plan {
@@ -152,6 +154,7 @@ impl Plan {
             page_size: options.page_size,
             batch_size: options.batch_size,
             scale: if options.quick { (2, 2) } else { (10, 10) },
+            scale_rounds: if options.quick { 1 } else { 3 },
         }
     }
 }
@@ -664,6 +667,7 @@ pub async fn run(options: &Options, command: &str) -> Result<Report> {
         run.plan.page_size,
         connectors,
         sessions,
+        run.plan.scale_rounds,
     )
     .await?;
 

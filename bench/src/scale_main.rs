@@ -24,6 +24,9 @@ struct Args {
     /// Import page size.
     #[arg(long, default_value_t = 5000)]
     page_size: i32,
+    /// Rounds (each one session alone, then every session at once).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
     /// Where ecma2-host and ecma2-demo are [default: next to this executable].
     #[arg(long)]
     bin_dir: Option<PathBuf>,
@@ -58,22 +61,26 @@ fn main() -> ExitCode {
             args.page_size,
             args.connectors,
             args.sessions,
+            args.rounds,
         )
         .await?;
         anyhow::Ok((scale, load))
     });
     match outcome {
         Ok((s, load)) => {
+            let m = s.median();
             println!(
-                "{} × {}: one {:.0} objects/s, host {:.2} µs/object; many {:.0} objects/s, host {:.2} µs/object \
-                 (many/one CPU {:.2}); host peak RSS {:.1} MiB; load average before {load}",
+                "{} × {}, median of {} rounds: one {:.0} objects/s, host {:.2} µs/object; many {:.0} objects/s, \
+                 host {:.2} µs/object (many/one CPU {:.2}; rounds {}); host peak RSS {:.1} MiB; load average before {load}",
                 s.connectors,
                 s.sessions,
-                s.one.rate(),
-                s.one.cpu_per_object(),
-                s.many.rate(),
-                s.many.cpu_per_object(),
-                s.many.cpu_per_object() / s.one.cpu_per_object().max(1e-9),
+                s.rounds.len(),
+                m.one.rate(),
+                m.one.cpu_per_object(),
+                m.many.rate(),
+                m.many.cpu_per_object(),
+                m.cpu_ratio(),
+                s.ratios(),
                 s.peak_rss as f64 / (1024.0 * 1024.0),
             );
             ExitCode::SUCCESS
