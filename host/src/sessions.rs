@@ -59,9 +59,9 @@ pub struct Session {
     activity: Notify,
     /// Why the host closed it (set before its in-flight call is cancelled).
     closed_reason: Mutex<Option<CloseReason>>,
-    /// When the call in flight must have ended (an import page: the connector's deadline). The
-    /// page watches its deadline itself while the engine reads it; an engine that stops reading
-    /// stops that watch, so [`Sessions::reap_idle`] closes such sessions too.
+    /// When the call in flight must have ended (an import page: the connector's deadline).
+    /// [`Sessions::reap_idle`] closes a session whose call is past it; the page, seeing its
+    /// session closed past its deadline, ends with DEADLINE_EXCEEDED.
     due: Mutex<Option<Instant>>,
     /// An import or export run's hold on its connector's run gate, released with the session.
     _permit: Option<RunPermit>,
@@ -297,16 +297,19 @@ impl Sessions {
 
     /// Every half second until `stop`, closes the sessions whose call in flight is past its
     /// deadline (TerminatedByUser), and those idle past their connector's timeout
-    /// (TerminatedByUser; Normal for password sessions, which have no run to end).
-    pub async fn reap_idle(&self, stop: CancellationToken) {
+    /// (TerminatedByUser; Normal for password sessions, which have no run to end). The overdue
+    /// ones are closed each in a task of its own: their calls end as soon as their sessions are
+    /// cancelled, whatever a hung connector's Close of another session waits for.
+    pub async fn reap_idle(self: &Arc<Self>, stop: CancellationToken) {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
                 _ = stop.cancelled() => return,
             }
             for id in self.overdue() {
-                info!(session_id = %id, "a call outlived its deadline while the engine was not reading it; closing the session");
-                let _ = self.close(&id, CloseReason::TerminatedByUser).await;
+                info!(session_id = %id, "a call outlived its deadline; closing the session");
+                let sessions = self.clone();
+                tokio::spawn(async move { sessions.close(&id, CloseReason::TerminatedByUser).await });
             }
             for id in self.idle() {
                 info!(session_id = %id, "session idle past its timeout; closing it");

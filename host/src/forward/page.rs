@@ -7,9 +7,12 @@
 //! in, and at most [`SEND_WINDOW`] bytes handed to the engine's connection and not yet written
 //! (with ten connectors and ten sessions each, frames gathered whole held 339 MiB, issue #18).
 //! The session is closed with TerminatedByUser when the engine walks away before the page's end
-//! or the connector outlives its deadline (an engine that stops reading also stops the page's
-//! own watch of its deadline; the session reaper closes the session then, see
-//! `Sessions::reap_idle`).
+//! or the connector outlives its deadline. The deadline has no timer per page: the page marks its
+//! call in flight until then (`Session::begin_until`), the session reaper closes a session whose
+//! call is past it (`Sessions::reap_idle`, every half second, whether or not the engine reads),
+//! and the page, seeing its session closed past its deadline, ends with DEADLINE_EXCEEDED (a
+//! timer per page cost its registration, its polls and its removal on every one-object page,
+//! issue #18).
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -22,7 +25,7 @@ use bytes::{Bytes, BytesMut};
 use ecma2_proto::pb::*;
 use futures_util::task::AtomicWaker;
 use hyper::body::{Body, Frame};
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 use tokio_util::sync::WaitForCancellationFutureOwned;
 use tonic::codegen::http::{self, HeaderMap, HeaderValue};
 use tonic::{Request, Status};
@@ -68,7 +71,7 @@ impl EngineService {
         let opening: Opening = Box::pin(async move { client.open_import_entries(inner).await });
         Ok(Page {
             upstream: Upstream::Opening(opening),
-            deadline: Box::pin(tokio::time::sleep_until(started + limit)),
+            due: started + limit,
             closed: Box::pin(session.cancel.clone().cancelled_owned()),
             reader: Reader::new(session.page_size.max(1) as usize, engine_batches),
             out: VecDeque::new(),
@@ -134,8 +137,8 @@ impl Drop for Counted {
 /// An import page on its way to the engine: the body of the engine's response.
 pub(crate) struct Page {
     upstream: Upstream,
-    /// The connector's deadline for the whole page.
-    deadline: Pin<Box<Sleep>>,
+    /// The connector's deadline for the whole page (enforced by the session reaper).
+    due: Instant,
     /// Completes when the session is closed under the page.
     closed: Pin<Box<WaitForCancellationFutureOwned>>,
     reader: Reader,
@@ -278,7 +281,7 @@ impl Page {
         if !self.session.cancel.is_cancelled() {
             return false;
         }
-        let status = if Instant::now() >= self.deadline.deadline() {
+        let status = if Instant::now() >= self.due {
             self.deadline_exceeded()
         } else {
             session_closed(&self.session, CALL)
@@ -287,20 +290,11 @@ impl Page {
         true
     }
 
-    /// Polls the page's watches (the session's close, the deadline); true when one fired (the
-    /// page has then ended, or ends at the next [`Page::ended_by_watch`]).
+    /// Polls the page's watch of its session's close (by the engine, the host, or the reaper
+    /// past the deadline); true when it fired (the page then ends at the next
+    /// [`Page::ended_by_watch`], with why).
     fn watch_ready(&mut self, cx: &mut Context<'_>) -> bool {
-        if self.closed.as_mut().poll(cx).is_ready() {
-            return true; // ended by `ended_by_watch`, with why
-        }
-        if self.deadline.as_mut().poll(cx).is_ready() {
-            self.service
-                .close_later(self.session.id.clone(), CloseReason::TerminatedByUser);
-            let status = self.deadline_exceeded();
-            self.end(Err(status));
-            return true;
-        }
-        false
+        self.closed.as_mut().poll(cx).is_ready()
     }
 
     /// Reads what the connector has sent into `out`; Ready once there is something to hand on

@@ -120,6 +120,40 @@ async fn an_engine_that_stops_reading_a_page_does_not_hold_its_session_past_the_
     h.host.unwrap().shutdown().await;
 }
 
+/// The reaper closes every session past its deadline at once: a hung connector's Close of one
+/// (which waits out the grace period, then the kill) does not hold back the deadline of another.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_of_a_hung_connector_all_end_at_their_deadline() {
+    let deadline = Duration::from_secs(1);
+    let h = testkit(
+        &[],
+        "call_deadline = \"1s\"\nclose_grace = \"3s\"\nrestart_backoff = \"50ms\"",
+    )
+    .await;
+    let a = h
+        .open_import(0, &[("hang_on", "GetImportEntries")])
+        .await
+        .expect("open a");
+    let b = h
+        .open_import(0, &[("hang_on", "GetImportEntries")])
+        .await
+        .expect("open b");
+    let asked = tokio::time::Instant::now();
+    let (pa, pb) = tokio::join!(h.page(&a.session_id), h.page(&b.session_id));
+    let waited = asked.elapsed();
+    for (name, page) in [("a", pa), ("b", pb)] {
+        let err = page.expect_err("a page that never comes is an error");
+        assert_eq!(err.code(), tonic::Code::DeadlineExceeded, "page {name}: {err:?}");
+        assert!(err.message().contains("deadline"), "page {name}: {err:?}");
+    }
+    // The reaper looks every half second; the grace period (3 s) is not waited for.
+    assert!(
+        waited >= deadline && waited < deadline + Duration::from_millis(1500),
+        "both pages ended after {waited:?}, not within half a second or so of the deadline {deadline:?}"
+    );
+    h.host.unwrap().shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_host_shutdown_mid_page_ends_the_page_with_a_fault() {
     let mut h = Harness::start("").await;
