@@ -338,14 +338,13 @@ impl Windows {
 
     /// A hop on this machine (a Unix socket or loopback) between a host and a connector or an
     /// engine: 64 KiB per stream. A round trip takes microseconds, so four HTTP/2 frames in
-    /// flight keep a stream busy; with a hundred sessions, what waits unread stays small enough
-    /// to still be in the processor's cache when its page reads it (256 KiB per stream held
-    /// 48 MiB at ten connectors × ten sessions, 64 KiB 28 MiB, at the same throughput, issue
-    /// #18). The connection's window is no limit of its own (1 GiB): what
-    /// a connection holds unread is at most 64 KiB per stream its reader is not reading, and a
-    /// connection window smaller than that sum lets the streams nobody reads yet (sessions an
-    /// engine reads one after the other) fill it and stall the one being read, since the host
-    /// reads each page only as fast as its engine does (issue #18).
+    /// flight keep a stream busy, and what a hundred sessions hold unread stays small (the host's
+    /// peak RSS at ten connectors × ten sessions: 48 MiB at 256 KiB per stream, 28 MiB at 64 KiB,
+    /// at the same throughput; issue #18). The connection's window is no limit of its own
+    /// (1 GiB): what a connection holds unread is at most 64 KiB per stream its reader is not
+    /// reading, and a connection window smaller than that sum lets the streams nobody reads yet
+    /// (sessions an engine reads one after the other) fill it and stall the one being read, since
+    /// the host reads each page only as fast as its engine does (issue #18).
     pub const LOCAL_HOP: Windows = Windows {
         stream: Some(64 * 1024),
         connection: Some(1 << 30),
