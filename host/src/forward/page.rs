@@ -6,6 +6,12 @@
 //! issue #18). What the host holds of a page is bounded: what the connector's HTTP/2 windows let
 //! in, and at most [`SEND_WINDOW`] bytes handed to the engine's connection and not yet written
 //! (with ten connectors and ten sessions each, frames gathered whole held 339 MiB, issue #18).
+//! The connector's stream is read to its end (its trailers), not only to the results frame: a
+//! stream let go of earlier is reset, and when its trailers were already on their way h2 answers
+//! them with a reset of its own; past 1,024 of those it ends the connection to the connector
+//! (GOAWAY too_many_internal_resets, seen after about 20,000 one-object pages over TCP). A
+//! connector whose stream ends with an error after its results fails the page with it, as it
+//! would fail the call of an engine connected to it directly.
 //! The session is closed with TerminatedByUser when the engine walks away before the page's end
 //! or the connector outlives its deadline. The deadline has no timer per page: the page marks its
 //! call in flight until then (`Session::begin_until`), the session reaper closes a session whose
@@ -316,23 +322,29 @@ impl Page {
                     };
                     let ended = match frame {
                         Some(Ok(frame)) => match frame.into_data() {
+                            // Bytes after the results are never handed on.
+                            Ok(_) if self.reader.ended() => continue,
                             Ok(data) => match self.reader.feed(data, &mut self.out) {
-                                Ok(()) if self.reader.ended() => {
-                                    debug!(connector = %name, session_id = %self.session.id, entries = self.reader.entries(), "page forwarded");
-                                    Ok(())
+                                Ok(()) => {
+                                    if self.reader.ended() {
+                                        debug!(connector = %name, session_id = %self.session.id, entries = self.reader.entries(), "page forwarded");
+                                    }
+                                    if self.out.is_empty() {
+                                        continue;
+                                    }
+                                    return Poll::Ready(());
                                 }
-                                Ok(()) if self.out.is_empty() => continue,
-                                Ok(()) => return Poll::Ready(()),
                                 Err(problem) => Err(self.problem(problem)),
                             },
-                            Err(frame) => Err(
-                                match frame.into_trailers().ok().and_then(|t| Status::from_header_map(&t)) {
-                                    Some(s) if s.code() != tonic::Code::Ok => status::upstream(name, CALL, s),
-                                    _ => self.without_results(),
-                                },
-                            ),
+                            Err(frame) => match frame.into_trailers().ok().and_then(|t| Status::from_header_map(&t)) {
+                                Some(s) if s.code() != tonic::Code::Ok => Err(status::upstream(name, CALL, s)),
+                                _ if self.reader.ended() => Ok(()),
+                                _ => Err(self.without_results()),
+                            },
                         },
                         Some(Err(s)) => Err(status::upstream(name, CALL, s)),
+                        // A stream that ends without its status after the results loses nothing.
+                        None if self.reader.ended() => Ok(()),
                         None => Err(status::upstream(
                             name,
                             CALL,

@@ -6,7 +6,11 @@
 //!   `last = false`, then the results frame;
 //! * `export-read:N`: `PutExportEntries` reads `N` frames, then answers OK with no results;
 //! * `oversized-batch:N`: every `GetImportEntries` page is one `entry_batch` frame of `N`
-//!   entries (whatever the page size), then the results frame.
+//!   entries (whatever the page size), then the results frame;
+//! * `late-trailers:MS`: every `GetImportEntries` page is one entry and the results frame, and
+//!   the stream ends (its trailers) `MS` milliseconds after the results frame, as a connector
+//!   does that cleans up after its last frame. Once a page's stream has been cut before its
+//!   end (reset by the host), every later page fails, saying so.
 //!
 //! Every other call goes to the SDK's server. In this mode the testkit serves by itself (ready
 //! line, health, listener) and exits on the host's Shutdown.
@@ -14,13 +18,15 @@
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use ecma2_sdk::pb::{
     CsEntryChange, EntryFragment, GetImportEntriesRequest, GetImportEntriesResponse, GetImportEntriesResults,
     PutExportEntriesRequest, PutExportEntriesResponse, get_import_entries_response::Frame,
 };
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use prost::Message;
 use tokio::sync::Notify;
 use tonic::codegen::{Body, BoxFuture, Service, StdError, http};
@@ -37,6 +43,8 @@ pub enum Mode {
     ExportRead(usize),
     /// A page is one entry batch of this many entries.
     OversizedBatch(usize),
+    /// A page's stream ends this many milliseconds after its results frame.
+    LateTrailers(u64),
 }
 
 impl Mode {
@@ -47,6 +55,7 @@ impl Mode {
             None if value == "unfinished-fragment" => Ok(Self::UnfinishedFragment),
             Some(("export-read", n)) => n.parse().map(Self::ExportRead).map_err(|e| format!("{value}: {e}")),
             Some(("oversized-batch", n)) => n.parse().map(Self::OversizedBatch).map_err(|e| format!("{value}: {e}")),
+            Some(("late-trailers", ms)) => ms.parse().map(Self::LateTrailers).map_err(|e| format!("{value}: {e}")),
             _ => Err(format!("unknown ECMA2_TESTKIT_WIRE value {value:?}")),
         })
     }
@@ -59,6 +68,8 @@ pub struct Wire<S> {
     mode: Mode,
     /// Notified when the host asked for Shutdown.
     pub shutdown: Arc<Notify>,
+    /// A page's stream was cut before its end (`late-trailers`).
+    cut: Arc<AtomicBool>,
 }
 
 impl<S> Wire<S> {
@@ -68,6 +79,7 @@ impl<S> Wire<S> {
             inner,
             mode,
             shutdown: Arc::new(Notify::new()),
+            cut: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -108,6 +120,20 @@ where
                 .apply_max_message_size_config(max, max);
                 Ok(grpc.server_streaming(OversizedBatch(n), request).await)
             }),
+            ("/ecma2.v1.ConnectorService/GetImportEntries", Mode::LateTrailers(ms)) => {
+                let page = LateTrailers {
+                    ms,
+                    cut: self.cut.clone(),
+                };
+                Box::pin(async move {
+                    let mut grpc = tonic::server::Grpc::new(ProstCodec::<
+                        GetImportEntriesResponse,
+                        GetImportEntriesRequest,
+                    >::default())
+                    .apply_max_message_size_config(max, max);
+                    Ok(grpc.server_streaming(page, request).await)
+                })
+            }
             ("/ecma2.v1.ConnectorService/PutExportEntries", Mode::ExportRead(n)) => Box::pin(async move {
                 let mut grpc = tonic::server::Grpc::new(
                     ProstCodec::<PutExportEntriesResponse, PutExportEntriesRequest>::default(),
@@ -186,6 +212,68 @@ impl ServerStreamingService<GetImportEntriesRequest> for OversizedBatch {
             }),
         ];
         Box::pin(async move { Ok(Response::new(Box::pin(futures_util::stream::iter(frames)) as Page)) })
+    }
+}
+
+/// A page whose stream ends some time after its results frame; a page asked for after an
+/// earlier page's stream was cut before its end (the engine's side reset it) fails, naming that.
+struct LateTrailers {
+    ms: u64,
+    cut: Arc<AtomicBool>,
+}
+
+/// Marks the pages' stream as cut if dropped before [`EndGuard::reached`].
+struct EndGuard(Option<Arc<AtomicBool>>);
+
+impl EndGuard {
+    fn reached(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for EndGuard {
+    fn drop(&mut self) {
+        if let Some(cut) = self.0.take() {
+            cut.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+impl ServerStreamingService<GetImportEntriesRequest> for LateTrailers {
+    type Response = GetImportEntriesResponse;
+    type ResponseStream = Page;
+    type Future = BoxFuture<Response<Page>, Status>;
+
+    fn call(&mut self, _request: Request<GetImportEntriesRequest>) -> Self::Future {
+        if self.cut.load(Ordering::SeqCst) {
+            let refused =
+                Status::failed_precondition("a page's stream was cut before its end (after its results frame)");
+            return Box::pin(async move { Err(refused) });
+        }
+        let frames = vec![
+            Ok(GetImportEntriesResponse {
+                frame: Some(Frame::Entry(ecma2_sdk::model::add("thing").anchor("id", 1).build())),
+            }),
+            Ok(GetImportEntriesResponse {
+                frame: Some(Frame::Results(GetImportEntriesResults {
+                    custom_data: "late".into(),
+                    more_to_import: true,
+                })),
+            }),
+        ];
+        let pause = Duration::from_millis(self.ms);
+        let guard = EndGuard(Some(self.cut.clone()));
+        // The stream yields nothing more: it ends once the pause is over.
+        let end = futures_util::stream::once(async move {
+            tokio::time::sleep(pause).await;
+            guard.reached();
+        })
+        .filter_map(|()| async { None });
+        Box::pin(async move {
+            Ok(Response::new(
+                Box::pin(futures_util::stream::iter(frames).chain(end)) as Page
+            ))
+        })
     }
 }
 

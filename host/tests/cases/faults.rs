@@ -87,6 +87,36 @@ async fn a_page_ending_inside_an_entrys_fragments_is_a_connector_fault() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_page_is_read_to_the_end_of_the_connectors_stream() {
+    // A host that let go of the connector's stream at the results frame reset it (RST_STREAM)
+    // whenever the trailers had not arrived yet. h2 answers a frame on a stream it has already
+    // forgotten with a reset of its own, counts those over the connection's life, and past 1,024
+    // ends the connection (GOAWAY too_many_internal_resets): under load (the bench's 20,000
+    // one-object pages over TCP) every call of the connector then failed until the host killed
+    // it. The testkit ends each page's stream 5 ms after the results frame and refuses every page
+    // after one whose stream was cut.
+    let h = testkit(&[("ECMA2_TESTKIT_WIRE", "late-trailers:5")], "").await;
+    let pid = h.status("testkit").await.pid;
+    let open = h.open_import(1, &[]).await.expect("open");
+    for n in 1..=20 {
+        let (entries, results) = read_page(&h, &open.session_id)
+            .await
+            .unwrap_or_else(|e| panic!("page {n}: {e:?}"));
+        assert_eq!(
+            (entries, results.map(|r| r.custom_data)),
+            (1, Some("late".to_owned())),
+            "page {n}"
+        );
+    }
+    let status = h.status("testkit").await;
+    assert_eq!((status.pid, status.open_sessions), (pid, 1), "{status:?}");
+    h.close_import(&open.session_id, CloseReason::Normal)
+        .await
+        .expect("close");
+    h.host.unwrap().shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_engine_that_stops_reading_a_page_does_not_hold_its_session_past_the_deadline() {
     let h = testkit(&[], "call_deadline = \"2s\"").await;
     let open = h
