@@ -10,7 +10,9 @@
 //! * `late-trailers:MS`: every `GetImportEntries` page is one entry and the results frame, and
 //!   the stream ends (its trailers) `MS` milliseconds after the results frame, as a connector
 //!   does that cleans up after its last frame. Once a page's stream has been cut before its
-//!   end (reset by the host), every later page fails, saying so.
+//!   end (reset by the host), every later page fails, saying so;
+//! * `error-after-results`: every `GetImportEntries` page is one entry and the results frame,
+//!   and then the stream ends with UNAVAILABLE.
 //!
 //! Every other call goes to the SDK's server. In this mode the testkit serves by itself (ready
 //! line, health, listener) and exits on the host's Shutdown.
@@ -45,6 +47,8 @@ pub enum Mode {
     OversizedBatch(usize),
     /// A page's stream ends this many milliseconds after its results frame.
     LateTrailers(u64),
+    /// A page's stream ends with an error after its results frame.
+    ErrorAfterResults,
 }
 
 impl Mode {
@@ -53,6 +57,7 @@ impl Mode {
         let value = std::env::var("ECMA2_TESTKIT_WIRE").ok()?;
         Some(match value.split_once(':') {
             None if value == "unfinished-fragment" => Ok(Self::UnfinishedFragment),
+            None if value == "error-after-results" => Ok(Self::ErrorAfterResults),
             Some(("export-read", n)) => n.parse().map(Self::ExportRead).map_err(|e| format!("{value}: {e}")),
             Some(("oversized-batch", n)) => n.parse().map(Self::OversizedBatch).map_err(|e| format!("{value}: {e}")),
             Some(("late-trailers", ms)) => ms.parse().map(Self::LateTrailers).map_err(|e| format!("{value}: {e}")),
@@ -120,9 +125,13 @@ where
                 .apply_max_message_size_config(max, max);
                 Ok(grpc.server_streaming(OversizedBatch(n), request).await)
             }),
-            ("/ecma2.v1.ConnectorService/GetImportEntries", Mode::LateTrailers(ms)) => {
+            (
+                "/ecma2.v1.ConnectorService/GetImportEntries",
+                mode @ (Mode::LateTrailers(_) | Mode::ErrorAfterResults),
+            ) => {
                 let page = LateTrailers {
-                    ms,
+                    ms: if let Mode::LateTrailers(ms) = mode { ms } else { 0 },
+                    fail: matches!(mode, Mode::ErrorAfterResults),
                     cut: self.cut.clone(),
                 };
                 Box::pin(async move {
@@ -215,10 +224,12 @@ impl ServerStreamingService<GetImportEntriesRequest> for OversizedBatch {
     }
 }
 
-/// A page whose stream ends some time after its results frame; a page asked for after an
-/// earlier page's stream was cut before its end (the engine's side reset it) fails, naming that.
+/// A page whose stream ends some time after its results frame, or with an error; a page asked
+/// for after an earlier page's stream was cut before its end (the engine's side reset it) fails,
+/// naming that.
 struct LateTrailers {
     ms: u64,
+    fail: bool,
     cut: Arc<AtomicBool>,
 }
 
@@ -262,13 +273,19 @@ impl ServerStreamingService<GetImportEntriesRequest> for LateTrailers {
             }),
         ];
         let pause = Duration::from_millis(self.ms);
+        let fail = self.fail;
         let guard = EndGuard(Some(self.cut.clone()));
-        // The stream yields nothing more: it ends once the pause is over.
+        // The stream yields nothing more (or the error): it ends once the pause is over.
         let end = futures_util::stream::once(async move {
             tokio::time::sleep(pause).await;
             guard.reached();
+            fail.then(|| {
+                Err(Status::unavailable(
+                    "the source went away while the page was cleaned up",
+                ))
+            })
         })
-        .filter_map(|()| async { None });
+        .filter_map(|last| async { last });
         Box::pin(async move {
             Ok(Response::new(
                 Box::pin(futures_util::stream::iter(frames).chain(end)) as Page

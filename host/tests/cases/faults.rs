@@ -117,6 +117,20 @@ async fn a_page_is_read_to_the_end_of_the_connectors_stream() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_connector_stream_ending_in_an_error_after_its_results_fails_the_page() {
+    // As it would fail the call of an engine connected to the connector directly.
+    let h = testkit(&[("ECMA2_TESTKIT_WIRE", "error-after-results")], "").await;
+    let open = h.open_import(1, &[]).await.expect("open");
+    let err = read_page(&h, &open.session_id)
+        .await
+        .expect_err("the connector's error after its results");
+    assert_eq!(err.code(), tonic::Code::Unavailable, "{err:?}");
+    assert!(err.message().contains("testkit"), "{err:?}");
+    assert!(err.message().contains("the source went away"), "{err:?}");
+    h.host.unwrap().shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_engine_that_stops_reading_a_page_does_not_hold_its_session_past_the_deadline() {
     let h = testkit(&[], "call_deadline = \"2s\"").await;
     let open = h
