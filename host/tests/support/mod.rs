@@ -287,6 +287,9 @@ impl Harness {
             .into_inner();
         let mut entries = Vec::new();
         let mut reassembler = ecma2_proto::frames::Reassembler::default();
+        let mut more = None;
+        // To the stream's end, as an engine must (docs/protocol.md): a page dropped after its
+        // results frame but before its status has its session closed.
         while let Some(frame) = stream.message().await? {
             match frame.frame {
                 Some(get_import_entries_response::Frame::Entry(e)) => entries.push(e),
@@ -296,11 +299,11 @@ impl Harness {
                         entries.push(e)
                     }
                 }
-                Some(get_import_entries_response::Frame::Results(r)) => return Ok((entries, r.more_to_import)),
+                Some(get_import_entries_response::Frame::Results(r)) => more = Some(r.more_to_import),
                 None => {}
             }
         }
-        panic!("page ended without a results frame");
+        Ok((entries, more.expect("page ended without a results frame")))
     }
 
     pub async fn close_import(&self, session_id: &str, reason: CloseReason) -> Result<(), tonic::Status> {
