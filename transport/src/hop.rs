@@ -2,12 +2,16 @@
 //! called directly. A tonic `Channel` puts a buffer task between its callers and the connection
 //! (a queue, a task switch and a reply channel per call) and rebuilds each request's URI and
 //! user agent; on a hop that is dialled once and never load-balanced none of that is needed, and
-//! a one-object page is mostly such per-call costs (issue #18). The connection ends with the
-//! process: calls then fail at once, and whoever launched the process starts it again.
+//! a one-object page is mostly such per-call costs (issue #18). When the connection ends while
+//! the process lives (its server has a maximum connection age, or sent GOAWAY for its own
+//! reasons), the next call dials it again: one dial for all the hop's clones, which then share
+//! the new connection. When the process is gone, the dial fails and so does the call; whoever
+//! launched the process starts it again.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use futures_util::TryFutureExt;
@@ -17,7 +21,7 @@ use hyper::client::conn::http2;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 use tonic::transport::Channel;
-use tracing::debug;
+use tracing::{debug, info};
 
 use crate::platform::UnixStream;
 use crate::{Address, TransportError, Windows};
@@ -25,40 +29,111 @@ use crate::{Address, TransportError, Windows};
 /// How often an idle hop is pinged, as tonic's channels to local connectors did.
 const KEEPALIVE: Duration = Duration::from_secs(30);
 
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+type Send2 = http2::SendRequest<tonic::body::Body>;
+
+/// A dial in progress.
+type Dialling = Pin<Box<dyn Future<Output = Result<Send2, TransportError>> + Send + Sync>>;
+
 /// A cloneable handle on one HTTP/2 connection; a `tower::Service` for tonic's clients.
-#[derive(Debug, Clone)]
 pub struct Hop {
-    send: http2::SendRequest<tonic::body::Body>,
+    send: Send2,
+    dial: Arc<Dial>,
+    /// This clone's wait for a new connection, once its own has ended.
+    redial: Option<Dialling>,
+}
+
+/// What a hop's clones share: where to dial again, and the newest connection.
+struct Dial {
+    address: Address,
+    windows: Windows,
     authority: Authority,
+    newest: Mutex<Send2>,
+    /// Held while dialling, so that clones whose connection ended together dial once.
+    dialling: tokio::sync::Mutex<()>,
+}
+
+impl Clone for Hop {
+    fn clone(&self) -> Self {
+        Hop {
+            send: self.send.clone(),
+            dial: self.dial.clone(),
+            redial: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Hop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hop")
+            .field("address", &self.dial.address)
+            .field("closed", &self.send.is_closed())
+            .finish()
+    }
 }
 
 /// The future of a call on a [`Hop`].
-pub type HopFuture = Pin<Box<dyn Future<Output = Result<http::Response<tonic::body::Body>, hyper::Error>> + Send>>;
+pub type HopFuture = Pin<Box<dyn Future<Output = Result<http::Response<tonic::body::Body>, BoxError>> + Send>>;
 
 impl Hop {
     /// Connects to `address` (a Unix socket or TCP), advertising `windows`.
     pub async fn connect(address: &Address, windows: Windows) -> Result<Hop, TransportError> {
-        let failed = |source: std::io::Error| TransportError::Dial {
-            address: address.clone(),
-            reason: source.to_string(),
-        };
-        let (authority, hop) = match address {
-            Address::Unix(path) => (
-                Authority::from_static("localhost"),
-                handshake(TokioIo::new(UnixStream::connect(path).await.map_err(failed)?), windows).await,
-            ),
-            Address::Tcp(addr) => tcp(address, TcpStream::connect(addr).await, addr.to_string(), windows).await?,
-            Address::Host { name, port } => {
-                let stream = TcpStream::connect((name.as_str(), *port)).await;
-                tcp(address, stream, format!("{name}:{port}"), windows).await?
-            }
-        };
-        let send = hop.map_err(|e| TransportError::Dial {
-            address: address.clone(),
-            reason: format!("HTTP/2 handshake: {e}"),
-        })?;
-        Ok(Hop { send, authority })
+        let (authority, send) = dial(address, windows).await?;
+        Ok(Hop {
+            send: send.clone(),
+            dial: Arc::new(Dial {
+                address: address.clone(),
+                windows,
+                authority,
+                newest: Mutex::new(send),
+                dialling: tokio::sync::Mutex::new(()),
+            }),
+            redial: None,
+        })
     }
+}
+
+impl Dial {
+    /// A live connection: the newest, if another clone has dialled since this one's ended, else
+    /// a new one.
+    async fn again(self: Arc<Self>) -> Result<Send2, TransportError> {
+        let _dialling = self.dialling.lock().await;
+        {
+            let newest = self.newest.lock().expect("hop lock");
+            if !newest.is_closed() {
+                return Ok(newest.clone());
+            }
+        }
+        let (_, send) = dial(&self.address, self.windows).await?;
+        info!(address = %self.address, "connection to a local process ended; dialled it again");
+        *self.newest.lock().expect("hop lock") = send.clone();
+        Ok(send)
+    }
+}
+
+/// Dials `address` and does the HTTP/2 handshake; the connection's authority and its handle.
+async fn dial(address: &Address, windows: Windows) -> Result<(Authority, Send2), TransportError> {
+    let failed = |source: std::io::Error| TransportError::Dial {
+        address: address.clone(),
+        reason: source.to_string(),
+    };
+    let (authority, hop) = match address {
+        Address::Unix(path) => (
+            Authority::from_static("localhost"),
+            handshake(TokioIo::new(UnixStream::connect(path).await.map_err(failed)?), windows).await,
+        ),
+        Address::Tcp(addr) => tcp(address, TcpStream::connect(addr).await, addr.to_string(), windows).await?,
+        Address::Host { name, port } => {
+            let stream = TcpStream::connect((name.as_str(), *port)).await;
+            tcp(address, stream, format!("{name}:{port}"), windows).await?
+        }
+    };
+    let send = hop.map_err(|e| TransportError::Dial {
+        address: address.clone(),
+        reason: format!("HTTP/2 handshake: {e}"),
+    })?;
+    Ok((authority, send))
 }
 
 /// The handshake over a TCP connection to `address` (Nagle off), and its authority.
@@ -87,7 +162,7 @@ fn authority(address: &Address, text: String) -> Result<Authority, TransportErro
 }
 
 /// The HTTP/2 handshake over `io`; the connection is driven by a task of its own until it ends.
-async fn handshake<I>(io: I, windows: Windows) -> Result<http2::SendRequest<tonic::body::Body>, hyper::Error>
+async fn handshake<I>(io: I, windows: Windows) -> Result<Send2, hyper::Error>
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -109,11 +184,26 @@ where
 
 impl tower::Service<http::Request<tonic::body::Body>> for Hop {
     type Response = http::Response<tonic::body::Body>;
-    type Error = hyper::Error;
+    type Error = BoxError;
     type Future = HopFuture;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.send.poll_ready(cx)
+        let mut dialled = false;
+        loop {
+            if let Some(redial) = &mut self.redial {
+                let dialled_now = ready!(redial.as_mut().poll(cx));
+                self.redial = None;
+                self.send = dialled_now?;
+                dialled = true;
+            }
+            match self.send.poll_ready(cx) {
+                Poll::Ready(Err(e)) if self.send.is_closed() && !dialled => {
+                    debug!(error = %e, address = %self.dial.address, "connection to a local process ended");
+                    self.redial = Some(Box::pin(self.dial.clone().again()));
+                }
+                other => return other.map_err(Into::into),
+            }
+        }
     }
 
     fn call(&mut self, mut request: http::Request<tonic::body::Body>) -> Self::Future {
@@ -126,7 +216,7 @@ impl tower::Service<http::Request<tonic::body::Body>> for Hop {
                 .unwrap_or_else(|| PathAndQuery::from_static("/"));
             let mut parts = http::uri::Parts::default();
             parts.scheme = Some(Scheme::HTTP);
-            parts.authority = Some(self.authority.clone());
+            parts.authority = Some(self.dial.authority.clone());
             parts.path_and_query = Some(path);
             *request.uri_mut() = Uri::from_parts(parts).expect("scheme, authority and path make a URI");
         }
@@ -145,11 +235,9 @@ pub enum Upstream {
     Remote(Channel),
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
 /// The future of a call on an [`Upstream`].
 pub type UpstreamFuture = Either<
-    MapErr<HopFuture, fn(hyper::Error) -> BoxError>,
+    HopFuture,
     MapErr<
         <Channel as tower::Service<http::Request<tonic::body::Body>>>::Future,
         fn(tonic::transport::Error) -> BoxError,
@@ -163,14 +251,14 @@ impl tower::Service<http::Request<tonic::body::Body>> for Upstream {
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         match self {
-            Upstream::Local(hop) => hop.poll_ready(cx).map_err(Into::into),
+            Upstream::Local(hop) => hop.poll_ready(cx),
             Upstream::Remote(channel) => channel.poll_ready(cx).map_err(Into::into),
         }
     }
 
     fn call(&mut self, request: http::Request<tonic::body::Body>) -> Self::Future {
         match self {
-            Upstream::Local(hop) => Either::Left(hop.call(request).map_err(Into::into as fn(_) -> _)),
+            Upstream::Local(hop) => Either::Left(hop.call(request)),
             Upstream::Remote(channel) => Either::Right(channel.call(request).map_err(Into::into as fn(_) -> _)),
         }
     }

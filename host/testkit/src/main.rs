@@ -14,7 +14,9 @@
 //!
 //! * `ECMA2_TESTKIT_STDOUT_FLOOD` / `ECMA2_TESTKIT_STDERR_FLOOD`: that many bytes without a
 //!   newline written to stdout (before the ready line) or stderr, before serving;
-//! * `ECMA2_TESTKIT_WIRE`: misbehaviour on the wire (see [`wire`]).
+//! * `ECMA2_TESTKIT_WIRE`: misbehaviour on the wire (see [`wire`]);
+//! * `ECMA2_TESTKIT_MAX_CONNECTION_AGE_MS` (with `ECMA2_TESTKIT_WIRE`): connections end (GOAWAY)
+//!   after that long, as with a gRPC server's maximum connection age.
 
 mod wire;
 
@@ -202,9 +204,14 @@ async fn serve_wire(mode: wire::Mode) -> std::result::Result<(), String> {
         .await;
     let service = wire::Wire::new(ConnectorServiceServer::new(connector().server()), mode);
     let stop = service.shutdown.clone();
-    let router = tonic::transport::Server::builder()
-        .add_service(health)
-        .add_service(service);
+    let mut server = tonic::transport::Server::builder();
+    if let Ok(ms) = std::env::var("ECMA2_TESTKIT_MAX_CONNECTION_AGE_MS") {
+        let ms: u64 = ms
+            .parse()
+            .map_err(|e| format!("ECMA2_TESTKIT_MAX_CONNECTION_AGE_MS={ms:?}: {e}"))?;
+        server = server.max_connection_age(Duration::from_millis(ms));
+    }
+    let router = server.add_service(health).add_service(service);
     println!(
         "{}",
         serde_json::json!({

@@ -117,6 +117,37 @@ async fn a_page_is_read_to_the_end_of_the_connectors_stream() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_connector_that_ends_its_connection_is_dialled_again_without_a_restart() {
+    // A connector server with a maximum connection age (tonic's max_connection_age, grpc-go's
+    // MaxConnectionAge, grpc-java's maxConnectionAge) ends its connection with GOAWAY while its
+    // process and its sessions live on. The host dials it again at the next call; before, every
+    // call failed until the health checks had the process killed, sessions and all.
+    let h = testkit(
+        &[
+            ("ECMA2_TESTKIT_WIRE", "late-trailers:0"),
+            ("ECMA2_TESTKIT_MAX_CONNECTION_AGE_MS", "700"),
+        ],
+        "",
+    )
+    .await;
+    let pid = h.status("testkit").await.pid;
+    let open = h.open_import(1, &[]).await.expect("open");
+    for n in 1..=4 {
+        let (entries, _) = read_page(&h, &open.session_id)
+            .await
+            .unwrap_or_else(|e| panic!("page {n}: {e:?}"));
+        assert_eq!(entries, 1, "page {n}");
+        tokio::time::sleep(Duration::from_millis(900)).await;
+    }
+    let status = h.status("testkit").await;
+    assert_eq!((status.pid, status.open_sessions), (pid, 1), "{status:?}");
+    h.close_import(&open.session_id, CloseReason::Normal)
+        .await
+        .expect("close");
+    h.host.unwrap().shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_connector_stream_ending_in_an_error_after_its_results_fails_the_page() {
     // As it would fail the call of an engine connected to the connector directly.
     let h = testkit(&[("ECMA2_TESTKIT_WIRE", "error-after-results")], "").await;
