@@ -31,14 +31,15 @@ const KEEPALIVE: Duration = Duration::from_secs(30);
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-type Send2 = http2::SendRequest<tonic::body::Body>;
+/// The handle requests are sent on, one per connection.
+type Sender = http2::SendRequest<tonic::body::Body>;
 
 /// A dial in progress.
-type Dialling = Pin<Box<dyn Future<Output = Result<Send2, TransportError>> + Send + Sync>>;
+type Dialling = Pin<Box<dyn Future<Output = Result<Sender, TransportError>> + Send + Sync>>;
 
 /// A cloneable handle on one HTTP/2 connection; a `tower::Service` for tonic's clients.
 pub struct Hop {
-    send: Send2,
+    send: Sender,
     dial: Arc<Dial>,
     /// This clone's wait for a new connection, once its own has ended.
     redial: Option<Dialling>,
@@ -49,7 +50,7 @@ struct Dial {
     address: Address,
     windows: Windows,
     authority: Authority,
-    newest: Mutex<Send2>,
+    newest: Mutex<Sender>,
     /// Held while dialling, so that clones whose connection ended together dial once.
     dialling: tokio::sync::Mutex<()>,
 }
@@ -97,7 +98,7 @@ impl Hop {
 impl Dial {
     /// A live connection: the newest, if another clone has dialled since this one's ended, else
     /// a new one.
-    async fn again(self: Arc<Self>) -> Result<Send2, TransportError> {
+    async fn again(self: Arc<Self>) -> Result<Sender, TransportError> {
         let _dialling = self.dialling.lock().await;
         {
             let newest = self.newest.lock().expect("hop lock");
@@ -113,7 +114,7 @@ impl Dial {
 }
 
 /// Dials `address` and does the HTTP/2 handshake; the connection's authority and its handle.
-async fn dial(address: &Address, windows: Windows) -> Result<(Authority, Send2), TransportError> {
+async fn dial(address: &Address, windows: Windows) -> Result<(Authority, Sender), TransportError> {
     let failed = |source: std::io::Error| TransportError::Dial {
         address: address.clone(),
         reason: source.to_string(),
@@ -162,7 +163,7 @@ fn authority(address: &Address, text: String) -> Result<Authority, TransportErro
 }
 
 /// The HTTP/2 handshake over `io`; the connection is driven by a task of its own until it ends.
-async fn handshake<I>(io: I, windows: Windows) -> Result<Send2, hyper::Error>
+async fn handshake<I>(io: I, windows: Windows) -> Result<Sender, hyper::Error>
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {

@@ -17,6 +17,15 @@ async fn testkit(env: &[(&str, &str)], limits: &str) -> Harness {
     Harness::start_with(dir, &text, "testkit").await
 }
 
+/// The testkit is still process `pid`, with `session` its one open session: closes it and stops
+/// the host.
+async fn ends_in_the_same_process(h: Harness, pid: u32, session: &str) {
+    let status = h.status("testkit").await;
+    assert_eq!((status.pid, status.open_sessions), (pid, 1), "{status:?}");
+    h.close_import(session, CloseReason::Normal).await.expect("close");
+    h.host.unwrap().shutdown().await;
+}
+
 fn fault_of(status: &tonic::Status) -> Fault {
     Fault::from_status(status).unwrap_or_else(|| panic!("no fault in {status:?}"))
 }
@@ -108,12 +117,7 @@ async fn a_page_is_read_to_the_end_of_the_connectors_stream() {
             "page {n}"
         );
     }
-    let status = h.status("testkit").await;
-    assert_eq!((status.pid, status.open_sessions), (pid, 1), "{status:?}");
-    h.close_import(&open.session_id, CloseReason::Normal)
-        .await
-        .expect("close");
-    h.host.unwrap().shutdown().await;
+    ends_in_the_same_process(h, pid, &open.session_id).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -139,12 +143,7 @@ async fn a_connector_that_ends_its_connection_is_dialled_again_without_a_restart
         assert_eq!(entries, 1, "page {n}");
         tokio::time::sleep(Duration::from_millis(900)).await;
     }
-    let status = h.status("testkit").await;
-    assert_eq!((status.pid, status.open_sessions), (pid, 1), "{status:?}");
-    h.close_import(&open.session_id, CloseReason::Normal)
-        .await
-        .expect("close");
-    h.host.unwrap().shutdown().await;
+    ends_in_the_same_process(h, pid, &open.session_id).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
