@@ -4,8 +4,8 @@
 //! authenticated (a connection that makes none within `engine.auth_timeout` is closed).
 
 use std::path::Path;
+use std::sync::Arc;
 
-use ecma2_proto::meta;
 use tonic::codegen::http;
 use tonic::{Request, Status};
 
@@ -29,17 +29,19 @@ pub fn load_or_create_token(path: &Path) -> std::io::Result<String> {
     Ok(token)
 }
 
-/// The interceptor checking the engine's token.
+/// The interceptor checking the engine's token. Shared, not copied: the service stack holding it
+/// is cloned for every call, and a `String` here was two allocations per call (issue #18) and
+/// a copy of the token on the heap each time.
 #[derive(Clone)]
 pub struct EngineAuth {
-    expected: String,
+    expected: Arc<str>,
 }
 
 impl EngineAuth {
     /// Accepts `Bearer <token>`.
     pub fn new(token: &str) -> Self {
         Self {
-            expected: format!("Bearer {token}"),
+            expected: format!("Bearer {token}").into(),
         }
     }
 }
@@ -49,7 +51,7 @@ impl EngineAuth {
     /// authenticated.
     pub fn check(&self, headers: &http::HeaderMap, extensions: &http::Extensions) -> Result<(), Status> {
         let given = headers
-            .get(meta::AUTHORIZATION)
+            .get(http::header::AUTHORIZATION)
             .map(|v| v.as_bytes())
             .unwrap_or_default();
         let expected = self.expected.as_bytes();

@@ -74,6 +74,9 @@ const BUCKETS: [f64; 14] = [
 /// FaultKind values are below this (the enum has 45 values with a gap; unknown ones count as 0).
 const FAULT_KINDS: usize = 64;
 
+/// Call latencies: each bucket counts the calls above the bound before it and up to its own (not
+/// cumulative: one atomic add per call instead of one per bucket above, 14 for a fast call, issue
+/// #18; the encoder sums them up), and the calls over the last bound are `count` less all of them.
 #[derive(Default)]
 struct Histogram {
     buckets: [AtomicU64; BUCKETS.len()],
@@ -84,10 +87,8 @@ struct Histogram {
 impl Histogram {
     fn observe(&self, elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
-        for (bucket, bound) in self.buckets.iter().zip(BUCKETS) {
-            if seconds <= bound {
-                bucket.fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(i) = BUCKETS.iter().position(|bound| seconds <= *bound) {
+            self.buckets[i].fetch_add(1, Ordering::Relaxed);
         }
         self.count.fetch_add(1, Ordering::Relaxed);
         self.sum_micros
@@ -101,6 +102,33 @@ struct ConnectorMetrics {
     exported: AtomicU64,
     calls: [Histogram; CALLS.len()],
     faults: [AtomicU64; FAULT_KINDS],
+}
+
+/// Where `kind` is counted in a connector's faults (an unknown kind as 0).
+fn fault_index(kind: FaultKind) -> usize {
+    usize::try_from(kind as i32)
+        .ok()
+        .filter(|i| *i < FAULT_KINDS)
+        .unwrap_or(0)
+}
+
+/// Where `call` is in [`CALLS`] (a compile error if it is not there).
+const fn call_index(call: &str) -> usize {
+    let mut i = 0;
+    while i < CALLS.len() {
+        if CALLS[i].len() == call.len() {
+            let (a, b) = (CALLS[i].as_bytes(), call.as_bytes());
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a ConnectorService call")
 }
 
 /// The host's metrics, one set per configured connector.
@@ -134,10 +162,30 @@ impl Metrics {
         self.index.get(name).map(|&i| &self.connectors[i])
     }
 
-    /// Counts `n` objects relayed from `connector` to the engine on import.
-    pub fn imported(&self, connector: &str, n: u64) {
-        if let Some(c) = self.connector(connector) {
-            c.imported.fetch_add(n, Ordering::Relaxed);
+    /// The metrics of the connector whose handle holds `name`: the same `Arc` as the metrics
+    /// were built from, found by address among the first few (no hashing per page, issue #18),
+    /// else by name.
+    fn connector_of(&self, name: &Arc<str>) -> Option<&ConnectorMetrics> {
+        self.connectors
+            .iter()
+            .take(8)
+            .find(|c| Arc::ptr_eq(&c.name, name))
+            .or_else(|| self.connector(name))
+    }
+
+    /// Records one page of GetImportEntries from connector `name` (its handle's name): its time,
+    /// its fault if any, and the `entries` it relayed.
+    pub fn record_page(&self, name: &Arc<str>, elapsed: Duration, fault: Option<FaultKind>, entries: u64) {
+        const PAGE: usize = call_index("GetImportEntries");
+        let Some(c) = self.connector_of(name) else {
+            return;
+        };
+        c.calls[PAGE].observe(elapsed);
+        if let Some(kind) = fault {
+            c.faults[fault_index(kind)].fetch_add(1, Ordering::Relaxed);
+        }
+        if entries > 0 {
+            c.imported.fetch_add(entries, Ordering::Relaxed);
         }
     }
 
@@ -157,11 +205,7 @@ impl Metrics {
             c.calls[i].observe(elapsed);
         }
         if let Some(kind) = fault {
-            let i = usize::try_from(kind as i32)
-                .ok()
-                .filter(|i| *i < FAULT_KINDS)
-                .unwrap_or(0);
-            c.faults[i].fetch_add(1, Ordering::Relaxed);
+            c.faults[fault_index(kind)].fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -283,16 +327,15 @@ impl Collector for Exposition {
                     if count == 0 {
                         continue;
                     }
-                    // The encoder sums the buckets up; ours are cumulative already.
-                    let mut below = 0;
+                    // The encoder sums the buckets up.
+                    let mut below = 0u64;
                     let mut buckets: Vec<(f64, u64)> = h
                         .buckets
                         .iter()
                         .zip(BUCKETS)
                         .map(|(bucket, bound)| {
-                            let cumulative = bucket.load(Ordering::Relaxed);
-                            let own = cumulative.saturating_sub(below);
-                            below = cumulative;
+                            let own = bucket.load(Ordering::Relaxed);
+                            below = below.saturating_add(own);
                             (bound, own)
                         })
                         .collect();
@@ -516,4 +559,66 @@ fn answer<B>(request: &http::Request<B>, host: &Sources) -> http::Response<Full<
         .headers_mut()
         .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(content_type));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_counted_for_its_connector_whichever_copy_of_the_name_it_holds() {
+        let names: Vec<Arc<str>> = (0..10).map(|i| Arc::from(format!("c{i}"))).collect();
+        let metrics = Metrics::new(names.iter().cloned());
+        // The handle's own name (the same allocation), past the first eight, and an equal copy.
+        metrics.record_page(&names[1], Duration::from_millis(2), None, 3);
+        metrics.record_page(
+            &names[9],
+            Duration::from_millis(2),
+            Some(FaultKind::ExtensibleExtensionException),
+            0,
+        );
+        metrics.record_page(&Arc::from("c1"), Duration::from_millis(2), None, 4);
+        metrics.record_page(&Arc::from("unknown"), Duration::from_millis(2), None, 5);
+        let page = call_index("GetImportEntries");
+        assert_eq!(CALLS[page], "GetImportEntries");
+        let one = metrics.connector("c1").unwrap();
+        assert_eq!(one.imported.load(Ordering::Relaxed), 7);
+        assert_eq!(one.calls[page].count.load(Ordering::Relaxed), 2);
+        let nine = metrics.connector("c9").unwrap();
+        assert_eq!(nine.calls[page].count.load(Ordering::Relaxed), 1);
+        let kind = fault_index(FaultKind::ExtensibleExtensionException);
+        assert_eq!(nine.faults[kind].load(Ordering::Relaxed), 1);
+        assert_eq!(
+            metrics.connector("c0").unwrap().calls[page]
+                .count
+                .load(Ordering::Relaxed),
+            0
+        );
+    }
+
+    #[test]
+    fn latency_buckets_are_exposed_cumulative() {
+        let name: Arc<str> = Arc::from("demo");
+        let metrics = Arc::new(Metrics::new([name.clone()]));
+        for millis in [3, 4, 20, 400_000] {
+            metrics.record_page(&name, Duration::from_millis(millis), None, 1);
+        }
+        let connectors: Arc<[Arc<ConnectorHandle>]> = Arc::from(Vec::new());
+        let text = metrics.render(&Arc::new(Sessions::default()), &connectors);
+        let bucket = |le: &str| {
+            let series = format!(
+                "ecma2_host_call_duration_seconds_bucket{{connector=\"demo\",call=\"GetImportEntries\",le=\"{le}\"}} "
+            );
+            text.lines()
+                .find_map(|l| l.strip_prefix(&series))
+                .unwrap_or_else(|| panic!("no {series} in:\n{text}"))
+                .parse::<u64>()
+                .unwrap()
+        };
+        assert_eq!(bucket("0.005"), 2, "{text}");
+        assert_eq!(bucket("0.01"), 2);
+        assert_eq!(bucket("0.025"), 3);
+        assert_eq!(bucket("300"), 3);
+        assert_eq!(bucket("+Inf"), 4);
+    }
 }

@@ -10,6 +10,7 @@
 //! frames (`forward::EntryRelay`). This module is the bottom of the host: it knows nothing of
 //! sessions, connectors or engines.
 
+use std::future::Future;
 use std::pin::Pin;
 
 use ecma2_proto::frames::MAX_MESSAGE_BYTES;
@@ -128,9 +129,29 @@ pub struct RelayClient<T> {
     inner: T,
     /// The connector listed `entry-batches` in its handshake: pages are asked for in batches
     /// (`crate::forward::batches` splits them again for an engine that did not ask).
-    pub entry_batches: bool,
+    entry_batches: bool,
     /// `GET_IMPORT_ENTRIES`, parsed once.
     pages: http::Uri,
+    /// The headers of a page's request, built once (copying them costs less than inserting
+    /// them one by one, each hashed, on every page).
+    page_headers: http::HeaderMap,
+}
+
+/// The headers of a page's request to a connector.
+fn page_headers(entry_batches: bool) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::with_capacity(3);
+    headers.insert(http::header::TE, http::HeaderValue::from_static("trailers"));
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/grpc"),
+    );
+    if entry_batches {
+        headers.insert(
+            http::HeaderName::from_static(ecma2_proto::meta::FEATURES),
+            http::HeaderValue::from_static(ecma2_proto::meta::ENTRY_BATCHES),
+        );
+    }
+    headers
 }
 
 impl<T> RelayClient<T>
@@ -153,7 +174,19 @@ where
             inner,
             entry_batches: false,
             pages: http::Uri::from_static(GET_IMPORT_ENTRIES),
+            page_headers: page_headers(false),
         }
+    }
+
+    /// Whether pages are asked for in batches (the connector listed `entry-batches`).
+    pub fn entry_batches(&self) -> bool {
+        self.entry_batches
+    }
+
+    /// Asks for pages in batches, or not.
+    pub fn set_entry_batches(&mut self, on: bool) {
+        self.entry_batches = on;
+        self.page_headers = page_headers(on);
     }
 
     /// Waits for the connection and wraps `message` as a call of `method`.
@@ -188,53 +221,42 @@ where
 
     /// Opens one page and returns the connector's response with its body unread: the host
     /// reads the page as bytes (`crate::forward::wire`), never holding a whole frame. A status
-    /// the connector answers with at once (a trailers-only response) is the error.
-    pub async fn open_import_entries(
-        &mut self,
-        request: GetImportEntriesRequest,
-    ) -> Result<http::Response<tonic::body::Body>, Status> {
-        std::future::poll_fn(|cx| self.inner.poll_ready(cx))
-            .await
-            .map_err(|e| Status::unavailable(format!("connection not ready: {}", e.into())))?;
-        let len = request.encoded_len();
-        let mut message = bytes::BytesMut::with_capacity(5 + len);
-        message.extend_from_slice(&[0]);
-        message.extend_from_slice(&(len as u32).to_be_bytes());
-        request
-            .encode(&mut message)
-            .expect("a BytesMut with room for the message");
-        let body = tonic::body::Body::new(http_body_util::Full::new(message.freeze()));
-        // Built from constants: no header name or value is parsed per page.
-        let mut http = http::Request::new(body);
+    /// the connector answers with at once (a trailers-only response) is the error. `message` is
+    /// the request as gRPC frames it ([`framed`]): the engine's own bytes when it sent them as
+    /// such, so that they are not encoded again. The request is built here, from a copy of
+    /// headers made once; the call holds a clone of the transport only.
+    pub fn open_import_entries(
+        &self,
+        message: bytes::Bytes,
+    ) -> impl Future<Output = Result<http::Response<tonic::body::Body>, Status>> + Send + 'static
+    where
+        T: Clone + Send + 'static,
+        T::Future: Send,
+    {
+        let mut http = http::Request::new(tonic::body::Body::new(OneMessage(Some(message))));
         *http.method_mut() = http::Method::POST;
         *http.uri_mut() = self.pages.clone();
         *http.version_mut() = http::Version::HTTP_2;
-        let headers = http.headers_mut();
-        headers.reserve(4);
-        headers.insert(http::header::TE, http::HeaderValue::from_static("trailers"));
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/grpc"),
-        );
-        if self.entry_batches {
-            headers.insert(
-                http::HeaderName::from_static(ecma2_proto::meta::FEATURES),
-                http::HeaderValue::from_static(ecma2_proto::meta::ENTRY_BATCHES),
-            );
+        *http.headers_mut() = self.page_headers.clone();
+        let mut inner = self.inner.clone();
+        async move {
+            std::future::poll_fn(|cx| inner.poll_ready(cx))
+                .await
+                .map_err(|e| Status::unavailable(format!("connection not ready: {}", e.into())))?;
+            let response = inner.call(http).await.map_err(|e| Status::from_error(e.into()))?;
+            if let Some(status) = Status::from_header_map(response.headers())
+                && status.code() != tonic::Code::Ok
+            {
+                return Err(status);
+            }
+            if response.status() != http::StatusCode::OK {
+                return Err(Status::unavailable(format!(
+                    "the connector answered HTTP status {}",
+                    response.status()
+                )));
+            }
+            Ok(response.map(tonic::body::Body::new))
         }
-        let response = self.inner.call(http).await.map_err(|e| Status::from_error(e.into()))?;
-        if let Some(status) = Status::from_header_map(response.headers())
-            && status.code() != tonic::Code::Ok
-        {
-            return Err(status);
-        }
-        if response.status() != http::StatusCode::OK {
-            return Err(Status::unavailable(format!(
-                "the connector answered HTTP status {}",
-                response.status()
-            )));
-        }
-        Ok(response.map(tonic::body::Body::new))
     }
 
     /// Sends one export batch.
@@ -247,6 +269,39 @@ where
         let codec = ProstCodec::<RelayExportFrame, PutExportEntriesResponse>::default();
         Ok(self.grpc.client_streaming(request, path, codec).await?.into_inner())
     }
+}
+
+/// A request body of one message, of no stated length: a body that states its length (such as
+/// `http_body_util::Full`) gets a `content-length` header from hyper, which gRPC does not use
+/// (an allocation and a header to encode on every page, issue #18).
+struct OneMessage(Option<bytes::Bytes>);
+
+impl Body for OneMessage {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(self.0.take().map(|bytes| Ok(hyper::body::Frame::data(bytes))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+/// `message` as one uncompressed gRPC frame: a flag byte, its length, its bytes.
+pub fn framed(message: &impl prost::Message) -> bytes::Bytes {
+    let len = message.encoded_len();
+    let mut framed = bytes::BytesMut::with_capacity(5 + len);
+    framed.extend_from_slice(&[0]);
+    framed.extend_from_slice(&(len as u32).to_be_bytes());
+    message
+        .encode(&mut framed)
+        .expect("a BytesMut with room for the message");
+    framed.freeze()
 }
 
 #[cfg(test)]

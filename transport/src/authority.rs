@@ -8,7 +8,11 @@
 //! unreserved and sub-delimiter characters replaced by `_`, in place (same length, so the HPACK
 //! dynamic table stays in step). Streams the server still resets with PROTOCOL_ERROR (a
 //! malformed request) are logged. Connections that do not start with the HTTP/2 preface (gRPC-Web
-//! over HTTP/1.1) pass through untouched.
+//! over HTTP/1.1) pass through untouched. Once a request's `:authority` is a literal left as it
+//! was (a valid one, or a Huffman-coded one, which is never examined: h2 codes every string), what
+//! the client sends passes unexamined for the rest of the connection: a gRPC channel keeps one
+//! authority, and one encoder codes it the same way every time (examining every header block cost
+//! about 800 instructions per one-object page, issue #18). Resets are still logged.
 
 use std::io;
 use std::pin::Pin;
@@ -35,6 +39,9 @@ enum Mode {
     Preface,
     /// HTTP/2 frames.
     Frames,
+    /// HTTP/2 from a client that sent a valid authority: what it sends passes as it is, what the
+    /// server writes is still followed for resets.
+    Checked,
     /// Not HTTP/2, or given up: everything passes as it is.
     Through,
 }
@@ -82,7 +89,7 @@ impl<IO> UnixHttp2<IO> {
         loop {
             let rest = &pending[done..];
             match self.mode {
-                Mode::Through => done = pending.len(),
+                Mode::Through | Mode::Checked => done = pending.len(),
                 Mode::Preface => {
                     let n = rest.len().min(PREFACE.len());
                     if rest[..n] != PREFACE[..n] {
@@ -114,7 +121,9 @@ impl<IO> UnixHttp2<IO> {
                     }
                     match header_block(rest) {
                         Block::Complete { first, more, end } => {
-                            fix_block(&mut pending[done..], first, &more);
+                            if fix_block(&mut pending[done..], first, &more) == Seen::Kept {
+                                self.mode = Mode::Checked;
+                            }
                             done += end;
                             continue;
                         }
@@ -196,18 +205,18 @@ fn header_block(bytes: &[u8]) -> Block {
 
 /// Makes the `:authority` values of the header block spread over `first` and `more` of `bytes`
 /// valid: in place when it is one fragment, else in a copy of the whole block written back.
-fn fix_block(bytes: &mut [u8], first: std::ops::Range<usize>, more: &[std::ops::Range<usize>]) {
+fn fix_block(bytes: &mut [u8], first: std::ops::Range<usize>, more: &[std::ops::Range<usize>]) -> Seen {
     if more.is_empty() {
-        fix_authority(&mut bytes[first]);
-        return;
+        return fix_authority(&mut bytes[first]);
     }
     let fragments: Vec<_> = std::iter::once(first).chain(more.iter().cloned()).collect();
     let mut block: Vec<u8> = fragments
         .iter()
         .flat_map(|r| bytes[r.clone()].iter().copied())
         .collect();
-    if !fix_authority(&mut block) {
-        return;
+    let seen = fix_authority(&mut block);
+    if seen != Seen::Fixed {
+        return seen;
     }
     let mut from = block.as_slice();
     for range in &fragments {
@@ -215,6 +224,7 @@ fn fix_block(bytes: &mut [u8], first: std::ops::Range<usize>, more: &[std::ops::
         bytes[range.clone()].copy_from_slice(part);
         from = rest;
     }
+    seen
 }
 
 /// An HPACK integer with an `n`-bit prefix at `*at`.
@@ -261,16 +271,31 @@ fn allowed(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&byte)
 }
 
+/// What [`fix_authority`] saw of a header block's `:authority`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// No literal value (none, or a reference to the table), or a block it could not read.
+    Nothing,
+    /// Literal values left as they were: valid authorities, or Huffman-coded (never examined; a
+    /// client that codes its authority so codes it on every request).
+    Kept,
+    /// A literal value that was not a valid authority, now rewritten.
+    Fixed,
+}
+
 /// Rewrites the literal, not Huffman-coded `:authority` values of an HPACK block that are not
-/// valid authorities; whether it changed anything. Stops at anything it cannot read.
-fn fix_authority(block: &mut [u8]) -> bool {
+/// valid authorities, and says what it saw. Stops at anything it cannot read.
+fn fix_authority(block: &mut [u8]) -> Seen {
     let mut at = 0;
-    let mut changed = false;
+    let mut kept = false;
+    let mut fixed = false;
+    let mut unreadable = false;
     while at < block.len() {
         let first = block[at];
         let prefix = if first & 0x80 != 0 {
             // Indexed field: no literal.
             if integer(block, &mut at, 7).is_none() {
+                unreadable = true;
                 break;
             }
             continue;
@@ -279,6 +304,7 @@ fn fix_authority(block: &mut [u8]) -> bool {
         } else if first & 0xe0 == 0x20 {
             // Dynamic table size update.
             if integer(block, &mut at, 5).is_none() {
+                unreadable = true;
                 break;
             }
             continue;
@@ -286,10 +312,12 @@ fn fix_authority(block: &mut [u8]) -> bool {
             4
         };
         let Some(index) = integer(block, &mut at, prefix) else {
+            unreadable = true;
             break;
         };
         let authority = if index == 0 {
             let Some((huffman, name)) = string(block, &mut at) else {
+                unreadable = true;
                 break;
             };
             !huffman && &block[name] == b":authority"
@@ -298,22 +326,32 @@ fn fix_authority(block: &mut [u8]) -> bool {
             index == 1
         };
         let Some((huffman, value)) = string(block, &mut at) else {
+            unreadable = true;
             break;
         };
-        if authority && !huffman && !valid_authority(&block[value.clone()]) {
-            debug!(
-                authority = %String::from_utf8_lossy(&block[value.clone()]),
-                "replacing the :authority of a Unix socket client (not a host name)"
-            );
-            for byte in &mut block[value] {
-                if !allowed(*byte) {
-                    *byte = b'_';
-                }
-            }
-            changed = true;
+        if !authority {
+            continue;
         }
+        if huffman || valid_authority(&block[value.clone()]) {
+            kept = true;
+            continue;
+        }
+        debug!(
+            authority = %String::from_utf8_lossy(&block[value.clone()]),
+            "replacing the :authority of a Unix socket client (not a host name)"
+        );
+        for byte in &mut block[value] {
+            if !allowed(*byte) {
+                *byte = b'_';
+            }
+        }
+        fixed = true;
     }
-    changed
+    match (fixed, kept && !unreadable) {
+        (true, _) => Seen::Fixed,
+        (false, true) => Seen::Kept,
+        (false, false) => Seen::Nothing,
+    }
 }
 
 /// Follows the frames the server writes, to log the streams it resets with PROTOCOL_ERROR.
@@ -422,7 +460,7 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for UnixHttp2<IO> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let n = std::task::ready!(Pin::new(&mut this.io).poll_write(cx, data))?;
-        if this.mode == Mode::Frames {
+        if matches!(this.mode, Mode::Frames | Mode::Checked) {
             this.written.feed(&data[..n]);
         }
         Poll::Ready(Ok(n))
@@ -437,7 +475,7 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for UnixHttp2<IO> {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let n = std::task::ready!(Pin::new(&mut this.io).poll_write_vectored(cx, bufs))?;
-        if this.mode == Mode::Frames {
+        if matches!(this.mode, Mode::Frames | Mode::Checked) {
             let mut left = n;
             for buf in bufs {
                 if left == 0 {
@@ -486,7 +524,7 @@ mod tests {
     fn percent_encoded_and_bare_paths_become_valid_authorities() {
         for value in [&b"tmp%2Fhost%2Fengine.sock"[..], b"/run/ecma2/engine.sock"] {
             let mut block = grpc_core_block(value);
-            assert!(fix_authority(&mut block));
+            assert_eq!(fix_authority(&mut block), Seen::Fixed);
             let fixed = grpc_core_block(
                 &value
                     .iter()
@@ -497,7 +535,9 @@ mod tests {
             assert!(valid_authority(&fixed[fixed.len() - value.len()..]));
         }
         let mut fine = grpc_core_block(b"localhost");
-        assert!(!fix_authority(&mut fine), "a valid authority is left alone");
+        assert_eq!(fix_authority(&mut fine), Seen::Kept, "a valid authority is left alone");
+        let mut indexed = vec![0x82, 0xbe];
+        assert_eq!(fix_authority(&mut indexed), Seen::Nothing);
     }
 
     #[test]
@@ -606,5 +646,43 @@ mod tests {
                 assert!(got == expected, "reads of {chunk} into {read_size} bytes");
             }
         }
+    }
+
+    /// Reads everything `sent` holds through a [`UnixHttp2`], in reads of 100 bytes.
+    async fn through(sent: Vec<u8>) -> Vec<u8> {
+        use tokio::io::AsyncReadExt;
+        let mut io = UnixHttp2::new(Chunked {
+            bytes: sent,
+            at: 0,
+            chunk: 100,
+        });
+        let mut got = Vec::new();
+        io.read_to_end(&mut got).await.unwrap();
+        got
+    }
+
+    #[tokio::test]
+    async fn a_client_that_names_a_valid_authority_is_not_examined_afterwards() {
+        let bad = b"tmp%2Fa.sock";
+        let connection = |first: &[u8]| {
+            let mut bytes = PREFACE.to_vec();
+            bytes.extend(frame(HEADERS, END_HEADERS, 1, &grpc_core_block(first)));
+            bytes.extend(frame(HEADERS, END_HEADERS, 3, &grpc_core_block(bad)));
+            bytes
+        };
+        // A valid first authority: the connection passes unexamined from then on.
+        let valid = connection(b"localhost");
+        assert_eq!(through(valid.clone()).await, valid);
+        // A Huffman-coded one (never examined, as h2 codes every string) likewise.
+        let mut huffman_block = vec![0x41, 0x80 | 3, 0xa0, 0xe4, 0x1d];
+        let mut coded = PREFACE.to_vec();
+        coded.extend(frame(HEADERS, END_HEADERS, 1, &huffman_block));
+        coded.extend(frame(HEADERS, END_HEADERS, 3, &grpc_core_block(bad)));
+        assert_eq!(fix_authority(&mut huffman_block), Seen::Kept);
+        assert_eq!(through(coded.clone()).await, coded);
+        // A client whose authority needed fixing has every request fixed.
+        let fixed = through(connection(bad)).await;
+        assert!(!fixed.windows(3).any(|w| w == b"%2F"), "{fixed:?}");
+        assert_eq!(fixed.windows(12).filter(|w| *w == b"tmp_2Fa.sock").count(), 4);
     }
 }

@@ -13,13 +13,13 @@
 use std::convert::Infallible;
 use std::task::{Context, Poll};
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use ecma2_proto::frames::MAX_MESSAGE_BYTES;
 use ecma2_proto::pb::{GetImportEntriesRequest, PutExportEntriesResponse};
 use futures_util::future::Either;
 use http_body_util::BodyExt;
 use prost::Message;
-use tonic::codegen::http::header::{CONTENT_TYPE, HeaderValue};
+use tonic::codegen::http::header::CONTENT_TYPE;
 use tonic::codegen::{Body, BoxFuture, Service, StdError, http};
 use tonic::server::{ClientStreamingService, NamedService};
 use tonic::{Request, Response, Status, Streaming};
@@ -116,9 +116,9 @@ where
 {
     let page = async {
         let (parts, body) = request.into_parts();
-        let message = read_message::<_, GetImportEntriesRequest>(body).await?;
+        let (message, framed) = read_message::<_, GetImportEntriesRequest>(body).await?;
         let request = Request::from_http(http::Request::from_parts(parts, message));
-        let mut page = service.relay_import_entries(request).await?;
+        let mut page = service.relay_import_entries(request, Some(framed))?;
         std::future::poll_fn(|cx| match hold_headers {
             true => page.poll_opened(cx),
             false => {
@@ -130,11 +130,10 @@ where
         Ok::<_, Status>(page)
     };
     Ok(match page.await {
-        Ok(page) => {
+        Ok(mut page) => {
+            let headers = page.response_headers();
             let mut response = http::Response::new(tonic::body::Body::new(page));
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+            *response.headers_mut() = headers;
             response
         }
         Err(status) => status.into_http(),
@@ -142,8 +141,8 @@ where
 }
 
 /// Reads a request body holding one uncompressed gRPC message of at most [`MAX_MESSAGE_BYTES`],
-/// and decodes it.
-async fn read_message<B, M>(body: B) -> Result<M, Status>
+/// and decodes it; with the message as it came, framed (to be passed on as it is).
+async fn read_message<B, M>(body: B) -> Result<(M, Bytes), Status>
 where
     B: Body<Data = bytes::Bytes>,
     B::Error: Into<StdError>,
@@ -174,28 +173,31 @@ where
             }
         }
     }
-    let mut bytes = if more.is_empty() {
+    let framed = if more.is_empty() {
         first.unwrap_or_default()
     } else {
         more.freeze()
     };
-    if bytes.len() < 5 {
+    let Some((&[compressed, a, b, c, d], message)) = framed.split_first_chunk::<5>() else {
         return Err(Status::internal(format!("the {CALL} request holds no message")));
-    }
-    let compressed = bytes.get_u8();
-    let length = bytes.get_u32() as usize;
+    };
+    let length = u32::from_be_bytes([a, b, c, d]) as usize;
     if compressed != 0 {
         return Err(Status::unimplemented(format!(
             "the {CALL} request is compressed; the host takes uncompressed requests only"
         )));
     }
-    if length != bytes.len() {
+    if length != message.len() {
         return Err(Status::internal(format!(
             "the {CALL} request's message says {length} bytes and {} follow (one message expected)",
-            bytes.len()
+            message.len()
         )));
     }
-    M::decode(bytes).map_err(|e| Status::invalid_argument(format!("the {CALL} request cannot be decoded: {e}")))
+    // Decoded from a slice: the bytes go on as they came, not shared (sharing bytes read into a
+    // vector costs an allocation).
+    let message = M::decode(message)
+        .map_err(|e| Status::invalid_argument(format!("the {CALL} request cannot be decoded: {e}")))?;
+    Ok((message, framed))
 }
 
 /// A layer in front of the engine-facing ConnectorService: a plain gRPC `GetImportEntries` over
@@ -294,7 +296,9 @@ mod tests {
         let frames = pieces
             .into_iter()
             .map(|p| Ok::<_, Infallible>(Frame::data(Bytes::from(p))));
-        read_message(StreamBody::new(futures_util::stream::iter(frames))).await
+        let (message, framed) = read_message(StreamBody::new(futures_util::stream::iter(frames))).await?;
+        assert_eq!(framed, crate::relay::framed(&message), "the request as it came");
+        Ok(message)
     }
 
     #[tokio::test]

@@ -470,7 +470,7 @@ impl ConnectorService for EngineService {
         request: Request<GetImportEntriesRequest>,
     ) -> Result<Response<Self::GetImportEntriesStream>, Status> {
         use tonic::codec::Codec;
-        let page = self.relay_import_entries(request).await?;
+        let page = self.relay_import_entries(request, None)?;
         let decoder = tonic_prost::ProstCodec::<(), GetImportEntriesResponse>::default().decoder();
         Ok(Response::new(Box::pin(tonic::codec::Streaming::new_response(
             decoder,

@@ -63,8 +63,13 @@ type Opening = Pin<Box<dyn Future<Output = Result<http::Response<tonic::body::Bo
 
 impl EngineService {
     /// Forwards one import page as bytes, with the entries left encoded (the caller holds the
-    /// response until [`Page::poll_opened`]).
-    pub(crate) async fn relay_import_entries(&self, request: Request<GetImportEntriesRequest>) -> Result<Page, Status> {
+    /// response until [`Page::poll_opened`]). `framed` is the request as the engine framed it,
+    /// passed on as it is when given (else the request is encoded again).
+    pub(crate) fn relay_import_entries(
+        &self,
+        request: Request<GetImportEntriesRequest>,
+        framed: Option<Bytes>,
+    ) -> Result<Page, Status> {
         let engine = engine_of(&request);
         let named = self.connector(&request)?;
         let engine_batches = batches::engine_accepts(request.metadata());
@@ -73,10 +78,11 @@ impl EngineService {
         let session = self.session(&named, &inner.session_id, Kind::Import, CALL)?;
         let limit = session.connector.config.limits.call_deadline;
         let in_flight = session.begin_until(engine, started + limit);
-        let mut client = session.client.relay.clone();
-        let opening: Opening = Box::pin(async move { client.open_import_entries(inner).await });
+        let message = framed.unwrap_or_else(|| crate::relay::framed(&inner));
+        let opening: Opening = Box::pin(session.client.relay.open_import_entries(message));
         Ok(Page {
             upstream: Upstream::Opening(opening),
+            head: None,
             due: started + limit,
             closed: Box::pin(session.cancel.clone().cancelled_owned()),
             reader: Reader::new(session.page_size.max(1) as usize, engine_batches),
@@ -143,6 +149,9 @@ impl Drop for Counted {
 /// An import page on its way to the engine: the body of the engine's response.
 pub(crate) struct Page {
     upstream: Upstream,
+    /// The connector's response headers, once it has answered: their room holds the engine's
+    /// (a map of their own was two allocations per page, issue #18).
+    head: Option<HeaderMap>,
     /// The connector's deadline for the whole page (enforced by the session reaper).
     due: Instant,
     /// Completes when the session is closed under the page.
@@ -171,12 +180,19 @@ impl Page {
     /// the call is over and counted, the session no longer closed when the page is dropped, and
     /// the connector's stream is let go.
     fn end(&mut self, outcome: Result<(), Status>) {
+        self.end_reusing(outcome, HeaderMap::new());
+    }
+
+    /// [`Page::end`], the trailers written into `room` (the connector's, cleared: a map of their
+    /// own was two allocations per page, issue #18).
+    fn end_reusing(&mut self, outcome: Result<(), Status>, mut room: HeaderMap) {
         self.upstream = Upstream::Ended;
         let fault = match &outcome {
             Err(status) => Fault::from_status(status).map(|f| f.fault_kind()),
             Ok(()) => None,
         };
-        let mut trailers = HeaderMap::new();
+        room.clear();
+        let mut trailers = room;
         match outcome {
             Ok(()) => {
                 trailers.insert(GRPC_STATUS, HeaderValue::from_static("0"));
@@ -203,13 +219,10 @@ impl Page {
         if self.in_flight.take().is_none() {
             return;
         }
-        let metrics = &self.service.metrics;
-        let name = &self.session.connector.name;
-        metrics.record_call(name, CALL, self.started.elapsed(), fault);
         let relayed = self.reader.entries() as u64;
-        if relayed > 0 {
-            metrics.imported(name, relayed);
-        }
+        self.service
+            .metrics
+            .record_page(&self.session.connector.name, self.started.elapsed(), fault, relayed);
     }
 
     fn deadline_exceeded(&self) -> Status {
@@ -258,6 +271,15 @@ impl Page {
         }
     }
 
+    /// The engine's response headers (`content-type: application/grpc` alone), written into the
+    /// room of the connector's when it has answered.
+    pub(crate) fn response_headers(&mut self) -> HeaderMap {
+        let mut headers = self.head.take().unwrap_or_default();
+        headers.clear();
+        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+        headers
+    }
+
     /// Sends the call on its way to the connector (polls it once), so that it leaves before
     /// response headers sent at once do.
     pub(crate) fn send(&mut self, cx: &mut Context<'_>) {
@@ -271,7 +293,11 @@ impl Page {
             return Poll::Ready(());
         };
         match opening.as_mut().poll(cx) {
-            Poll::Ready(Ok(response)) => self.upstream = Upstream::Body(response.into_body()),
+            Poll::Ready(Ok(response)) => {
+                let (head, body) = response.into_parts();
+                self.head = Some(head.headers);
+                self.upstream = Upstream::Body(body);
+            }
             Poll::Ready(Err(s)) => {
                 let name = self.session.connector.name.clone();
                 self.end(Err(status::upstream(&name, CALL, s)));
@@ -343,7 +369,8 @@ impl Page {
                                     if self.reader.ended()
                                         && trailers.get(GRPC_STATUS).is_some_and(|code| code == "0") =>
                                 {
-                                    Ok(())
+                                    self.end_reusing(Ok(()), trailers);
+                                    return Poll::Ready(());
                                 }
                                 trailers => match trailers.ok().and_then(|t| Status::from_header_map(&t)) {
                                     Some(s) if s.code() != tonic::Code::Ok => Err(status::upstream(name, CALL, s)),

@@ -375,7 +375,9 @@ async fn handshake(
     .into_inner();
 
     let mut client = client;
-    client.relay.entry_batches = handshake.features.iter().any(|f| f == ecma2_proto::meta::ENTRY_BATCHES);
+    client
+        .relay
+        .set_entry_batches(handshake.features.iter().any(|f| f == ecma2_proto::meta::ENTRY_BATCHES));
     let ready = Ready {
         client: client.clone(),
         generation,
