@@ -178,11 +178,6 @@ where
         }
     }
 
-    /// Whether pages are asked for in batches (the connector listed `entry-batches`).
-    pub fn entry_batches(&self) -> bool {
-        self.entry_batches
-    }
-
     /// Asks for pages in batches, or not.
     pub fn set_entry_batches(&mut self, on: bool) {
         self.entry_batches = on;
