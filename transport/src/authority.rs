@@ -39,8 +39,8 @@ enum Mode {
     Preface,
     /// HTTP/2 frames.
     Frames,
-    /// HTTP/2 from a client that sent a valid authority: what it sends passes as it is, what the
-    /// server writes is still followed for resets.
+    /// HTTP/2 from a client whose authority was left as it was (valid, or Huffman-coded): what it
+    /// sends passes as it is, what the server writes is still followed for resets.
     Checked,
     /// Not HTTP/2, or given up: everything passes as it is.
     Through,
