@@ -437,6 +437,7 @@ impl Run {
                 };
                 info!(round, "{what}");
                 let (run, cpu) = with_cpu(&pids[path], engine::import_all(client, big, &schema, page)).await?;
+                info!(round, objects_per_s = run.rate().round(), "{what}: done");
                 into.add(run, &cpu);
             }
         }
@@ -519,6 +520,12 @@ impl Run {
                 inproc::seed(&params).await?;
                 info!(round, objects = plan.export_objects, path = name, "item 6: export");
                 let run = engine::export_all(client, &params, batches.clone(), plan.batch_size).await?;
+                info!(
+                    round,
+                    path = name,
+                    objects_per_s = run.rate().round(),
+                    "item 6: export done"
+                );
                 if run.rate() > best.rate() {
                     *best = run;
                 }
